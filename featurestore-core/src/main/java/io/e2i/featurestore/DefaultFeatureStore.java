@@ -1,0 +1,720 @@
+package io.e2i.featurestore;
+
+import io.e2i.featurestore.RegistrySnapshot.GroupView;
+import io.e2i.featurestore.spi.CacheKey;
+import io.e2i.featurestore.spi.CachedFeatures;
+import io.e2i.featurestore.spi.FreshnessCounts;
+import io.e2i.featurestore.spi.FreshnessRule;
+import io.e2i.featurestore.spi.OfflineStore;
+import io.e2i.featurestore.spi.OnlineCache;
+import io.e2i.featurestore.spi.Registry;
+import io.e2i.featurestore.spi.StoredValue;
+import io.e2i.featurestore.spi.Tracker;
+import io.e2i.featurestore.spi.ValueRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The facade: validates, resolves names against the registry snapshot, and orders the work so that
+ * data flows one way: offline store (commits first), then cache invalidation, then tracking.
+ */
+final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultFeatureStore.class);
+
+  private final Registry registry;
+  private final OfflineStore offline;
+  private final OnlineCache cache; // null: no online cache
+  private final Tracker tracker;
+  private final Clock clock;
+  private final Object registryLock = new Object();
+  private volatile RegistrySnapshot snapshot;
+  private volatile long lastReload;
+
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder invalidations = new LongAdder();
+  private final LongAdder cacheErrors = new LongAdder();
+
+  DefaultFeatureStore(
+      Registry registry, OfflineStore offline, OnlineCache cache, Tracker tracker, Clock clock) {
+    this.registry = registry;
+    this.offline = offline;
+    this.cache = cache;
+    this.tracker = tracker;
+    this.clock = clock;
+    reload();
+    tracker.start(this);
+  }
+
+  // ---------------------------------------------------------------- registry
+
+  private void reload() {
+    synchronized (registryLock) {
+      snapshot = RegistrySnapshot.of(registry.loadGroups(), registry.loadFeatures());
+      lastReload = System.nanoTime();
+    }
+  }
+
+  /**
+   * Another instance may have changed the registry: before reporting a name as unknown, reload at
+   * most once a second.
+   */
+  private RegistrySnapshot snapshotAfterMiss() {
+    if (System.nanoTime() - lastReload > 1_000_000_000L) {
+      reload();
+    }
+    return snapshot;
+  }
+
+  private GroupView group(String name) {
+    if (name == null || name.isBlank()) {
+      throw FeatureStoreException.invalid("feature_group is required");
+    }
+    return snapshot
+        .group(name)
+        .or(() -> snapshotAfterMiss().group(name))
+        .orElseThrow(
+            () -> FeatureStoreException.notFound("feature group '" + name + "' not found"));
+  }
+
+  @Override
+  public FeatureGroup createFeatureGroup(FeatureGroup group) {
+    FeatureGroup result;
+    boolean created = false;
+    synchronized (registryLock) {
+      reload();
+      Optional<GroupView> existing = snapshot.group(group.name());
+      if (existing.isEmpty()) {
+        created = registry.insertGroup(group.withCreatedAt(now()));
+        if (!created) {
+          reload(); // another instance created it meanwhile
+          return createFeatureGroup(group);
+        }
+      } else if (!existing.get().group().sameDefinition(group)) {
+        FeatureGroup stored = existing.get().group();
+        registry.updateGroup(
+            group
+                .withCreatedAt(stored.createdAt())
+                .withMlflowExperimentId(stored.mlflowExperimentId()));
+      }
+      reload();
+      result = snapshot.group(group.name()).orElseThrow().group();
+    }
+    if (created) {
+      tracker.trackGroup(result);
+    }
+    return result;
+  }
+
+  @Override
+  public Optional<FeatureGroup> getFeatureGroup(String name) {
+    return snapshot.group(name).or(() -> snapshotAfterMiss().group(name)).map(GroupView::group);
+  }
+
+  @Override
+  public List<FeatureGroup> listFeatureGroups() {
+    return snapshot.groups().stream().map(GroupView::group).toList();
+  }
+
+  @Override
+  public Feature createFeature(FeatureSpec spec) {
+    Feature result;
+    boolean newVersion = false;
+    synchronized (registryLock) {
+      reload();
+      GroupView view =
+          snapshot
+              .group(spec.featureGroup())
+              .orElseThrow(
+                  () ->
+                      FeatureStoreException.notFound(
+                          "feature group '"
+                              + spec.featureGroup()
+                              + "' not found; create it before its features"));
+      Optional<Feature> latest = view.latest(spec.name());
+      if (latest.isEmpty() || latest.get().definitionDiffers(spec)) {
+        int version = latest.map(f -> f.version() + 1).orElse(1);
+        if (!registry.insertFeature(Feature.fromSpec(spec, version, now()))) {
+          reload();
+          return createFeature(spec);
+        }
+        newVersion = true;
+      } else if (latest.get().metadataDiffers(spec)) {
+        registry.updateFeature(latest.get().withMetadata(spec));
+      }
+      reload();
+      result = snapshot.group(spec.featureGroup()).orElseThrow().latest(spec.name()).orElseThrow();
+    }
+    if (newVersion) {
+      tracker.trackFeature(group(spec.featureGroup()).group(), result);
+    }
+    return result;
+  }
+
+  @Override
+  public Optional<Feature> getFeature(String featureGroup, String name) {
+    return getFeatureGroup(featureGroup).flatMap(g -> snapshot.group(g.name()).get().latest(name));
+  }
+
+  @Override
+  public Optional<Feature> getFeature(String featureGroup, String name, int version) {
+    return getFeatureGroup(featureGroup)
+        .flatMap(g -> snapshot.group(g.name()).get().version(name, version));
+  }
+
+  @Override
+  public List<Feature> listFeatures(String featureGroup) {
+    return group(featureGroup).latestFeatures();
+  }
+
+  @Override
+  public List<Feature> listFeatureVersions(String featureGroup, String name) {
+    List<Feature> versions = group(featureGroup).versionsByName().get(name);
+    if (versions == null) {
+      throw FeatureStoreException.notFound(
+          "feature '" + name + "' not found in group '" + featureGroup + "'");
+    }
+    return versions;
+  }
+
+  @Override
+  public void experimentCreated(String featureGroup, String experimentId) {
+    synchronized (registryLock) {
+      reload();
+      snapshot
+          .group(featureGroup)
+          .ifPresent(v -> registry.updateGroup(v.group().withMlflowExperimentId(experimentId)));
+      reload();
+    }
+  }
+
+  @Override
+  public void runCreated(UUID featureId, String runId) {
+    synchronized (registryLock) {
+      reload();
+      snapshot.byId(featureId).ifPresent(f -> registry.updateFeature(f.withMlflowRunId(runId)));
+      reload();
+    }
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  /**
+   * Resolves a reference for an entity. Without a group, the one latest feature of that name whose
+   * entity keys are the entity's; several is a conflict, none is not-found.
+   */
+  private Feature resolve(FeatureRef ref, EntityKey entity) {
+    Feature feature;
+    if (ref.featureGroup() != null) {
+      GroupView view = group(ref.featureGroup());
+      Optional<Feature> found =
+          ref.version() == null ? view.latest(ref.name()) : view.version(ref.name(), ref.version());
+      feature =
+          found.orElseThrow(
+              () ->
+                  FeatureStoreException.notFound(
+                      "feature '"
+                          + ref
+                          + "' not found"
+                          + (view.versionsByName().containsKey(ref.name())
+                              ? "; versions: "
+                                  + view.versionsByName().get(ref.name()).stream()
+                                      .map(Feature::version)
+                                      .toList()
+                              : "")));
+    } else {
+      feature = resolveByName(ref.name(), entity);
+      if (ref.version() != null) {
+        return resolve(new FeatureRef(feature.featureGroup(), ref.name(), ref.version()), entity);
+      }
+    }
+    checkEntityKeys(feature, entity);
+    return feature;
+  }
+
+  private Feature resolveByName(String name, EntityKey entity) {
+    List<Feature> named = snapshot.latestNamed(name);
+    if (named.isEmpty()) {
+      named = snapshotAfterMiss().latestNamed(name);
+    }
+    if (named.isEmpty()) {
+      throw FeatureStoreException.notFound("feature '" + name + "' not found in any group");
+    }
+    if (named.size() == 1) {
+      return named.getFirst();
+    }
+    List<Feature> fitting =
+        named.stream().filter(f -> f.entityKeys().equals(entity.keyNames())).toList();
+    if (fitting.size() == 1) {
+      return fitting.getFirst();
+    }
+    throw new FeatureStoreException(
+        FeatureStoreException.Code.CONFLICT,
+        "feature '"
+            + name
+            + "' exists in groups "
+            + named.stream().map(Feature::featureGroup).toList()
+            + "; name the feature_group");
+  }
+
+  private static void checkEntityKeys(Feature feature, EntityKey entity) {
+    if (feature.entityKeys().equals(entity.keyNames())) {
+      return;
+    }
+    List<String> missing = new ArrayList<>(feature.entityKeys());
+    missing.removeAll(entity.keyNames());
+    List<String> extra = new ArrayList<>(entity.keyNames());
+    extra.removeAll(feature.entityKeys());
+    StringBuilder msg =
+        new StringBuilder("feature '")
+            .append(feature.featureGroup())
+            .append(':')
+            .append(feature.name())
+            .append("' takes entity keys ")
+            .append(feature.entityKeys())
+            .append(", got ")
+            .append(entity);
+    if (!missing.isEmpty()) {
+      msg.append(": missing entity key ").append(String.join(", ", missing));
+    }
+    if (!extra.isEmpty()) {
+      msg.append(missing.isEmpty() ? ": " : "; ").append("unexpected entity key ");
+      msg.append(String.join(", ", extra));
+    }
+    throw FeatureStoreException.invalid(msg.toString());
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void writeFeatureValue(FeatureWrite write) {
+    writeBatchFeatures(List.of(write));
+  }
+
+  @Override
+  public int writeBatchFeatures(List<FeatureWrite> writes) {
+    if (writes == null || writes.isEmpty()) {
+      return 0;
+    }
+    Instant writtenAt = now();
+    List<ValueRow> rows = new ArrayList<>(writes.size());
+    Set<CacheScope> touched = new LinkedHashSet<>();
+    for (int i = 0; i < writes.size(); i++) {
+      FeatureWrite w = writes.get(i);
+      ValueRow row = validate(w, i, writes.size(), writtenAt);
+      rows.add(row);
+      touched.add(
+          new CacheScope(
+              row.entity(), snapshot.byId(row.featureId()).orElseThrow().featureGroup()));
+    }
+    try {
+      offline.write(rows, writtenAt);
+    } catch (FeatureStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable(
+          "offline store write failed, nothing was written: " + e.getMessage(), e);
+    }
+    invalidate(touched);
+    return rows.size();
+  }
+
+  private record CacheScope(EntityKey entity, String featureGroup) {}
+
+  private ValueRow validate(FeatureWrite w, int index, int total, Instant writtenAt) {
+    String where = total > 1 ? "value #" + (index + 1) + ": " : "";
+    if (w == null) {
+      throw FeatureStoreException.invalid(where + "null write");
+    }
+    try {
+      EntityKey entity = EntityKey.of(w.entityValues());
+      if (w.featureName() == null || w.featureName().isBlank()) {
+        throw FeatureStoreException.invalid("feature_name is required");
+      }
+      Feature feature = resolve(new FeatureRef(w.featureGroup(), w.featureName(), null), entity);
+      Object value;
+      try {
+        value = feature.valueType().normalize(w.value());
+      } catch (IllegalArgumentException e) {
+        throw FeatureStoreException.typeMismatch(
+            "feature '"
+                + feature.featureGroup()
+                + ":"
+                + feature.name()
+                + "' ("
+                + feature.valueType().wireName()
+                + ") for entity "
+                + entity
+                + " rejects value "
+                + describe(w.value())
+                + ": "
+                + e.getMessage());
+      }
+      Instant eventTimestamp =
+          w.eventTimestamp() == null
+              ? writtenAt
+              : w.eventTimestamp().truncatedTo(ChronoUnit.MICROS);
+      return new ValueRow(feature.id(), entity, value, eventTimestamp);
+    } catch (FeatureStoreException e) {
+      if (where.isEmpty()) {
+        throw e;
+      }
+      throw new FeatureStoreException(
+          e.code(), where + e.getMessage() + "; nothing was written", e);
+    }
+  }
+
+  private static String describe(Object value) {
+    return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+  }
+
+  private void invalidate(Set<CacheScope> scopes) {
+    if (cache == null) {
+      return;
+    }
+    for (CacheScope scope : scopes) {
+      try {
+        cache.invalidate(scope.entity(), scope.featureGroup());
+        invalidations.increment();
+      } catch (RuntimeException e) {
+        // The write is committed; the cache must recover by itself (see OnlineCache).
+        cacheErrors.increment();
+        LOG.warn(
+            "online cache invalidation failed for {} in {}: {}",
+            scope.entity(),
+            scope.featureGroup(),
+            e.toString());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- online reads
+
+  @Override
+  public EntityFeatures getEntityFeatures(OnlineRequest request) {
+    EntityKey entity = EntityKey.of(request.entityValues());
+    GroupView view = group(request.featureGroup());
+    List<Feature> features = selectFeatures(view, entity, request.featureNames());
+    Instant now = now();
+    if (features.isEmpty()) {
+      return new EntityFeatures(entity, Map.of(), Map.of());
+    }
+    boolean cacheable = cache != null && request.useCache() && request.asOf() == null;
+    CacheKey key = null;
+    long generation = 0;
+    if (cacheable) {
+      key = new CacheKey(entity, view.group().name(), names(features));
+      try {
+        CachedFeatures cached = cache.get(key);
+        if (cached != null) {
+          hits.increment();
+          return toEntityFeatures(entity, view.group(), cached, now);
+        }
+        misses.increment();
+        generation = cache.generation(entity, view.group().name());
+      } catch (RuntimeException e) {
+        cacheErrors.increment();
+        cacheable = false;
+      }
+    }
+    CachedFeatures loaded = load(entity, features, request.asOf());
+    if (cacheable) {
+      try {
+        cache.putIfCurrent(key, loaded, generation);
+      } catch (RuntimeException e) {
+        cacheErrors.increment();
+      }
+    }
+    return toEntityFeatures(
+        entity, view.group(), loaded, request.asOf() == null ? now : request.asOf());
+  }
+
+  private List<Feature> selectFeatures(GroupView view, EntityKey entity, List<String> names) {
+    if (names.isEmpty()) {
+      List<Feature> fitting = view.latestByEntityKeys().get(entity.keyNames());
+      if (fitting == null) {
+        if (view.versionsByName().isEmpty()) {
+          return List.of();
+        }
+        throw FeatureStoreException.invalid(
+            "no feature of group '"
+                + view.group().name()
+                + "' takes entity keys "
+                + entity.keyNames()
+                + "; its features take "
+                + view.latestByEntityKeys().keySet().stream()
+                    .sorted(Comparator.comparing(Object::toString))
+                    .toList());
+      }
+      return fitting;
+    }
+    List<Feature> selected = new ArrayList<>(names.size());
+    for (String name : new LinkedHashSet<>(names)) {
+      FeatureRef ref = FeatureRef.parse(name);
+      if (ref.featureGroup() != null && !ref.featureGroup().equals(view.group().name())) {
+        throw FeatureStoreException.invalid(
+            "feature '" + name + "' is not in group '" + view.group().name() + "'");
+      }
+      selected.add(resolve(new FeatureRef(view.group().name(), ref.name(), ref.version()), entity));
+    }
+    selected.sort(Comparator.comparing(Feature::name));
+    return selected;
+  }
+
+  private static List<String> names(List<Feature> features) {
+    List<String> names = new ArrayList<>(features.size());
+    for (Feature f : features) {
+      names.add(f.name() + "@" + f.version());
+    }
+    return names;
+  }
+
+  private CachedFeatures load(EntityKey entity, List<Feature> features, Instant asOf) {
+    List<UUID> ids = new ArrayList<>(features.size());
+    for (Feature f : features) {
+      ids.add(f.id());
+    }
+    Map<UUID, StoredValue> stored;
+    try {
+      stored = offline.latest(entity, ids, asOf, null);
+    } catch (FeatureStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable("offline store read failed: " + e.getMessage(), e);
+    }
+    List<CachedFeatures.Entry> entries = new ArrayList<>(stored.size());
+    for (Feature f : features) {
+      StoredValue v = stored.get(f.id());
+      if (v != null) {
+        entries.add(
+            new CachedFeatures.Entry(
+                f.name(),
+                f.version(),
+                f.valueType(),
+                ValueCodec.decode(f.valueType(), v.valueJson()),
+                v.eventTimestamp()));
+      }
+    }
+    return new CachedFeatures(entries);
+  }
+
+  private static EntityFeatures toEntityFeatures(
+      EntityKey entity, FeatureGroup group, CachedFeatures cached, Instant now) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, FeatureMetadata> metadata = new LinkedHashMap<>();
+    for (CachedFeatures.Entry e : cached.entries()) {
+      values.put(e.featureName(), e.value());
+      metadata.put(
+          e.featureName(),
+          new FeatureMetadata(
+              group.name(),
+              e.version(),
+              e.eventTimestamp(),
+              group.freshnessAt(e.eventTimestamp(), now)));
+    }
+    return new EntityFeatures(entity, values, metadata);
+  }
+
+  @Override
+  public void invalidateCache(Map<String, ?> entityValues, String featureGroup) {
+    EntityKey entity = EntityKey.of(entityValues);
+    if (featureGroup != null) {
+      group(featureGroup);
+    }
+    if (cache == null) {
+      return;
+    }
+    try {
+      if (featureGroup == null) {
+        cache.invalidateEntity(entity);
+      } else {
+        cache.invalidate(entity, featureGroup);
+      }
+      invalidations.increment();
+    } catch (RuntimeException e) {
+      cacheErrors.increment();
+      throw FeatureStoreException.unavailable("online cache unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- history
+
+  @Override
+  public List<FeatureValue> getHistoricalFeatures(
+      Map<String, ?> entityValues, List<String> featureRefs, Instant start, Instant end) {
+    EntityKey entity = EntityKey.of(entityValues);
+    if (featureRefs == null || featureRefs.isEmpty()) {
+      throw FeatureStoreException.invalid("feature_names must name at least one feature");
+    }
+    if (start != null && end != null && start.isAfter(end)) {
+      throw FeatureStoreException.invalid("start_time " + start + " is after end_time " + end);
+    }
+    Map<UUID, Feature> byId = new LinkedHashMap<>();
+    for (String ref : featureRefs) {
+      Feature f = resolve(FeatureRef.parse(ref), entity);
+      byId.put(f.id(), f);
+    }
+    List<StoredValue> stored;
+    try {
+      stored = offline.history(entity, byId.keySet(), start, end);
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable("offline store read failed: " + e.getMessage(), e);
+    }
+    Instant now = now();
+    List<FeatureValue> values = new ArrayList<>(stored.size());
+    for (StoredValue v : stored) {
+      Feature f = byId.get(v.featureId());
+      FeatureGroup g = group(f.featureGroup()).group();
+      values.add(
+          new FeatureValue(
+              f.featureGroup(),
+              f.name(),
+              f.version(),
+              entity,
+              ValueCodec.decode(f.valueType(), v.valueJson()),
+              v.eventTimestamp(),
+              v.writtenAt(),
+              g.freshnessAt(v.eventTimestamp(), now)));
+    }
+    values.sort(
+        Comparator.comparing(FeatureValue::featureName)
+            .thenComparing(FeatureValue::featureGroup)
+            .thenComparingInt(FeatureValue::version)
+            .thenComparing(FeatureValue::eventTimestamp));
+    return values;
+  }
+
+  // ---------------------------------------------------------------- freshness
+
+  private List<FreshnessRule> rules(boolean allVersions) {
+    List<FreshnessRule> rules = new ArrayList<>();
+    for (GroupView view : snapshot.groups()) {
+      Duration expected = view.group().expectedUpdateFrequency();
+      Duration maxAge = view.group().maxAge();
+      for (List<Feature> versions : view.versionsByName().values()) {
+        for (Feature f : allVersions ? versions : List.of(versions.getLast())) {
+          rules.add(new FreshnessRule(f.id(), expected, maxAge));
+        }
+      }
+    }
+    return rules;
+  }
+
+  @Override
+  public long updateFreshnessStatus() {
+    try {
+      return offline.updateFreshness(rules(true), now());
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable("offline store unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<FreshnessReport> freshnessMonitor() {
+    Instant now = now();
+    List<FreshnessCounts> counts;
+    try {
+      counts = offline.freshness(rules(false), now);
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable("offline store unavailable: " + e.getMessage(), e);
+    }
+    Map<UUID, FreshnessCounts> byId = new LinkedHashMap<>();
+    counts.forEach(c -> byId.put(c.featureId(), c));
+    List<FreshnessReport> reports = new ArrayList<>();
+    for (GroupView view : snapshot.groups()) {
+      for (Feature f : view.latestFeatures()) {
+        FreshnessCounts c =
+            byId.getOrDefault(f.id(), new FreshnessCounts(f.id(), 0, 0, 0, 0, null));
+        reports.add(
+            new FreshnessReport(
+                f.featureGroup(),
+                f.name(),
+                f.version(),
+                c.totalEntities(),
+                c.fresh(),
+                c.stale(),
+                c.expired(),
+                c.lastEvent(),
+                c.lastEvent() == null ? null : Duration.between(c.lastEvent(), now),
+                now));
+      }
+    }
+    return reports;
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  @Override
+  public FeatureStatistics computeStatistics(String featureGroup, String featureName) {
+    GroupView view = group(featureGroup);
+    Feature feature =
+        view.latest(featureName)
+            .orElseThrow(
+                () ->
+                    FeatureStoreException.notFound(
+                        "feature '" + featureName + "' not found in group '" + featureGroup + "'"));
+    FeatureStatistics stats = offline.statistics(feature.id(), feature.valueType(), now());
+    synchronized (registryLock) {
+      reload();
+      Feature current = snapshot.byId(feature.id()).orElse(feature);
+      registry.updateFeature(current.withStatistics(StatisticsMaps.toMap(stats)));
+      reload();
+    }
+    tracker.trackStatistics(view.group(), snapshot.byId(feature.id()).orElse(feature), stats);
+    return stats;
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  @Override
+  public HealthStatus healthCheck() {
+    boolean online = cache != null && cache.isHealthy();
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("offline_store", offline.describe());
+    details.put("online_cache", cache == null ? "none" : cache.describe());
+    details.put("tracking", tracker.describe());
+    details.put("cache_hit_rate", String.format("%.4f", cacheStats().hitRate()));
+    return new HealthStatus(offline.isHealthy(), online, tracker.isHealthy(), details);
+  }
+
+  @Override
+  public CacheStats cacheStats() {
+    return new CacheStats(hits.sum(), misses.sum(), invalidations.sum(), cacheErrors.sum());
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(tracker);
+    if (cache != null) {
+      closeQuietly(cache);
+    }
+    closeQuietly(offline);
+    closeQuietly(registry);
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", closeable, e.toString());
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.e2i.featurestore;
+
+import java.util.List;
+
+/**
+ * What a caller declares to create a feature. Applying a spec whose type, entity keys or
+ * computation differ from the latest version creates a new version; other differences (description,
+ * owner, tags) update the latest version in place.
+ */
+public record FeatureSpec(
+    String featureGroup,
+    String name,
+    ValueType valueType,
+    List<String> entityKeys,
+    String description,
+    String owner,
+    List<String> tags,
+    String computationQuery) {
+
+  public FeatureSpec {
+    Names.check("feature group name", featureGroup);
+    Names.check("feature name", name);
+    if (valueType == null) {
+      throw FeatureStoreException.invalid("value_type is required");
+    }
+    if (entityKeys == null || entityKeys.isEmpty()) {
+      throw FeatureStoreException.invalid(
+          "feature '" + name + "' needs at least one entity key, e.g. [\"hcp_id\"]");
+    }
+    entityKeys.forEach(k -> Names.check("entity key", k));
+    if (entityKeys.stream().distinct().count() != entityKeys.size()) {
+      throw FeatureStoreException.invalid(
+          "feature '" + name + "' repeats an entity key: " + entityKeys);
+    }
+    // Canonical order: key order never matters.
+    entityKeys = entityKeys.stream().sorted().toList();
+    tags = Names.copy(tags);
+  }
+
+  public FeatureSpec(
+      String featureGroup, String name, ValueType valueType, List<String> entityKeys) {
+    this(featureGroup, name, valueType, entityKeys, null, null, List.of(), null);
+  }
+
+  public static Builder builder(String featureGroup, String name) {
+    return new Builder(featureGroup, name);
+  }
+
+  /** Builds a feature spec. */
+  public static final class Builder {
+    private final String featureGroup;
+    private final String name;
+    private ValueType valueType;
+    private List<String> entityKeys;
+    private String description;
+    private String owner;
+    private List<String> tags = List.of();
+    private String computationQuery;
+
+    private Builder(String featureGroup, String name) {
+      this.featureGroup = featureGroup;
+      this.name = name;
+    }
+
+    public Builder valueType(ValueType valueType) {
+      this.valueType = valueType;
+      return this;
+    }
+
+    public Builder valueType(String valueType) {
+      return valueType(ValueType.parse(valueType));
+    }
+
+    public Builder entityKeys(List<String> entityKeys) {
+      this.entityKeys = entityKeys;
+      return this;
+    }
+
+    public Builder entityKeys(String... entityKeys) {
+      return entityKeys(List.of(entityKeys));
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder owner(String owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    public Builder tags(List<String> tags) {
+      this.tags = tags;
+      return this;
+    }
+
+    public Builder tags(String... tags) {
+      return tags(List.of(tags));
+    }
+
+    public Builder computationQuery(String computationQuery) {
+      this.computationQuery = computationQuery;
+      return this;
+    }
+
+    public FeatureSpec build() {
+      if (valueType == null) {
+        throw FeatureStoreException.invalid("value_type is required for feature '" + name + "'");
+      }
+      return new FeatureSpec(
+          featureGroup, name, valueType, entityKeys, description, owner, tags, computationQuery);
+    }
+  }
+}

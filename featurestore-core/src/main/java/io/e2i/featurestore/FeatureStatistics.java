@@ -1,0 +1,35 @@
+package io.e2i.featurestore;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Statistics of one feature version's stored values (every stored row, not only the latest). Number
+ * fields are null for non-numeric types; {@code topValues} is empty for numeric types.
+ */
+public record FeatureStatistics(
+    long count,
+    long nulls,
+    long distinct,
+    Double min,
+    Double max,
+    Double mean,
+    Double stddev,
+    Double p50,
+    Double p90,
+    Double p99,
+    List<ValueCount> topValues,
+    List<Bucket> histogram,
+    Instant computedAt) {
+
+  public FeatureStatistics {
+    topValues = topValues == null ? List.of() : List.copyOf(topValues);
+    histogram = histogram == null ? List.of() : List.copyOf(histogram);
+  }
+
+  /** A value and how often it occurs. */
+  public record ValueCount(String value, long count) {}
+
+  /** A histogram bucket [lower, upper) (the last one closed). */
+  public record Bucket(double lower, double upper, long count) {}
+}

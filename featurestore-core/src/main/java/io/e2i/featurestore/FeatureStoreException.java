@@ -1,0 +1,65 @@
+package io.e2i.featurestore;
+
+/**
+ * The one exception the feature store throws for the caller's mistakes and for unavailable
+ * backends. Its {@link Code} decides the HTTP status and the CLI exit code; its message names what
+ * was wrong.
+ */
+public final class FeatureStoreException extends RuntimeException {
+
+  /** What kind of failure this is. */
+  public enum Code {
+    /** The request is malformed: a missing field, a bad timestamp, a bad name. HTTP 400. */
+    INVALID_ARGUMENT(400),
+    /** A value does not match its feature's type. HTTP 400. */
+    TYPE_MISMATCH(400),
+    /** A group, feature or version does not exist. HTTP 404. */
+    NOT_FOUND(404),
+    /** The request conflicts with what is stored, e.g. an ambiguous feature name. HTTP 409. */
+    CONFLICT(409),
+    /** A backend the request needs is down; nothing was written. HTTP 503. */
+    UNAVAILABLE(503);
+
+    private final int httpStatus;
+
+    Code(int httpStatus) {
+      this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+      return httpStatus;
+    }
+  }
+
+  private final Code code;
+
+  public FeatureStoreException(Code code, String message) {
+    super(message);
+    this.code = code;
+  }
+
+  public FeatureStoreException(Code code, String message, Throwable cause) {
+    super(message, cause);
+    this.code = code;
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  public static FeatureStoreException invalid(String message) {
+    return new FeatureStoreException(Code.INVALID_ARGUMENT, message);
+  }
+
+  public static FeatureStoreException notFound(String message) {
+    return new FeatureStoreException(Code.NOT_FOUND, message);
+  }
+
+  public static FeatureStoreException typeMismatch(String message) {
+    return new FeatureStoreException(Code.TYPE_MISMATCH, message);
+  }
+
+  public static FeatureStoreException unavailable(String message, Throwable cause) {
+    return new FeatureStoreException(Code.UNAVAILABLE, message, cause);
+  }
+}

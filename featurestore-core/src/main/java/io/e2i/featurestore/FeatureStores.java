@@ -1,0 +1,151 @@
+package io.e2i.featurestore;
+
+import io.e2i.featurestore.spi.BackendProvider;
+import io.e2i.featurestore.spi.OfflineStore;
+import io.e2i.featurestore.spi.OnlineCache;
+import io.e2i.featurestore.spi.Registry;
+import io.e2i.featurestore.spi.Tracker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/** Opens feature stores: from a configuration, or assembled from backends by hand. */
+public final class FeatureStores {
+  private FeatureStores() {}
+
+  /**
+   * Opens the backends a configuration names, found through {@link BackendProvider}s on the class
+   * path. {@code memory} and {@code none} online caches are built in.
+   */
+  public static FeatureStore open(FeatureStoreConfig config) {
+    List<BackendProvider> providers =
+        ServiceLoader.load(BackendProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .toList();
+    BackendProvider.OfflineBackend offline =
+        providers.stream()
+            .filter(p -> p.supportsOffline(config.offlineUrl()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    FeatureStoreException.invalid(
+                        "no backend on the class path serves offline URL '"
+                            + FeatureStoreConfig.redact(config.offlineUrl())
+                            + "'"))
+            .openOffline(config.offlineUrl(), config);
+    OnlineCache cache = null;
+    Tracker tracker = Tracker.NONE;
+    try {
+      cache = openOnline(config, providers);
+      if (config.trackingUri() != null) {
+        tracker =
+            providers.stream()
+                .filter(p -> p.supportsTracking(config.trackingUri()))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        FeatureStoreException.invalid(
+                            "no backend on the class path serves tracking URI '"
+                                + FeatureStoreConfig.redact(config.trackingUri())
+                                + "'"))
+                .openTracker(config.trackingUri(), config);
+      }
+      return builder()
+          .registry(offline.registry())
+          .offlineStore(offline.store())
+          .onlineCache(cache)
+          .tracker(tracker)
+          .build();
+    } catch (RuntimeException e) {
+      if (cache != null) {
+        cache.close();
+      }
+      offline.store().close();
+      offline.registry().close();
+      throw e;
+    }
+  }
+
+  private static OnlineCache openOnline(
+      FeatureStoreConfig config, List<BackendProvider> providers) {
+    String url = config.onlineUrl();
+    if (url.equals("none")) {
+      return null;
+    }
+    if (url.equals("memory")) {
+      return memoryCache(config.cacheTtl(), maxEntries(config));
+    }
+    return providers.stream()
+        .filter(p -> p.supportsOnline(url))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                FeatureStoreException.invalid(
+                    "no backend on the class path serves online URL '"
+                        + FeatureStoreConfig.redact(url)
+                        + "'"))
+        .openOnline(url, config);
+  }
+
+  private static long maxEntries(FeatureStoreConfig config) {
+    return Long.parseLong(config.options().getOrDefault("cache_max_entries", "1000000"));
+  }
+
+  /** The in-process Caffeine cache; also usable as a near cache by remote cache modules. */
+  public static OnlineCache memoryCache(Duration ttl, long maxEntries) {
+    return new MemoryOnlineCache(ttl, maxEntries);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Assembles a feature store from backends. The store owns them and closes them. */
+  public static final class Builder {
+    private Registry registry;
+    private OfflineStore offlineStore;
+    private OnlineCache onlineCache;
+    private Tracker tracker = Tracker.NONE;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    public Builder registry(Registry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    public Builder offlineStore(OfflineStore offlineStore) {
+      this.offlineStore = offlineStore;
+      return this;
+    }
+
+    /** Null for no online cache. */
+    public Builder onlineCache(OnlineCache onlineCache) {
+      this.onlineCache = onlineCache;
+      return this;
+    }
+
+    public Builder tracker(Tracker tracker) {
+      this.tracker = Objects.requireNonNull(tracker);
+      return this;
+    }
+
+    /** For tests of freshness: the clock that says what "now" is. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    public FeatureStore build() {
+      return new DefaultFeatureStore(
+          Objects.requireNonNull(registry, "registry"),
+          Objects.requireNonNull(offlineStore, "offlineStore"),
+          onlineCache,
+          tracker,
+          clock);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.e2i.featurestore;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One row of the freshness monitor: over the latest value of each entity of one feature, how many
+ * are fresh, stale and expired as of {@code checkedAt}. Times are null when nothing is stored.
+ */
+public record FreshnessReport(
+    String featureGroup,
+    String featureName,
+    int version,
+    long totalEntities,
+    long freshCount,
+    long staleCount,
+    long expiredCount,
+    Instant lastEventTimestamp,
+    Duration timeSinceLastEvent,
+    Instant checkedAt) {}

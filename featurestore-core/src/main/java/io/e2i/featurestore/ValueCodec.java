@@ -1,0 +1,101 @@
+package io.e2i.featurestore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes feature values as JSON text, the form every store and cache keeps them in (JSONB in
+ * PostgreSQL, as the seed's schema says). Timestamps are ISO-8601 strings in UTC.
+ */
+public final class ValueCodec {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private ValueCodec() {}
+
+  /** JSON text of a value already normalized by {@link ValueType#normalize}; null gives "null". */
+  public static String encode(Object value) {
+    StringBuilder sb = new StringBuilder(16);
+    append(sb, value);
+    return sb.toString();
+  }
+
+  private static void append(StringBuilder sb, Object value) {
+    switch (value) {
+      case null -> sb.append("null");
+      case String s -> Json.appendQuoted(sb, s);
+      case Long l -> sb.append(l.longValue());
+      case Double d -> sb.append(d.doubleValue());
+      case Boolean b -> sb.append(b.booleanValue());
+      case Instant i -> Json.appendQuoted(sb, i.toString());
+      case List<?> list -> {
+        sb.append('[');
+        for (int i = 0; i < list.size(); i++) {
+          if (i > 0) {
+            sb.append(',');
+          }
+          append(sb, list.get(i));
+        }
+        sb.append(']');
+      }
+      default -> throw new IllegalArgumentException("not a normalized value: " + value);
+    }
+  }
+
+  /** Reads JSON text written by {@link #encode} back as a value of the given type. */
+  public static Object decode(ValueType type, String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return fromNode(type, MAPPER.readTree(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("stored value is not JSON: " + json, e);
+    }
+  }
+
+  /** Converts a parsed JSON node (e.g. from an HTTP body) to a normalized value of the type. */
+  public static Object fromNode(ValueType type, JsonNode node) {
+    return type.normalize(toJava(node));
+  }
+
+  /** Plain Java form of a JSON node: String, Long/BigInteger, Double, Boolean, List or null. */
+  public static Object toJava(JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber()) {
+      return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      node.forEach(child -> list.add(toJava(child)));
+      return list;
+    }
+    throw new IllegalArgumentException("objects are not feature values: " + node);
+  }
+
+  static List<?> parseJsonList(String text) {
+    try {
+      JsonNode node = MAPPER.readTree(text);
+      if (!node.isArray()) {
+        throw new IllegalArgumentException("expected a JSON array, got " + text);
+      }
+      return (List<?>) toJava(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("expected a JSON array, got " + text);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.e2i.featurestore.spi;
+
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.ValueType;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The source of truth for feature values: time series per (feature version, entity). Storage is
+ * append-only; a later write of the same (feature, entity, event time) supersedes the earlier one
+ * for every read, while the earlier stays for reads {@code as of} an older ingestion time.
+ *
+ * <p>Every "latest" below orders by event time, then by write order (latest written wins).
+ */
+public interface OfflineStore extends AutoCloseable {
+
+  /**
+   * Writes all rows in one transaction, all or nothing, stamping them {@code writtenAt}. Within the
+   * list, a later row for the same (feature, entity, event time) is the later write. Returns only
+   * after the rows are durable.
+   */
+  void write(List<ValueRow> rows, Instant writtenAt);
+
+  /**
+   * For each feature id, the latest value for the entity with {@code eventTimestamp <= eventAsOf}
+   * (no bound when null) among rows written at or before {@code writtenAsOf} (no bound when null).
+   * Features with no such value are absent.
+   */
+  Map<UUID, StoredValue> latest(
+      EntityKey entity, Collection<UUID> featureIds, Instant eventAsOf, Instant writtenAsOf);
+
+  /**
+   * All values of the features for the entity with {@code start <= eventTimestamp <= end}, one per
+   * (feature, event time): the latest written. Ordered by feature id, then event time.
+   */
+  List<StoredValue> history(
+      EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end);
+
+  /**
+   * Persists the freshness status of every stored value of the features, computed as of {@code
+   * now}. Returns how many values changed status.
+   */
+  long updateFreshness(Collection<FreshnessRule> rules, Instant now);
+
+  /** Freshness counts over each entity's latest value, computed as of {@code now}. */
+  List<FreshnessCounts> freshness(Collection<FreshnessRule> rules, Instant now);
+
+  /** Statistics over every stored (non-superseded) value of one feature version. */
+  FeatureStatistics statistics(UUID featureId, ValueType type, Instant now);
+
+  /** A cheap liveness probe; never throws. */
+  boolean isHealthy();
+
+  /** Human-readable description for health output, without secrets. */
+  String describe();
+
+  @Override
+  void close();
+}

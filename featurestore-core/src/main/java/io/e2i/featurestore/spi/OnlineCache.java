@@ -1,0 +1,47 @@
+package io.e2i.featurestore.spi;
+
+import io.e2i.featurestore.CacheStats;
+import io.e2i.featurestore.EntityKey;
+
+/**
+ * The online cache in front of the offline store. Read-your-writes rests on the generation: a
+ * reader takes {@link #generation} before reading the offline store and caches its result with
+ * {@link #putIfCurrent}, which drops it if an invalidation happened in between. So a value read
+ * before a write committed can never be cached after that write's invalidation.
+ *
+ * <p>Any method may throw when the cache is unreachable; the core then serves from the offline
+ * store and keeps writes going. An implementation that failed to invalidate must not serve entries
+ * that may predate the failure once it is reachable again.
+ */
+public interface OnlineCache extends AutoCloseable {
+
+  /** The cached features, or null on a miss. */
+  CachedFeatures get(CacheKey key);
+
+  /** The current invalidation generation of an entity in a group. */
+  long generation(EntityKey entity, String featureGroup);
+
+  /**
+   * Caches the value unless the generation of its entity and group moved past {@code generation}.
+   */
+  void putIfCurrent(CacheKey key, CachedFeatures value, long generation);
+
+  /** Drops every cached entry of the entity in the group and advances its generation. */
+  void invalidate(EntityKey entity, String featureGroup);
+
+  /** Drops every cached entry of the entity, in every group. */
+  void invalidateEntity(EntityKey entity);
+
+  /** Counters of this cache's own layer (e.g. near-cache hits); may be all zero. */
+  default CacheStats stats() {
+    return new CacheStats(0, 0, 0, 0);
+  }
+
+  /** A cheap liveness probe; never throws. */
+  boolean isHealthy();
+
+  String describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,40 @@
+package io.e2i.featurestore.spi;
+
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import java.util.List;
+
+/**
+ * Durable storage of feature groups and feature versions. The core keeps an in-memory snapshot of
+ * it and calls back here only on changes, so implementations need not be fast, only atomic.
+ */
+public interface Registry extends AutoCloseable {
+
+  List<FeatureGroup> loadGroups();
+
+  /** Every version of every feature. */
+  List<Feature> loadFeatures();
+
+  /**
+   * Inserts a group.
+   *
+   * @return false, changing nothing, when a group of that name exists already
+   */
+  boolean insertGroup(FeatureGroup group);
+
+  /** Replaces the stored group of the same name. */
+  void updateGroup(FeatureGroup group);
+
+  /**
+   * Inserts a feature version.
+   *
+   * @return false, changing nothing, when that (group, name, version) exists already
+   */
+  boolean insertFeature(Feature feature);
+
+  /** Replaces the stored version with the same id (metadata, statistics, tracking id). */
+  void updateFeature(Feature feature);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,17 @@
+package io.e2i.featurestore.spi;
+
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.ValueCodec;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One validated value on its way into an offline store. {@code value} is normalized for its
+ * feature's type; {@link #json()} is the stored form (null for a missing value).
+ */
+public record ValueRow(UUID featureId, EntityKey entity, Object value, Instant eventTimestamp) {
+
+  public String json() {
+    return value == null ? null : ValueCodec.encode(value);
+  }
+}
