@@ -52,6 +52,14 @@ public interface OfflineStore extends AutoCloseable {
   /** Statistics over every stored (non-superseded) value of one feature version. */
   FeatureStatistics statistics(UUID featureId, ValueType type, Instant now);
 
+  /**
+   * Runs a point-in-time join inside the store (never by pulling all values into the JVM) and
+   * streams the result to the sink.
+   */
+  default void pointInTimeJoin(PitQuery query, PitQuery.RowSink sink) {
+    throw new UnsupportedOperationException(describe() + " does not support training data yet");
+  }
+
   /** A cheap liveness probe; never throws. */
   boolean isHealthy();
 
