@@ -1,0 +1,86 @@
+package io.e2i.featurestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ValueTypeTest {
+
+  @Test
+  void parsesWireNamesAliasesAndListSyntax() {
+    assertThat(ValueType.parse("int64")).isEqualTo(ValueType.INT64);
+    assertThat(ValueType.parse("Float64")).isEqualTo(ValueType.FLOAT64);
+    assertThat(ValueType.parse("list<string>")).isEqualTo(ValueType.STRING_LIST);
+    assertThat(ValueType.parse("array<int64>")).isEqualTo(ValueType.INT64_LIST);
+    assertThat(ValueType.parse("boolean")).isEqualTo(ValueType.BOOL);
+    assertThatThrownBy(() -> ValueType.parse("decimal"))
+        .isInstanceOf(FeatureStoreException.class)
+        .hasMessageContaining("decimal")
+        .hasMessageContaining("int64");
+    assertThatThrownBy(() -> ValueType.parse("list<list<int64>>")).hasMessageContaining("nested");
+  }
+
+  @Test
+  void normalizesLosslessly() {
+    assertThat(ValueType.INT64.normalize(5)).isEqualTo(5L);
+    assertThat(ValueType.INT64.normalize(BigInteger.TEN)).isEqualTo(10L);
+    assertThat(ValueType.FLOAT64.normalize(5)).isEqualTo(5.0);
+    assertThat(ValueType.TIMESTAMP.normalize("2025-12-18T10:15:30.1234567+01:00"))
+        .isEqualTo(Instant.parse("2025-12-18T09:15:30.123456Z"));
+    assertThat(ValueType.TIMESTAMP.normalize(OffsetDateTime.parse("2025-12-18T10:15:30Z")))
+        .isEqualTo(Instant.parse("2025-12-18T10:15:30Z"));
+    assertThat(ValueType.INT64_LIST.normalize(List.of(1, 2))).isEqualTo(List.of(1L, 2L));
+    assertThat(ValueType.STRING.normalize(null)).isNull();
+  }
+
+  @Test
+  void rejectsWhatDoesNotFit() {
+    assertThatThrownBy(() -> ValueType.INT64.normalize(1.5)).hasMessageContaining("int64");
+    assertThatThrownBy(() -> ValueType.INT64.normalize("1")).hasMessageContaining("string");
+    assertThatThrownBy(() -> ValueType.INT64.normalize(BigInteger.TWO.pow(70)))
+        .hasMessageContaining("range");
+    assertThatThrownBy(() -> ValueType.STRING.normalize(1)).hasMessageContaining("string");
+    assertThatThrownBy(() -> ValueType.BOOL.normalize("true")).hasMessageContaining("bool");
+    assertThatThrownBy(() -> ValueType.FLOAT64.normalize(Double.NaN))
+        .hasMessageContaining("finite");
+    assertThatThrownBy(() -> ValueType.TIMESTAMP.normalize("2025-12-18 10:15"))
+        .hasMessageContaining("malformed timestamp");
+    assertThatThrownBy(() -> ValueType.TIMESTAMP.normalize("2025-12-18T10:15:30"))
+        .hasMessageContaining("offset");
+    assertThatThrownBy(() -> ValueType.STRING_LIST.normalize("a")).hasMessageContaining("list");
+    assertThatThrownBy(() -> ValueType.STRING_LIST.normalize(Arrays.asList("a", null)))
+        .hasMessageContaining("null");
+  }
+
+  @Test
+  void parsesText() {
+    assertThat(ValueType.INT64.parseText("42")).isEqualTo(42L);
+    assertThat(ValueType.BOOL.parseText("false")).isEqualTo(false);
+    assertThat(ValueType.FLOAT64_LIST.parseText("[1, 2.5]")).isEqualTo(List.of(1.0, 2.5));
+    assertThat(ValueType.STRING.parseText("")).isNull();
+    assertThatThrownBy(() -> ValueType.INT64.parseText("4x2")).hasMessageContaining("4x2");
+  }
+
+  @Test
+  void codecRoundTripsEveryType() {
+    Object[][] samples = {
+      {ValueType.STRING, "a\"b\\c\u0001"},
+      {ValueType.INT64, Long.MIN_VALUE},
+      {ValueType.FLOAT64, 1e300},
+      {ValueType.BOOL, false},
+      {ValueType.TIMESTAMP, Instant.parse("1970-01-01T00:00:00.000001Z")},
+      {ValueType.TIMESTAMP_LIST, List.of(Instant.EPOCH)},
+      {ValueType.FLOAT64_LIST, List.of()},
+    };
+    for (Object[] s : samples) {
+      ValueType type = (ValueType) s[0];
+      assertThat(ValueCodec.decode(type, ValueCodec.encode(s[1]))).isEqualTo(s[1]);
+    }
+  }
+}
