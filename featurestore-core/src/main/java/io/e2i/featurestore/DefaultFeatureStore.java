@@ -7,6 +7,7 @@ import io.e2i.featurestore.spi.FreshnessCounts;
 import io.e2i.featurestore.spi.FreshnessRule;
 import io.e2i.featurestore.spi.OfflineStore;
 import io.e2i.featurestore.spi.OnlineCache;
+import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.Registry;
 import io.e2i.featurestore.spi.StoredValue;
 import io.e2i.featurestore.spi.Tracker;
@@ -242,7 +243,9 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
         return resolve(new FeatureRef(feature.featureGroup(), ref.name(), ref.version()), entity);
       }
     }
-    checkEntityKeys(feature, entity);
+    if (entity != null) {
+      checkEntityKeys(feature, entity);
+    }
     return feature;
   }
 
@@ -654,6 +657,148 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
       }
     }
     return reports;
+  }
+
+  // ---------------------------------------------------------------- training data
+
+  @Override
+  public TrainingSetDefinition getTrainingData(TrainingDataRequest request, PitQuery.RowSink sink) {
+    // Pinning as-of to "now" when unset makes every run, saved or not, reproducible later.
+    Instant asOf = request.asOf() == null ? now() : request.asOf();
+    List<Feature> features = new ArrayList<>();
+    for (String text : request.featureRefs()) {
+      features.add(resolveForTraining(FeatureRef.parse(text)));
+    }
+    PitQuery.Spine spine = checkSpine(request.spine(), features);
+    List<PitQuery.PitFeature> columns = pitColumns(features, spine);
+    try {
+      offline.pointInTimeJoin(new PitQuery(spine, columns, asOf), sink);
+    } catch (FeatureStoreException e) {
+      throw e;
+    } catch (UnsupportedOperationException e) {
+      throw FeatureStoreException.invalid(e.getMessage());
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable("training data failed: " + e.getMessage(), e);
+    }
+    TrainingSetDefinition definition =
+        new TrainingSetDefinition(
+            request.saveAs() == null ? "unsaved" : request.saveAs(),
+            spine,
+            features.stream().map(Feature::reference).toList(),
+            asOf,
+            now());
+    if (request.saveAs() != null) {
+      registry.saveTrainingSet(definition.name(), TrainingSets.toJson(definition));
+    }
+    return definition;
+  }
+
+  @Override
+  public TrainingSetDefinition rerunTrainingSet(String name, PitQuery.RowSink sink) {
+    String json = registry.loadTrainingSets().get(name);
+    if (json == null) {
+      throw FeatureStoreException.notFound("training set '" + name + "' not found");
+    }
+    TrainingSetDefinition saved = TrainingSets.fromJson(json);
+    getTrainingData(
+        new TrainingDataRequest(saved.spine(), saved.featureRefs(), saved.asOf(), null), sink);
+    return saved;
+  }
+
+  @Override
+  public List<TrainingSetDefinition> listTrainingSets() {
+    return registry.loadTrainingSets().values().stream()
+        .map(TrainingSets::fromJson)
+        .sorted(Comparator.comparing(TrainingSetDefinition::name))
+        .toList();
+  }
+
+  private Feature resolveForTraining(FeatureRef ref) {
+    if (ref.featureGroup() != null) {
+      return resolve(ref, null);
+    }
+    List<Feature> named = snapshot.latestNamed(ref.name());
+    if (named.size() != 1) {
+      throw FeatureStoreException.invalid(
+          "training data needs 'group:feature' references; '"
+              + ref
+              + "' "
+              + (named.isEmpty()
+                  ? "is not a feature"
+                  : "is in groups " + named.stream().map(Feature::featureGroup).toList()));
+    }
+    return resolve(
+        new FeatureRef(named.getFirst().featureGroup(), ref.name(), ref.version()), null);
+  }
+
+  /** Checks in-memory spines up front, so a bad row is named before any work is done. */
+  private static PitQuery.Spine checkSpine(PitQuery.Spine spine, List<Feature> features) {
+    if (!(spine instanceof PitQuery.Spine.Rows rows)) {
+      return spine;
+    }
+    int ts = rows.columns().indexOf(rows.timestampColumn());
+    if (ts < 0) {
+      throw FeatureStoreException.invalid(
+          "spine has no timestamp column '"
+              + rows.timestampColumn()
+              + "'; columns: "
+              + rows.columns());
+    }
+    for (Feature f : features) {
+      for (String key : f.entityKeys()) {
+        if (!rows.columns().contains(key)) {
+          throw FeatureStoreException.invalid(
+              "spine lacks entity key column '" + key + "' needed by " + f.reference());
+        }
+      }
+    }
+    List<Object[]> normalized = new ArrayList<>(rows.rows().size());
+    for (int i = 0; i < rows.rows().size(); i++) {
+      Object[] row = rows.rows().get(i);
+      if (row.length != rows.columns().size()) {
+        throw FeatureStoreException.invalid(
+            "spine row "
+                + (i + 1)
+                + " has "
+                + row.length
+                + " values for "
+                + rows.columns().size()
+                + " columns");
+      }
+      Object[] copy = row.clone();
+      try {
+        copy[ts] = ValueType.toInstant(row[ts]);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw FeatureStoreException.invalid("spine row " + (i + 1) + ": " + e.getMessage());
+      }
+      normalized.add(copy);
+    }
+    return new PitQuery.Spine.Rows(rows.columns(), rows.timestampColumn(), normalized);
+  }
+
+  private List<PitQuery.PitFeature> pitColumns(List<Feature> features, PitQuery.Spine spine) {
+    Map<String, Long> nameCounts = new java.util.HashMap<>();
+    features.forEach(f -> nameCounts.merge(f.name(), 1L, Long::sum));
+    Set<String> used = new java.util.HashSet<>();
+    if (spine instanceof PitQuery.Spine.Rows rows) {
+      used.addAll(rows.columns());
+    }
+    List<PitQuery.PitFeature> columns = new ArrayList<>();
+    for (Feature f : features) {
+      String column = nameCounts.get(f.name()) > 1 ? f.featureGroup() + "__" + f.name() : f.name();
+      if (!used.add(column)) {
+        throw FeatureStoreException.invalid(
+            "output column '" + column + "' would appear twice (" + f.reference() + ")");
+      }
+      columns.add(
+          new PitQuery.PitFeature(
+              f.id(),
+              column,
+              f.valueType(),
+              f.entityKeys(),
+              group(f.featureGroup()).group().maxAge()));
+    }
+    return columns;
   }
 
   // ---------------------------------------------------------------- statistics

@@ -1,5 +1,6 @@
 package io.e2i.featurestore;
 
+import io.e2i.featurestore.spi.PitQuery;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,19 @@ public interface FeatureStore extends AutoCloseable {
 
   /** Drops cached reads of the entity, in one group or (null) in all groups. */
   void invalidateCache(Map<String, ?> entityValues, String featureGroup);
+
+  /**
+   * Builds a point-in-time correct training set inside the offline store and streams it to the
+   * sink: the spine's columns in order, then one column per feature (named after the feature, or
+   * {@code group__feature} when two groups share a name). Returns the definition that was run, with
+   * versions and as-of pinned (and saved when the request names it).
+   */
+  TrainingSetDefinition getTrainingData(TrainingDataRequest request, PitQuery.RowSink sink);
+
+  /** Re-runs a saved training set: same spine, same versions, same as-of, same rows. */
+  TrainingSetDefinition rerunTrainingSet(String name, PitQuery.RowSink sink);
+
+  List<TrainingSetDefinition> listTrainingSets();
 
   /** Computes, stores and tracks statistics of a feature's latest version. */
   FeatureStatistics computeStatistics(String featureGroup, String featureName);

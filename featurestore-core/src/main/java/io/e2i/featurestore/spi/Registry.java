@@ -35,6 +35,19 @@ public interface Registry extends AutoCloseable {
   /** Replaces the stored version with the same id (metadata, statistics, tracking id). */
   void updateFeature(Feature feature);
 
+  /**
+   * Saves a training set definition under its name, replacing one of the same name. Definitions are
+   * stored as JSON ({@link io.e2i.featurestore.TrainingSets#toJson}).
+   */
+  default void saveTrainingSet(String name, String definitionJson) {
+    throw new UnsupportedOperationException("this registry cannot save training sets");
+  }
+
+  /** Every saved training set: name to definition JSON. */
+  default java.util.Map<String, String> loadTrainingSets() {
+    return java.util.Map.of();
+  }
+
   @Override
   default void close() {}
 }

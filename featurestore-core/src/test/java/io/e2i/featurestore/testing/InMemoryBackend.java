@@ -103,6 +103,18 @@ public final class InMemoryBackend implements Registry, OfflineStore {
     features.put(feature.id(), feature);
   }
 
+  private final Map<String, String> trainingSets = new TreeMap<>();
+
+  @Override
+  public synchronized void saveTrainingSet(String name, String definitionJson) {
+    trainingSets.put(name, definitionJson);
+  }
+
+  @Override
+  public synchronized Map<String, String> loadTrainingSets() {
+    return Map.copyOf(trainingSets);
+  }
+
   // ---------------------------------------------------------------- OfflineStore
 
   @Override
