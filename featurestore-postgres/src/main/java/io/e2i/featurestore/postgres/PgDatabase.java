@@ -1,0 +1,136 @@
+package io.e2i.featurestore.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.e2i.featurestore.FeatureStoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * The connection pool shared by a {@link PgRegistry} and a {@link PgOfflineStore} opened together.
+ * Reference-counted so that whichever closes last closes the pool.
+ */
+final class PgDatabase implements AutoCloseable {
+  private final HikariDataSource pool;
+  private final String description;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  private PgDatabase(HikariDataSource pool, String description) {
+    this.pool = pool;
+    this.description = description;
+  }
+
+  /**
+   * Opens a pool. Options: {@code pool_size} (default 10), {@code connect_timeout_ms} (how long a
+   * call waits for a connection when PostgreSQL is down, default 5000), {@code prepare_threshold}.
+   */
+  static PgDatabase open(String url, Map<String, String> options) {
+    PgUrls.Target target = PgUrls.parse(url, options);
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("featurestore-pg");
+    config.setJdbcUrl(target.jdbcUrl());
+    if (target.user() != null) {
+      config.setUsername(target.user());
+    }
+    if (target.password() != null) {
+      config.setPassword(target.password());
+    }
+    if (target.prepareThreshold() != null) {
+      config.addDataSourceProperty("prepareThreshold", target.prepareThreshold());
+    }
+    config.addDataSourceProperty("ApplicationName", "e2i-featurestore");
+    config.setMaximumPoolSize(intOption(options, "pool_size", 10));
+    config.setMinimumIdle(Math.min(2, config.getMaximumPoolSize()));
+    long timeout = intOption(options, "connect_timeout_ms", 5000);
+    config.setConnectionTimeout(timeout);
+    config.setValidationTimeout(Math.min(timeout, 2000));
+    config.setInitializationFailTimeout(timeout);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable(
+          "cannot connect to PostgreSQL at " + target + ": " + rootMessage(e), e);
+    }
+    return new PgDatabase(pool, "postgresql " + target);
+  }
+
+  private static int intOption(Map<String, String> options, String name, int dflt) {
+    String v = options == null ? null : options.get(name);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw FeatureStoreException.invalid("option " + name + " must be a number, got '" + v + "'");
+    }
+  }
+
+  DataSource dataSource() {
+    return pool;
+  }
+
+  Connection connection() {
+    try {
+      return pool.getConnection();
+    } catch (SQLException e) {
+      throw error("cannot get a PostgreSQL connection", e);
+    }
+  }
+
+  String describe() {
+    return description;
+  }
+
+  boolean isHealthy() {
+    try (Connection c = pool.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  PgDatabase retain() {
+    refs.incrementAndGet();
+    return this;
+  }
+
+  @Override
+  public void close() {
+    if (refs.decrementAndGet() == 0) {
+      pool.close();
+    }
+  }
+
+  /**
+   * Maps a driver error to the feature store's: bad data (SQL state class 22, 23) is the caller's
+   * mistake; everything else means the database could not do the work, so nothing was written.
+   */
+  static FeatureStoreException error(String what, SQLException e) {
+    String state = e.getSQLState();
+    if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+      return new FeatureStoreException(
+          FeatureStoreException.Code.INVALID_ARGUMENT,
+          what + ": " + e.getMessage() + "; nothing was written",
+          e);
+    }
+    String reason =
+        e instanceof SQLTransientConnectionException || (state != null && state.startsWith("08"))
+            ? "PostgreSQL is unreachable"
+            : "PostgreSQL failed";
+    return FeatureStoreException.unavailable(what + ": " + reason + ": " + e.getMessage(), e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}

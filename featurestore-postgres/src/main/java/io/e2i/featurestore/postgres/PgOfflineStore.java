@@ -1,0 +1,302 @@
+package io.e2i.featurestore.postgres;
+
+import static io.e2i.featurestore.postgres.PgRegistry.instant;
+import static io.e2i.featurestore.postgres.PgRegistry.timestamp;
+
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.FreshnessStatus;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.spi.FreshnessCounts;
+import io.e2i.featurestore.spi.FreshnessRule;
+import io.e2i.featurestore.spi.OfflineStore;
+import io.e2i.featurestore.spi.PitQuery;
+import io.e2i.featurestore.spi.StoredValue;
+import io.e2i.featurestore.spi.ValueRow;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Feature values in PostgreSQL's append-only {@code feature_values}. Every read picks, per
+ * (feature, entity, event time), the row with the highest {@code seq}: the latest written.
+ */
+public final class PgOfflineStore implements OfflineStore {
+  private static final String VALUE_COLUMNS =
+      "value::text, event_timestamp, written_at, freshness_status::text";
+
+  private final PgDatabase db;
+
+  PgOfflineStore(PgDatabase db) {
+    this.db = db;
+  }
+
+  @Override
+  public void write(List<ValueRow> rows, Instant writtenAt) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        PgCopy.copy(c, rows, writtenAt);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw PgDatabase.error("writing " + rows.size() + " feature values", e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the server rolls the transaction back by itself
+    }
+  }
+
+  private static void resetAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException ignored) {
+      // broken connection: the pool evicts it
+    }
+  }
+
+  @Override
+  public Map<UUID, StoredValue> latest(
+      EntityKey entity, Collection<UUID> featureIds, Instant eventAsOf, Instant writtenAsOf) {
+    if (featureIds.isEmpty()) {
+      return Map.of();
+    }
+    // One index probe per feature: (feature_id, entity_key) then the first row in
+    // (event_timestamp DESC, seq DESC) order that passes the bounds.
+    String sql =
+        "SELECT f.id, v.value::text, v.event_timestamp, v.written_at, v.freshness_status::text"
+            + " FROM unnest(?::uuid[]) AS f(id) CROSS JOIN LATERAL ("
+            + "SELECT value, event_timestamp, written_at, freshness_status FROM feature_values"
+            + " WHERE feature_id = f.id AND entity_key = ?"
+            + (eventAsOf == null ? "" : " AND event_timestamp <= ?")
+            + (writtenAsOf == null ? "" : " AND written_at <= ?")
+            + " ORDER BY event_timestamp DESC, seq DESC LIMIT 1) v";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setArray(i++, uuids(c, featureIds));
+      ps.setString(i++, entity.canonical());
+      if (eventAsOf != null) {
+        ps.setObject(i++, timestamp(eventAsOf));
+      }
+      if (writtenAsOf != null) {
+        ps.setObject(i, timestamp(writtenAsOf));
+      }
+      Map<UUID, StoredValue> out = new HashMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          UUID id = rs.getObject(1, UUID.class);
+          out.put(id, stored(id, entity, rs, 2));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw PgDatabase.error("reading latest feature values", e);
+    }
+  }
+
+  @Override
+  public List<StoredValue> history(
+      EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end) {
+    if (featureIds.isEmpty()) {
+      return List.of();
+    }
+    String sql =
+        "SELECT DISTINCT ON (feature_id, event_timestamp) feature_id, "
+            + VALUE_COLUMNS
+            + " FROM feature_values WHERE feature_id = ANY(?::uuid[]) AND entity_key = ?"
+            + (start == null ? "" : " AND event_timestamp >= ?")
+            + (end == null ? "" : " AND event_timestamp <= ?")
+            + " ORDER BY feature_id, event_timestamp, seq DESC";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setArray(i++, uuids(c, featureIds));
+      ps.setString(i++, entity.canonical());
+      if (start != null) {
+        ps.setObject(i++, timestamp(start));
+      }
+      if (end != null) {
+        ps.setObject(i, timestamp(end));
+      }
+      List<StoredValue> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(stored(rs.getObject(1, UUID.class), entity, rs, 2));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw PgDatabase.error("reading feature history", e);
+    }
+  }
+
+  private static StoredValue stored(UUID id, EntityKey entity, ResultSet rs, int first)
+      throws SQLException {
+    String status = rs.getString(first + 3);
+    return new StoredValue(
+        id,
+        entity,
+        rs.getString(first),
+        instant(rs, first + 1),
+        instant(rs, first + 2),
+        status == null ? null : FreshnessStatus.fromWireName(status));
+  }
+
+  /** The status of a row as of {@code now} (parameter), per FreshnessStatus.of; r = the rules. */
+  private static final String STATUS_CASE =
+      "(CASE WHEN r.max_us IS NOT NULL"
+          + " AND v.event_timestamp < ?::timestamptz - r.max_us * interval '1 microsecond'"
+          + " THEN 'expired' WHEN r.expected_us IS NOT NULL"
+          + " AND v.event_timestamp < ?::timestamptz - r.expected_us * interval '1 microsecond'"
+          + " THEN 'stale' ELSE 'fresh' END)::freshness_status";
+
+  private static final String RULES =
+      "unnest(?::uuid[], ?::bigint[], ?::bigint[]) AS r(feature_id, expected_us, max_us)";
+
+  @Override
+  public long updateFreshness(Collection<FreshnessRule> rules, Instant now) {
+    if (rules.isEmpty()) {
+      return 0;
+    }
+    String sql =
+        "UPDATE feature_values v SET freshness_status = "
+            + STATUS_CASE
+            + " FROM "
+            + RULES
+            + " WHERE v.feature_id = r.feature_id AND v.freshness_status IS DISTINCT FROM "
+            + STATUS_CASE;
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, timestamp(now));
+      ps.setObject(2, timestamp(now));
+      bindRules(c, ps, 3, rules);
+      ps.setObject(6, timestamp(now));
+      ps.setObject(7, timestamp(now));
+      return ps.executeLargeUpdate();
+    } catch (SQLException e) {
+      throw PgDatabase.error("updating freshness status", e);
+    }
+  }
+
+  @Override
+  public List<FreshnessCounts> freshness(Collection<FreshnessRule> rules, Instant now) {
+    if (rules.isEmpty()) {
+      return List.of();
+    }
+    String sql =
+        "WITH r AS (SELECT * FROM "
+            + RULES
+            + "), l AS (SELECT DISTINCT ON (v.feature_id, v.entity_key) v.feature_id,"
+            + " v.event_timestamp FROM feature_values v"
+            + " WHERE v.feature_id IN (SELECT feature_id FROM r)"
+            + " ORDER BY v.feature_id, v.entity_key, v.event_timestamp DESC, v.seq DESC),"
+            + " s AS (SELECT v.feature_id, v.event_timestamp, "
+            + STATUS_CASE
+            + " AS st FROM l v JOIN r USING (feature_id))"
+            + " SELECT r.feature_id, count(s.feature_id),"
+            + " count(*) FILTER (WHERE s.st = 'fresh'), count(*) FILTER (WHERE s.st = 'stale'),"
+            + " count(*) FILTER (WHERE s.st = 'expired'), max(s.event_timestamp)"
+            + " FROM r LEFT JOIN s USING (feature_id) GROUP BY r.feature_id";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bindRules(c, ps, 1, rules);
+      ps.setObject(4, timestamp(now));
+      ps.setObject(5, timestamp(now));
+      List<FreshnessCounts> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new FreshnessCounts(
+                  rs.getObject(1, UUID.class),
+                  rs.getLong(2),
+                  rs.getLong(3),
+                  rs.getLong(4),
+                  rs.getLong(5),
+                  instant(rs, 6)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw PgDatabase.error("computing freshness", e);
+    }
+  }
+
+  private static void bindRules(
+      Connection c, PreparedStatement ps, int first, Collection<FreshnessRule> rules)
+      throws SQLException {
+    UUID[] ids = new UUID[rules.size()];
+    Long[] expected = new Long[rules.size()];
+    Long[] maxAge = new Long[rules.size()];
+    int i = 0;
+    for (FreshnessRule rule : rules) {
+      ids[i] = rule.featureId();
+      expected[i] = micros(rule.expected());
+      maxAge[i] = micros(rule.maxAge());
+      i++;
+    }
+    ps.setArray(first, c.createArrayOf("uuid", ids));
+    ps.setArray(first + 1, c.createArrayOf("int8", expected));
+    ps.setArray(first + 2, c.createArrayOf("int8", maxAge));
+  }
+
+  private static Long micros(Duration d) {
+    return d == null ? null : d.toNanos() / 1000;
+  }
+
+  @Override
+  public FeatureStatistics statistics(UUID featureId, ValueType type, Instant now) {
+    try (Connection c = db.connection()) {
+      return PgStatistics.compute(c, featureId, type, now);
+    } catch (SQLException e) {
+      throw PgDatabase.error("computing statistics", e);
+    }
+  }
+
+  @Override
+  public void pointInTimeJoin(PitQuery query, PitQuery.RowSink sink) {
+    OfflineStore.super.pointInTimeJoin(query, sink);
+  }
+
+  static Array uuids(Connection c, Collection<UUID> ids) throws SQLException {
+    return c.createArrayOf("uuid", ids.toArray(new UUID[0]));
+  }
+
+  @Override
+  public boolean isHealthy() {
+    return db.isHealthy();
+  }
+
+  @Override
+  public String describe() {
+    return db.describe();
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}

@@ -1,0 +1,201 @@
+package io.e2i.featurestore.postgres;
+
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.spi.Registry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Feature groups and feature versions in the seed's {@code feature_groups} and {@code features}.
+ */
+public final class PgRegistry implements Registry {
+  private static final String GROUP_COLUMNS =
+      "name, description, owner, tags, source_table, expected_update_frequency_hours,"
+          + " max_age_hours, mlflow_experiment_name, mlflow_experiment_id, created_at";
+
+  private final PgDatabase db;
+
+  PgRegistry(PgDatabase db) {
+    this.db = db;
+  }
+
+  @Override
+  public List<FeatureGroup> loadGroups() {
+    String sql = "SELECT " + GROUP_COLUMNS + " FROM feature_groups ORDER BY name";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      List<FeatureGroup> groups = new ArrayList<>();
+      while (rs.next()) {
+        groups.add(
+            new FeatureGroup(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                PgJson.stringList(rs.getString(4)),
+                rs.getString(5),
+                (Integer) rs.getObject(6),
+                (Integer) rs.getObject(7),
+                rs.getString(8),
+                rs.getString(9),
+                instant(rs, 10)));
+      }
+      return groups;
+    } catch (SQLException e) {
+      throw PgDatabase.error("loading feature groups", e);
+    }
+  }
+
+  @Override
+  public List<Feature> loadFeatures() {
+    String sql =
+        "SELECT f.id, g.name, f.name, f.version, f.value_type::text, f.entity_keys, f.description,"
+            + " f.owner, f.tags, f.computation_query, f.statistics, f.mlflow_run_id, f.created_at"
+            + " FROM features f JOIN feature_groups g ON g.id = f.feature_group_id"
+            + " ORDER BY g.name, f.name, f.version";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      List<Feature> features = new ArrayList<>();
+      while (rs.next()) {
+        features.add(
+            new Feature(
+                rs.getObject(1, java.util.UUID.class),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getInt(4),
+                ValueType.parse(rs.getString(5)),
+                PgJson.stringList(rs.getString(6)),
+                rs.getString(7),
+                rs.getString(8),
+                PgJson.stringList(rs.getString(9)),
+                rs.getString(10),
+                PgJson.map(rs.getString(11)),
+                rs.getString(12),
+                instant(rs, 13)));
+      }
+      return features;
+    } catch (SQLException e) {
+      throw PgDatabase.error("loading features", e);
+    }
+  }
+
+  @Override
+  public boolean insertGroup(FeatureGroup group) {
+    String sql =
+        "INSERT INTO feature_groups ("
+            + GROUP_COLUMNS
+            + ") VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, coalesce(?, now()))"
+            + " ON CONFLICT (name) DO NOTHING";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bindGroup(ps, group);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw PgDatabase.error("inserting feature group '" + group.name() + "'", e);
+    }
+  }
+
+  @Override
+  public void updateGroup(FeatureGroup group) {
+    String sql =
+        "UPDATE feature_groups SET name = ?, description = ?, owner = ?, tags = ?::jsonb,"
+            + " source_table = ?, expected_update_frequency_hours = ?, max_age_hours = ?,"
+            + " mlflow_experiment_name = ?, mlflow_experiment_id = ?,"
+            + " created_at = coalesce(?, created_at), updated_at = now() WHERE name = ?";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bindGroup(ps, group);
+      ps.setString(11, group.name());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw PgDatabase.error("updating feature group '" + group.name() + "'", e);
+    }
+  }
+
+  private static void bindGroup(PreparedStatement ps, FeatureGroup g) throws SQLException {
+    ps.setString(1, g.name());
+    ps.setString(2, g.description());
+    ps.setString(3, g.owner());
+    ps.setString(4, PgJson.write(g.tags()));
+    ps.setString(5, g.sourceTable());
+    ps.setObject(6, g.expectedUpdateFrequencyHours(), Types.INTEGER);
+    ps.setObject(7, g.maxAgeHours(), Types.INTEGER);
+    ps.setString(8, g.mlflowExperimentName());
+    ps.setString(9, g.mlflowExperimentId());
+    ps.setObject(10, timestamp(g.createdAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+  }
+
+  @Override
+  public boolean insertFeature(Feature f) {
+    String sql =
+        "INSERT INTO features (id, feature_group_id, name, version, value_type, entity_keys,"
+            + " description, owner, tags, computation_query, statistics, mlflow_run_id,"
+            + " created_at)"
+            + " SELECT ?, g.id, ?, ?, ?::feature_value_type, ?::jsonb, ?, ?, ?::jsonb, ?,"
+            + " ?::jsonb, ?, coalesce(?, now()) FROM feature_groups g WHERE g.name = ?"
+            + " ON CONFLICT DO NOTHING";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, f.id());
+      ps.setString(2, f.name());
+      ps.setInt(3, f.version());
+      ps.setString(4, f.valueType().wireName());
+      ps.setString(5, PgJson.write(f.entityKeys()));
+      ps.setString(6, f.description());
+      ps.setString(7, f.owner());
+      ps.setString(8, PgJson.write(f.tags()));
+      ps.setString(9, f.computationQuery());
+      ps.setString(10, PgJson.write(f.statistics()));
+      ps.setString(11, f.mlflowRunId());
+      ps.setObject(12, timestamp(f.createdAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+      ps.setString(13, f.featureGroup());
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw PgDatabase.error("inserting feature '" + f.reference() + "'", e);
+    }
+  }
+
+  @Override
+  public void updateFeature(Feature f) {
+    String sql =
+        "UPDATE features SET description = ?, owner = ?, tags = ?::jsonb, statistics = ?::jsonb,"
+            + " mlflow_run_id = ?, updated_at = now() WHERE id = ?";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, f.description());
+      ps.setString(2, f.owner());
+      ps.setString(3, PgJson.write(f.tags()));
+      ps.setString(4, PgJson.write(f.statistics()));
+      ps.setString(5, f.mlflowRunId());
+      ps.setObject(6, f.id());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw PgDatabase.error("updating feature '" + f.reference() + "'", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  static OffsetDateTime timestamp(Instant instant) {
+    return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+}

@@ -1,0 +1,76 @@
+package io.e2i.featurestore.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.e2i.featurestore.FreshnessStatus;
+import io.e2i.featurestore.ValueType;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PgMigrationsTest {
+
+  @Test
+  void migratingTwiceChangesNothingTheSecondTime() throws SQLException {
+    String url = TestPostgres.newDatabase();
+    assertThat(PgMigrations.migrate(url)).isEqualTo(1);
+    String before = schemaFingerprint(url);
+    assertThat(PgMigrations.migrate(url)).isZero();
+    assertThat(schemaFingerprint(url)).isEqualTo(before);
+    assertThat(before)
+        .contains(
+            "table feature_groups",
+            "table features",
+            "table feature_values",
+            "view feature_values_latest",
+            "view feature_freshness_monitor",
+            "index feature_values_read_idx");
+  }
+
+  @Test
+  void enumsCarryTheWireNames() throws SQLException {
+    String url = TestPostgres.newDatabase();
+    PgMigrations.migrate(url);
+    assertThat(enumLabels(url, "feature_value_type")).isEqualTo(ValueType.wireNames());
+    assertThat(enumLabels(url, "freshness_status"))
+        .isEqualTo(Arrays.stream(FreshnessStatus.values()).map(FreshnessStatus::wireName).toList());
+  }
+
+  private static List<String> enumLabels(String url, String type) throws SQLException {
+    return strings(
+        url,
+        "SELECT enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = '"
+            + type
+            + "' ORDER BY e.enumsortorder");
+  }
+
+  private static String schemaFingerprint(String url) throws SQLException {
+    return String.join(
+        "\n",
+        strings(
+            url,
+            "SELECT CASE c.relkind WHEN 'r' THEN 'table ' WHEN 'v' THEN 'view ' WHEN 'i' THEN"
+                + " 'index ' ELSE c.relkind || ' ' END || c.relname FROM pg_class c JOIN"
+                + " pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY"
+                + " 1"));
+  }
+
+  static List<String> strings(String url, String sql) throws SQLException {
+    try (PgDatabase db = PgDatabase.open(url, Map.of());
+        Connection c = db.connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.e2i.featurestore.postgres;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real PostgreSQL (zonky's embedded binaries, fetched as a Maven artifact) shared by the test
+ * classes of this JVM; each caller gets its own database.
+ */
+final class TestPostgres {
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static EmbeddedPostgres server;
+
+  private TestPostgres() {}
+
+  static synchronized EmbeddedPostgres server() {
+    if (server == null) {
+      try {
+        server = EmbeddedPostgres.builder().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return server;
+  }
+
+  /** A fresh, empty database; its {@code postgresql://} URL. */
+  static String newDatabase() {
+    EmbeddedPostgres pg = server();
+    String name = "fs_test_" + DATABASES.incrementAndGet();
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return url(pg.getPort(), name);
+  }
+
+  static String url(int port, String database) {
+    return "postgresql://postgres:secret@localhost:" + port + "/" + database;
+  }
+}
