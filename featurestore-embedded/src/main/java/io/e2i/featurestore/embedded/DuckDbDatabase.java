@@ -1,0 +1,215 @@
+package io.e2i.featurestore.embedded;
+
+import io.e2i.featurestore.FeatureStoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One DuckDB database file shared by the registry and the offline store.
+ *
+ * <p>DuckDB allows one process per file and its connections are not safe for concurrent use. So
+ * there is one root connection; every write (registry or values) runs on one dedicated connection
+ * under {@link #writeLock}, and reads borrow a {@code duplicate()} of the root connection from a
+ * small pool, so readers run in parallel with each other and with the writer (DuckDB is MVCC).
+ */
+final class DuckDbDatabase {
+  static final String FILE_NAME = "featurestore.duckdb";
+  private static final int MAX_IDLE_READERS = 8;
+
+  private final Path file;
+  private final DuckDBConnection root;
+  private final DuckDBConnection writer;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ConcurrentLinkedQueue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger users = new AtomicInteger(0);
+  private volatile boolean closed;
+
+  private DuckDbDatabase(Path file, DuckDBConnection root) throws SQLException {
+    this.file = file;
+    this.root = root;
+    this.writer = (DuckDBConnection) root.duplicate();
+    this.writer.setAutoCommit(false);
+  }
+
+  /** Opens (creating if needed) {@code <dir>/featurestore.duckdb} and its schema. */
+  static DuckDbDatabase open(Path dir) {
+    Path file = dir.toAbsolutePath().normalize().resolve(FILE_NAME);
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw FeatureStoreException.unavailable(
+          "cannot create the embedded data folder " + file.getParent() + ": " + e.getMessage(), e);
+    }
+    DuckDBConnection root;
+    try {
+      root =
+          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, new Properties());
+    } catch (SQLException e) {
+      throw FeatureStoreException.unavailable(
+          "cannot open the embedded database "
+              + file
+              + " (only one process may use it at a time): "
+              + e.getMessage(),
+          e);
+    }
+    try {
+      Schema.create(root);
+      return new DuckDbDatabase(file, root);
+    } catch (SQLException e) {
+      closeQuietly(root);
+      throw FeatureStoreException.unavailable(
+          "cannot prepare the embedded database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** Registers one more owner (registry, store); the database closes when the last one closes. */
+  DuckDbDatabase retain() {
+    users.incrementAndGet();
+    return this;
+  }
+
+  void release() {
+    if (users.decrementAndGet() <= 0) {
+      closeAll();
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /** Runs read-only work on a pooled duplicate connection. */
+  <T> T read(SqlWork<T> work) throws SQLException {
+    checkOpen();
+    Connection c = idleReaders.poll();
+    if (c == null) {
+      c = root.duplicate();
+    }
+    boolean reusable = false;
+    try {
+      T result = work.run(c);
+      reusable = true;
+      return result;
+    } finally {
+      if (reusable && !closed && idleReaders.size() < MAX_IDLE_READERS) {
+        idleReaders.offer(c);
+      } else {
+        closeQuietly(c);
+      }
+    }
+  }
+
+  /**
+   * Runs work in one transaction on the single writer connection: committed when it returns, rolled
+   * back when it throws. {@code afterCommit} runs still under the write lock, so in-memory state
+   * follows commits in commit order.
+   */
+  <T> T write(SqlWork<T> work) throws SQLException {
+    writeLock.lock();
+    try {
+      checkOpen();
+      try {
+        T result = work.run(writer);
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          writer.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Holds the write lock while {@code action} runs (e.g. apply a commit to in-memory state). */
+  void underWriteLock(Runnable action) {
+    writeLock.lock();
+    try {
+      action.run();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  ReentrantLock writeLock() {
+    return writeLock;
+  }
+
+  DuckDBConnection writer() {
+    return writer;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the embedded database " + file + " is closed");
+    }
+  }
+
+  private void closeAll() {
+    writeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      Connection c;
+      while ((c = idleReaders.poll()) != null) {
+        closeQuietly(c);
+      }
+      try (Statement s = writer.createStatement()) {
+        writer.commit();
+        s.execute("CHECKPOINT");
+      } catch (SQLException ignored) {
+        // A checkpoint only makes the next open faster; the WAL already holds every commit.
+      }
+      closeQuietly(writer);
+      closeQuietly(root);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // closing
+    }
+  }
+
+  // ---------------------------------------------------------------- time
+
+  static long micros(Instant i) {
+    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1_000);
+  }
+
+  static Instant instant(long micros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+}

@@ -1,0 +1,483 @@
+package io.e2i.featurestore.embedded;
+
+import static io.e2i.featurestore.embedded.DuckDbDatabase.instant;
+import static io.e2i.featurestore.embedded.DuckDbDatabase.micros;
+
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.FreshnessStatus;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.spi.FreshnessCounts;
+import io.e2i.featurestore.spi.FreshnessRule;
+import io.e2i.featurestore.spi.OfflineStore;
+import io.e2i.featurestore.spi.PitQuery;
+import io.e2i.featurestore.spi.StoredValue;
+import io.e2i.featurestore.spi.ValueRow;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Feature values in the embedded DuckDB file: append-only rows, each with a write sequence number
+ * so that the latest written of two rows with the same (feature, entity, event time) is known.
+ * Online reads without bounds are served from the in-memory {@link LatestIndex}; everything else is
+ * SQL.
+ */
+public final class DuckDbOfflineStore implements OfflineStore {
+  private static final String COLUMNS =
+      "CAST(feature_id AS VARCHAR), value_json, epoch_us(event_timestamp), epoch_us(written_at),"
+          + " freshness_status";
+
+  private final DuckDbDatabase db;
+  private final LatestIndex index = new LatestIndex();
+  private long nextSeq; // guarded by the write lock
+  private boolean closed;
+
+  /** Test hook: called before each row is appended; may throw to simulate a failure mid-write. */
+  volatile IntConsumer beforeRow;
+
+  DuckDbOfflineStore(DuckDbDatabase db) {
+    this.db = db.retain();
+    try {
+      loadIndex();
+    } catch (SQLException | RuntimeException e) {
+      db.release();
+      throw FeatureStoreException.unavailable(
+          "cannot read the embedded store " + db.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Rebuilds the latest-value index and the write sequence from the file. */
+  private void loadIndex() throws SQLException {
+    ReentrantLock lock = db.writeLock();
+    lock.lock();
+    try {
+      db.read(
+          c -> {
+            try (Statement s = c.createStatement()) {
+              try (ResultSet rs =
+                  s.executeQuery("SELECT coalesce(max(seq), 0) + 1 FROM feature_values")) {
+                rs.next();
+                nextSeq = rs.getLong(1);
+              }
+              try (ResultSet rs =
+                  s.executeQuery(
+                      "SELECT entity, "
+                          + COLUMNS
+                          + ", seq FROM feature_values QUALIFY row_number() OVER (PARTITION BY"
+                          + " feature_id, entity ORDER BY event_timestamp DESC, seq DESC) = 1")) {
+                while (rs.next()) {
+                  index.offer(
+                      rs.getString(1),
+                      new LatestIndex.Entry(
+                          UUID.fromString(rs.getString(2)),
+                          rs.getString(3),
+                          rs.getLong(4),
+                          rs.getLong(5),
+                          rs.getLong(7),
+                          status(rs.getString(6))));
+                }
+              }
+            }
+            return null;
+          });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void write(List<ValueRow> rows, Instant writtenAt) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    long writtenMicros = micros(writtenAt);
+    String[] entities = new String[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      ValueRow row = rows.get(i);
+      if (row == null
+          || row.featureId() == null
+          || row.entity() == null
+          || row.eventTimestamp() == null) {
+        throw FeatureStoreException.invalid(
+            "value #" + (i + 1) + " lacks a feature, entity or event time; nothing was written");
+      }
+      entities[i] = row.entity().canonical();
+    }
+    String[] json = new String[rows.size()];
+    long[] events = new long[rows.size()];
+    ReentrantLock lock = db.writeLock();
+    lock.lock();
+    try {
+      long firstSeq = nextSeq;
+      call(
+          "write",
+          () ->
+              db.write(
+                  c -> {
+                    IntConsumer hook = beforeRow;
+                    try (DuckDBAppender appender =
+                        ((DuckDBConnection) c).createAppender("main", "feature_values")) {
+                      for (int i = 0; i < entities.length; i++) {
+                        if (hook != null) {
+                          hook.accept(i);
+                        }
+                        ValueRow row = rows.get(i);
+                        json[i] = row.json();
+                        events[i] = micros(row.eventTimestamp());
+                        appender.beginRow();
+                        appender.append(row.featureId());
+                        appender.append(entities[i]);
+                        appender.append(json[i]);
+                        appender.appendEpochMicros(events[i]);
+                        appender.appendEpochMicros(writtenMicros);
+                        appender.append(firstSeq + i);
+                        appender.append((String) null);
+                        appender.endRow();
+                      }
+                    }
+                    return null;
+                  }));
+      // Committed: only now may readers see the rows.
+      nextSeq = firstSeq + entities.length;
+      for (int i = 0; i < entities.length; i++) {
+        index.offer(
+            entities[i],
+            new LatestIndex.Entry(
+                rows.get(i).featureId(), json[i], events[i], writtenMicros, firstSeq + i, null));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Map<UUID, StoredValue> latest(
+      EntityKey entity, Collection<UUID> featureIds, Instant eventAsOf, Instant writtenAsOf) {
+    Map<UUID, StoredValue> result = HashMap.newHashMap(featureIds.size());
+    List<UUID> fromDb = new ArrayList<>();
+    String canonical = entity.canonical();
+    long eventBound = eventAsOf == null ? Long.MAX_VALUE : micros(eventAsOf);
+    for (UUID id : featureIds) {
+      LatestIndex.Entry e = writtenAsOf == null ? index.get(canonical, id) : null;
+      if (e != null && e.eventMicros() <= eventBound) {
+        // The overall latest is within the bound, so it is also the latest within it.
+        result.put(id, stored(entity, e));
+      } else if (writtenAsOf != null || (e != null && eventAsOf != null)) {
+        fromDb.add(id);
+      }
+    }
+    if (!fromDb.isEmpty()) {
+      for (StoredValue v : latestFromDb(entity, fromDb, eventAsOf, writtenAsOf)) {
+        result.put(v.featureId(), v);
+      }
+    }
+    return result;
+  }
+
+  private List<StoredValue> latestFromDb(
+      EntityKey entity, List<UUID> ids, Instant eventAsOf, Instant writtenAsOf) {
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(COLUMNS)
+            .append(" FROM feature_values WHERE entity = ? AND feature_id IN ")
+            .append(uuidList(ids));
+    if (eventAsOf != null) {
+      sql.append(" AND event_timestamp <= make_timestamp(").append(micros(eventAsOf)).append(')');
+    }
+    if (writtenAsOf != null) {
+      sql.append(" AND written_at <= make_timestamp(").append(micros(writtenAsOf)).append(')');
+    }
+    sql.append(
+        " QUALIFY row_number() OVER (PARTITION BY feature_id"
+            + " ORDER BY event_timestamp DESC, seq DESC) = 1");
+    return query("latest read", entity, sql.toString());
+  }
+
+  @Override
+  public List<StoredValue> history(
+      EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end) {
+    if (featureIds.isEmpty()) {
+      return List.of();
+    }
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(COLUMNS)
+            .append(" FROM feature_values WHERE entity = ? AND feature_id IN ")
+            .append(uuidList(featureIds));
+    if (start != null) {
+      sql.append(" AND event_timestamp >= make_timestamp(").append(micros(start)).append(')');
+    }
+    if (end != null) {
+      sql.append(" AND event_timestamp <= make_timestamp(").append(micros(end)).append(')');
+    }
+    sql.append(
+        " QUALIFY row_number() OVER (PARTITION BY feature_id, event_timestamp ORDER BY seq DESC)"
+            + " = 1");
+    List<StoredValue> values = new ArrayList<>(query("history read", entity, sql.toString()));
+    values.sort(
+        Comparator.comparing(StoredValue::featureId).thenComparing(StoredValue::eventTimestamp));
+    return values;
+  }
+
+  private List<StoredValue> query(String what, EntityKey entity, String sql) {
+    return call(
+        what,
+        () ->
+            db.read(
+                c -> {
+                  List<StoredValue> values = new ArrayList<>();
+                  try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, entity.canonical());
+                    try (ResultSet rs = ps.executeQuery()) {
+                      while (rs.next()) {
+                        values.add(
+                            new StoredValue(
+                                UUID.fromString(rs.getString(1)),
+                                entity,
+                                rs.getString(2),
+                                instant(rs.getLong(3)),
+                                instant(rs.getLong(4)),
+                                status(rs.getString(5))));
+                      }
+                    }
+                  }
+                  return values;
+                }));
+  }
+
+  private static StoredValue stored(EntityKey entity, LatestIndex.Entry e) {
+    return new StoredValue(
+        e.featureId(),
+        entity,
+        e.json(),
+        instant(e.eventMicros()),
+        instant(e.writtenMicros()),
+        e.status());
+  }
+
+  // ---------------------------------------------------------------- freshness
+
+  /**
+   * SQL for {@link FreshnessStatus#of}: expired past max age, stale past the expected frequency,
+   * else fresh; a null bound never triggers. Bounds are numbers we computed, safe to inline.
+   */
+  private static String statusSql(String ageMicros, FreshnessRule rule) {
+    StringBuilder sb = new StringBuilder("CASE");
+    if (rule.maxAge() != null) {
+      sb.append(" WHEN ")
+          .append(ageMicros)
+          .append(" > ")
+          .append(durationMicros(rule.maxAge()))
+          .append(" THEN 'expired'");
+    }
+    if (rule.expected() != null) {
+      sb.append(" WHEN ")
+          .append(ageMicros)
+          .append(" > ")
+          .append(durationMicros(rule.expected()))
+          .append(" THEN 'stale'");
+    }
+    return sb.append(" ELSE 'fresh' END").toString();
+  }
+
+  private static long durationMicros(Duration d) {
+    return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
+  }
+
+  @Override
+  public long updateFreshness(Collection<FreshnessRule> rules, Instant now) {
+    if (rules.isEmpty()) {
+      return 0;
+    }
+    long nowMicros = micros(now);
+    String age = "(" + nowMicros + " - epoch_us(event_timestamp))";
+    ReentrantLock lock = db.writeLock();
+    lock.lock();
+    try {
+      long changed =
+          call(
+              "freshness update",
+              () ->
+                  db.write(
+                      c -> {
+                        long n = 0;
+                        try (Statement s = c.createStatement()) {
+                          for (FreshnessRule rule : rules) {
+                            String status = statusSql(age, rule);
+                            n +=
+                                s.executeUpdate(
+                                    "UPDATE feature_values SET freshness_status = "
+                                        + status
+                                        + " WHERE feature_id = '"
+                                        + rule.featureId()
+                                        + "' AND freshness_status IS DISTINCT FROM "
+                                        + status);
+                          }
+                        }
+                        return n;
+                      }));
+      for (FreshnessRule rule : rules) {
+        index.restatus(
+            List.of(rule.featureId()),
+            e ->
+                FreshnessStatus.of(
+                    Duration.ofNanos(Math.multiplyExact(nowMicros - e.eventMicros(), 1_000L)),
+                    rule.expected(),
+                    rule.maxAge()));
+      }
+      return changed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<FreshnessCounts> freshness(Collection<FreshnessRule> rules, Instant now) {
+    long nowMicros = micros(now);
+    return call(
+        "freshness read",
+        () ->
+            db.read(
+                c -> {
+                  List<FreshnessCounts> counts = new ArrayList<>(rules.size());
+                  try (Statement s = c.createStatement()) {
+                    for (FreshnessRule rule : rules) {
+                      String sql =
+                          "SELECT count(*), count(*) FILTER (WHERE st = 'fresh'),"
+                              + " count(*) FILTER (WHERE st = 'stale'),"
+                              + " count(*) FILTER (WHERE st = 'expired'), max(ev) FROM ("
+                              + " SELECT ev, "
+                              + statusSql("(" + nowMicros + " - ev)", rule)
+                              + " AS st FROM (SELECT epoch_us(event_timestamp) AS ev"
+                              + " FROM feature_values WHERE feature_id = '"
+                              + rule.featureId()
+                              + "' QUALIFY row_number() OVER (PARTITION BY entity"
+                              + " ORDER BY event_timestamp DESC, seq DESC) = 1))";
+                      try (ResultSet rs = s.executeQuery(sql)) {
+                        rs.next();
+                        long last = rs.getLong(5);
+                        Instant lastEvent = rs.wasNull() ? null : instant(last);
+                        counts.add(
+                            new FreshnessCounts(
+                                rule.featureId(),
+                                rs.getLong(1),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getLong(4),
+                                lastEvent));
+                      }
+                    }
+                  }
+                  return counts;
+                }));
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  @Override
+  public FeatureStatistics statistics(UUID featureId, ValueType type, Instant now) {
+    return call("statistics", () -> db.read(c -> Statistics.compute(c, featureId, type, now)));
+  }
+
+  // ---------------------------------------------------------------- training data
+
+  @Override
+  public void pointInTimeJoin(PitQuery query, PitQuery.RowSink sink) {
+    call("point-in-time join", () -> db.read(c -> PitJoin.run(c, query, sink)));
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  @Override
+  public boolean isHealthy() {
+    if (db.isClosed()) {
+      return false;
+    }
+    try {
+      return db.read(
+          c -> {
+            try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1")) {
+              return rs.next();
+            }
+          });
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "embedded DuckDB " + db.file();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      db.release();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DuckDbOfflineStore[" + db.file() + "]";
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  interface SqlCall<T> {
+    T run() throws SQLException;
+  }
+
+  static <T> T call(String what, SqlCall<T> call) {
+    try {
+      return call.run();
+    } catch (SQLException e) {
+      throw FeatureStoreException.unavailable(
+          "embedded store: " + what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code (CAST('…' AS UUID), …)}: UUIDs print as hex and dashes only, safe to inline. */
+  static String uuidList(Collection<UUID> ids) {
+    StringBuilder sb = new StringBuilder("(");
+    for (UUID id : new LinkedHashSet<>(ids)) {
+      if (sb.length() > 1) {
+        sb.append(", ");
+      }
+      sb.append("CAST('").append(id).append("' AS UUID)");
+    }
+    return sb.append(')').toString();
+  }
+
+  private static FreshnessStatus status(String wire) {
+    return wire == null ? null : FreshnessStatus.fromWireName(wire);
+  }
+
+  /** For tests: how many entities the latest-value index holds. */
+  int indexedEntities() {
+    return index.entities();
+  }
+}

@@ -1,0 +1,79 @@
+package io.e2i.featurestore.embedded;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The tables, mirroring the seed's schema. Values are JSON text and entities canonical JSON text
+ * (keys sorted); {@code seq} orders writes so "latest written" is well defined even when two writes
+ * carry the same {@code written_at}. No primary key on feature_values: it is append-only, and an
+ * index would halve bulk-write speed while DuckDB point lookups stay slower than the in-memory
+ * latest-value index anyway (see LatestIndex).
+ */
+final class Schema {
+  static final int VERSION = 1;
+
+  private Schema() {}
+
+  static void create(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS feature_groups (
+            name VARCHAR PRIMARY KEY,
+            description VARCHAR,
+            owner VARCHAR,
+            tags VARCHAR NOT NULL,
+            source_table VARCHAR,
+            expected_update_frequency_hours INTEGER,
+            max_age_hours INTEGER,
+            mlflow_experiment_name VARCHAR,
+            mlflow_experiment_id VARCHAR,
+            created_at TIMESTAMP
+          )""");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS features (
+            id UUID PRIMARY KEY,
+            feature_group VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            value_type VARCHAR NOT NULL,
+            entity_keys VARCHAR NOT NULL,
+            description VARCHAR,
+            owner VARCHAR,
+            tags VARCHAR NOT NULL,
+            computation_query VARCHAR,
+            statistics VARCHAR,
+            mlflow_run_id VARCHAR,
+            created_at TIMESTAMP,
+            UNIQUE (feature_group, name, version)
+          )""");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS feature_values (
+            feature_id UUID NOT NULL,
+            entity VARCHAR NOT NULL,
+            value_json VARCHAR,
+            event_timestamp TIMESTAMP NOT NULL,
+            written_at TIMESTAMP NOT NULL,
+            seq BIGINT NOT NULL,
+            freshness_status VARCHAR
+          )""");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS training_sets (
+            name VARCHAR PRIMARY KEY,
+            definition VARCHAR NOT NULL
+          )""");
+      try (var rs = s.executeQuery("SELECT count(*) FROM schema_info")) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          s.execute("INSERT INTO schema_info VALUES (" + VERSION + ")");
+        }
+      }
+    }
+  }
+}
