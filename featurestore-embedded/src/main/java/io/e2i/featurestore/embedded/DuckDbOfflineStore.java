@@ -134,6 +134,12 @@ public final class DuckDbOfflineStore implements OfflineStore {
               db.write(
                   c -> {
                     IntConsumer hook = beforeRow;
+                    // The appender joins the connection's transaction only if one is active;
+                    // otherwise it commits on its own. A statement first opens it, so a failure
+                    // below rolls back every appended row (see the mid-batch failure test).
+                    try (Statement s = c.createStatement()) {
+                      s.execute("SELECT 1");
+                    }
                     try (DuckDBAppender appender =
                         ((DuckDBConnection) c).createAppender("main", "feature_values")) {
                       for (int i = 0; i < entities.length; i++) {

@@ -1,0 +1,338 @@
+package io.e2i.featurestore.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureSpec;
+import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.FeatureStores;
+import io.e2i.featurestore.FeatureWrite;
+import io.e2i.featurestore.OnlineRequest;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.spi.BackendProvider.OfflineBackend;
+import io.e2i.featurestore.spi.StoredValue;
+import io.e2i.featurestore.spi.ValueRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStoreTest {
+  private static final Instant T0 = Instant.parse("2025-12-18T12:00:00Z");
+  @TempDir Path dir;
+
+  private static void define(FeatureStore fs) {
+    fs.createFeatureGroup(
+        FeatureGroup.builder("hcp").expectedUpdateFrequencyHours(24).maxAgeHours(720).build());
+    fs.createFeature(new FeatureSpec("hcp", "trx", ValueType.INT64, List.of("hcp_id")));
+    fs.createFeature(new FeatureSpec("hcp", "specialty", ValueType.STRING, List.of("hcp_id")));
+  }
+
+  private static Map<String, Object> read(FeatureStore fs, String hcp) {
+    return fs.getEntityFeatures(
+            new OnlineRequest(Map.of("hcp_id", hcp), "hcp", List.of(), false, null))
+        .features();
+  }
+
+  @Test
+  void openedThroughTheConfigItSurvivesARestart() {
+    try (FeatureStore fs = FeatureStores.open(FeatureStoreConfig.embedded(dir.toString()))) {
+      define(fs);
+      List<FeatureWrite> writes = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        writes.add(new FeatureWrite("trx", Map.of("hcp_id", "H" + i), (long) i, T0, "hcp"));
+      }
+      fs.writeBatchFeatures(writes);
+      fs.writeFeatureValue(new FeatureWrite("trx", Map.of("hcp_id", "H7"), 70L, T0, "hcp"));
+      fs.writeFeatureValue(
+          new FeatureWrite("specialty", Map.of("hcp_id", "H7"), "Oncology", T0, "hcp"));
+    }
+    assertThat(dir.resolve("featurestore.duckdb")).exists();
+    try (FeatureStore fs = EmbeddedFeatureStore.open(dir)) {
+      assertThat(fs.listFeatures("hcp")).hasSize(2);
+      assertThat(read(fs, "H7")).containsEntry("trx", 70L).containsEntry("specialty", "Oncology");
+      assertThat(read(fs, "H999")).containsEntry("trx", 999L);
+      assertThat(fs.getHistoricalFeatures(Map.of("hcp_id", "H7"), List.of("trx"), null, null))
+          .singleElement()
+          .satisfies(v -> assertThat(v.value()).isEqualTo(70L));
+      // Written after the restart, read back: the write sequence carried on past the old rows.
+      fs.writeFeatureValue(new FeatureWrite("trx", Map.of("hcp_id", "H7"), 71L, T0, "hcp"));
+      assertThat(read(fs, "H7")).containsEntry("trx", 71L);
+    }
+  }
+
+  @Test
+  void urlForms() {
+    EmbeddedBackendProvider p = new EmbeddedBackendProvider();
+    assertThat(p.supportsOffline("embedded")).isTrue();
+    assertThat(p.supportsOffline("embedded:./data")).isTrue();
+    assertThat(p.supportsOffline("postgresql://x")).isFalse();
+    assertThat(EmbeddedBackendProvider.dataDir("embedded")).isEqualTo(Path.of("data"));
+    assertThat(EmbeddedBackendProvider.dataDir("embedded:/tmp/x")).isEqualTo(Path.of("/tmp/x"));
+    assertThat(EmbeddedBackendProvider.dataDir("embedded:///tmp/x")).isEqualTo(Path.of("/tmp/x"));
+    assertThatThrownBy(() -> EmbeddedBackendProvider.dataDir("embedded:"))
+        .isInstanceOf(FeatureStoreException.class)
+        .hasMessageContaining("names no folder");
+  }
+
+  @Test
+  void aFolderThatIsAFileIsReportedClearly() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    assertThatThrownBy(() -> EmbeddedFeatureStore.open(file))
+        .isInstanceOf(FeatureStoreException.class)
+        .hasMessageContaining("not-a-dir");
+  }
+
+  @Test
+  void aFailureMidBatchWritesNothingEvenAfterARestart() {
+    UUID feature = UUID.randomUUID();
+    List<ValueRow> rows = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      rows.add(new ValueRow(feature, EntityKey.of("hcp_id", "H" + i), (long) i, T0));
+    }
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store();
+    try {
+      store.write(rows.subList(0, 1), T0); // one committed row before the failed batch
+      store.beforeRow =
+          i -> {
+            if (i == 4000) {
+              throw new IllegalStateException("disk on fire");
+            }
+          };
+      assertThatThrownBy(() -> store.write(rows, T0.plusSeconds(1)))
+          .hasMessageContaining("disk on fire");
+      store.beforeRow = null;
+      assertNothingBut(store, feature, 1);
+    } finally {
+      store.close();
+      backend.registry().close();
+    }
+    OfflineBackend again = EmbeddedBackendProvider.open(dir);
+    try {
+      DuckDbOfflineStore reopened = (DuckDbOfflineStore) again.store();
+      assertNothingBut(reopened, feature, 1);
+      reopened.write(rows, T0.plusSeconds(2));
+      assertThat(reopened.statistics(feature, ValueType.INT64, T0).count()).isEqualTo(5000);
+    } finally {
+      again.store().close();
+      again.registry().close();
+    }
+  }
+
+  private static void assertNothingBut(DuckDbOfflineStore store, UUID feature, long count) {
+    assertThat(store.statistics(feature, ValueType.INT64, T0).count()).isEqualTo(count);
+    assertThat(store.latest(EntityKey.of("hcp_id", "H0"), List.of(feature), null, null))
+        .containsKey(feature);
+    assertThat(store.latest(EntityKey.of("hcp_id", "H1"), List.of(feature), null, null)).isEmpty();
+    assertThat(store.history(EntityKey.of("hcp_id", "H1"), List.of(feature), null, null)).isEmpty();
+    assertThat(store.indexedEntities()).isEqualTo((int) count);
+  }
+
+  @Test
+  void writersAndReadersOnSeveralThreads() throws Exception {
+    try (FeatureStore fs = EmbeddedFeatureStore.open(dir)) {
+      define(fs);
+      int writers = 3;
+      int batches = 30;
+      int entities = 20;
+      ExecutorService pool = Executors.newFixedThreadPool(writers + 3);
+      AtomicBoolean done = new AtomicBoolean();
+      Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int b = 0; b < batches; b++) {
+                    List<FeatureWrite> writes = new ArrayList<>();
+                    for (int e = 0; e < entities; e++) {
+                      // Event time grows with b, so the latest value of each entity only grows.
+                      writes.add(
+                          new FeatureWrite(
+                              "trx",
+                              Map.of("hcp_id", "W" + writer + "-" + e),
+                              (long) b,
+                              T0.plusSeconds(b),
+                              "hcp"));
+                    }
+                    fs.writeBatchFeatures(writes);
+                  }
+                  return null;
+                }));
+      }
+      List<Future<?>> readers = new ArrayList<>();
+      for (int r = 0; r < 3; r++) {
+        readers.add(
+            pool.submit(
+                () -> {
+                  java.util.Random random = new java.util.Random();
+                  while (!done.get()) {
+                    String hcp = "W" + random.nextInt(writers) + "-" + random.nextInt(entities);
+                    boolean cache = random.nextBoolean();
+                    Object v =
+                        fs.getEntityFeatures(
+                                new OnlineRequest(
+                                    Map.of("hcp_id", hcp), "hcp", List.of("trx"), cache, null))
+                            .features()
+                            .get("trx");
+                    if (v != null) {
+                      long seen = (Long) v;
+                      Long before = lastSeen.merge(hcp, seen, Math::max);
+                      assertThat(seen).as("value of %s went backwards", hcp).isEqualTo(before);
+                    }
+                    fs.getHistoricalFeatures(Map.of("hcp_id", hcp), List.of("trx"), null, null);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      done.set(true);
+      for (Future<?> f : readers) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      for (int w = 0; w < writers; w++) {
+        for (int e = 0; e < entities; e++) {
+          assertThat(read(fs, "W" + w + "-" + e)).containsEntry("trx", (long) batches - 1);
+          assertThat(
+                  fs.getHistoricalFeatures(
+                      Map.of("hcp_id", "W" + w + "-" + e), List.of("trx"), null, null))
+              .hasSize(batches);
+        }
+      }
+    }
+  }
+
+  @Test
+  void statisticsOfKnownNumbers() {
+    UUID feature = UUID.randomUUID();
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store()) {
+      List<ValueRow> rows = new ArrayList<>();
+      rows.add(new ValueRow(feature, EntityKey.of("hcp_id", "H1"), 999L, T0)); // superseded
+      for (long i = 1; i <= 100; i++) {
+        rows.add(new ValueRow(feature, EntityKey.of("hcp_id", "H" + i), i, T0));
+      }
+      rows.add(new ValueRow(feature, EntityKey.of("hcp_id", "H0"), null, T0));
+      store.write(rows, T0);
+      FeatureStatistics s = store.statistics(feature, ValueType.INT64, T0);
+      assertThat(s.count()).isEqualTo(101);
+      assertThat(s.nulls()).isEqualTo(1);
+      assertThat(s.distinct()).isEqualTo(100);
+      assertThat(s.min()).isEqualTo(1.0);
+      assertThat(s.max()).isEqualTo(100.0);
+      assertThat(s.mean()).isCloseTo(50.5, within(1e-9));
+      assertThat(s.stddev()).isCloseTo(29.011491975882016, within(1e-9));
+      assertThat(s.p50()).isCloseTo(50.5, within(1e-9));
+      assertThat(s.p90()).isCloseTo(90.1, within(1e-9));
+      assertThat(s.p99()).isCloseTo(99.01, within(1e-9));
+      assertThat(s.topValues()).isEmpty();
+      assertThat(s.histogram()).hasSize(10).allSatisfy(b -> assertThat(b.count()).isEqualTo(10));
+      assertThat(s.histogram().getFirst().lower()).isEqualTo(1.0);
+      assertThat(s.histogram().getLast().upper()).isEqualTo(100.0);
+      assertThat(s.computedAt()).isEqualTo(T0);
+    } finally {
+      backend.registry().close();
+    }
+  }
+
+  @Test
+  void statisticsOfStringsAndBools() {
+    UUID names = UUID.randomUUID();
+    UUID flags = UUID.randomUUID();
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store()) {
+      List<ValueRow> rows = new ArrayList<>();
+      String[] specialties = {"Onc", "Onc", "Onc", "Card", "Card", "Derm"};
+      for (int i = 0; i < specialties.length; i++) {
+        rows.add(new ValueRow(names, EntityKey.of("hcp_id", "H" + i), specialties[i], T0));
+        rows.add(new ValueRow(flags, EntityKey.of("hcp_id", "H" + i), i % 3 == 0, T0));
+      }
+      store.write(rows, T0);
+      FeatureStatistics s = store.statistics(names, ValueType.STRING, T0);
+      assertThat(s.count()).isEqualTo(6);
+      assertThat(s.distinct()).isEqualTo(3);
+      assertThat(s.mean()).isNull();
+      assertThat(s.histogram()).isEmpty();
+      assertThat(s.topValues())
+          .containsExactly(
+              new FeatureStatistics.ValueCount("Onc", 3),
+              new FeatureStatistics.ValueCount("Card", 2),
+              new FeatureStatistics.ValueCount("Derm", 1));
+      assertThat(store.statistics(flags, ValueType.BOOL, T0).topValues())
+          .containsExactly(
+              new FeatureStatistics.ValueCount("false", 4),
+              new FeatureStatistics.ValueCount("true", 2));
+      FeatureStatistics none = store.statistics(UUID.randomUUID(), ValueType.FLOAT64, T0);
+      assertThat(none.count()).isZero();
+      assertThat(none.min()).isNull();
+      assertThat(none.histogram()).isEmpty();
+    } finally {
+      backend.registry().close();
+    }
+  }
+
+  @Test
+  void boundedLatestReadsComeFromTheFile() {
+    UUID feature = UUID.randomUUID();
+    EntityKey h1 = EntityKey.of("hcp_id", "H1");
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store()) {
+      store.write(List.of(new ValueRow(feature, h1, 1L, T0)), T0);
+      store.write(List.of(new ValueRow(feature, h1, 2L, T0.plusSeconds(60))), T0.plusSeconds(1));
+      store.write(List.of(new ValueRow(feature, h1, 3L, T0)), T0.plusSeconds(2));
+      assertThat(value(store.latest(h1, List.of(feature), null, null), feature)).isEqualTo("2");
+      assertThat(value(store.latest(h1, List.of(feature), T0.plusSeconds(59), null), feature))
+          .isEqualTo("3");
+      assertThat(
+              value(
+                  store.latest(h1, List.of(feature), T0.plusSeconds(59), T0.plusSeconds(1)),
+                  feature))
+          .isEqualTo("1");
+      assertThat(store.latest(h1, List.of(feature), T0.minusSeconds(1), null)).isEmpty();
+      assertThat(store.latest(h1, List.of(feature), null, T0.minusSeconds(1))).isEmpty();
+      assertThat(store.isHealthy()).isTrue();
+      assertThat(store.describe()).contains("featurestore.duckdb");
+    } finally {
+      backend.registry().close();
+    }
+  }
+
+  private static String value(Map<UUID, StoredValue> values, UUID feature) {
+    return values.get(feature).valueJson();
+  }
+
+  @Test
+  void freshnessIsPersistedAndSurvivesARestart() {
+    try (FeatureStore fs = EmbeddedFeatureStore.open(dir)) {
+      define(fs);
+      fs.writeFeatureValue(
+          new FeatureWrite(
+              "trx", Map.of("hcp_id", "H1"), 1L, Instant.now().minus(Duration.ofDays(2)), "hcp"));
+      assertThat(fs.updateFreshnessStatus()).isEqualTo(1);
+      assertThat(fs.updateFreshnessStatus()).isZero();
+    }
+  }
+}
