@@ -1,0 +1,548 @@
+package io.e2i.featurestore.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.e2i.featurestore.EntityFeatures;
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureSpec;
+import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.FeatureValue;
+import io.e2i.featurestore.FeatureWrite;
+import io.e2i.featurestore.FreshnessReport;
+import io.e2i.featurestore.HealthStatus;
+import io.e2i.featurestore.OnlineRequest;
+import io.e2i.featurestore.StatisticsMaps;
+import io.e2i.featurestore.ValueType;
+import io.javalin.http.Context;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The REST API: one method per seed call, named after it, mapping snake_case JSON to the {@link
+ * FeatureStore} facade. Validation of names, types and entities stays in the facade; this layer
+ * only checks the JSON shape.
+ */
+final class Api {
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final List<Integer> BAD = List.of(400);
+  private static final List<Integer> BAD_404 = List.of(400, 404);
+  private static final List<Integer> BAD_404_409 = List.of(400, 404, 409);
+
+  private final FeatureStore store;
+  private final ServerOptions options;
+  private final ServerMetrics metrics;
+  private final FeastApi feast;
+  private volatile byte[] openApi;
+
+  Api(FeatureStore store, ServerOptions options, ServerMetrics metrics) {
+    this.store = store;
+    this.options = options;
+    this.metrics = metrics;
+    this.feast = new FeastApi(store, this);
+  }
+
+  List<Endpoint> endpoints() {
+    List<Endpoint> e = new ArrayList<>();
+    e.add(
+        ep(
+            "GET",
+            "/health",
+            "health_check",
+            "Each backend's state",
+            null,
+            200,
+            "Health",
+            List.of(503),
+            this::health));
+    e.add(
+        ep(
+            "GET",
+            "/metrics",
+            "metrics",
+            "Prometheus metrics",
+            null,
+            200,
+            null,
+            List.of(),
+            this::metrics));
+    e.add(
+        ep(
+            "GET",
+            "/openapi.json",
+            "openapi",
+            "This document",
+            null,
+            200,
+            null,
+            List.of(),
+            this::openApi));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/feature-groups",
+            "list_feature_groups",
+            "List feature groups",
+            null,
+            200,
+            "FeatureGroupList",
+            List.of(),
+            this::listGroups));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/feature-groups",
+            "create_feature_group",
+            "Create (or apply) a feature group",
+            "FeatureGroupCreate",
+            201,
+            "FeatureGroup",
+            BAD_404_409,
+            this::createGroup));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/feature-groups/{group}",
+            "get_feature_group",
+            "Get a feature group",
+            null,
+            200,
+            "FeatureGroup",
+            BAD_404,
+            this::getGroup));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/feature-groups/{group}/features",
+            "list_features",
+            "Latest version of each feature of a group",
+            null,
+            200,
+            "FeatureList",
+            BAD_404,
+            this::listFeatures));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/feature-groups/{group}/features",
+            "create_feature",
+            "Create a feature, or its next version when type, keys or computation change",
+            "FeatureCreate",
+            201,
+            "Feature",
+            BAD_404_409,
+            this::createFeature));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/feature-groups/{group}/features/{name}",
+            "get_feature",
+            "Get a feature (latest version, or ?version=N)",
+            null,
+            200,
+            "Feature",
+            BAD_404,
+            this::getFeature));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/feature-groups/{group}/features/{name}/versions",
+            "list_feature_versions",
+            "Every version of a feature, oldest first",
+            null,
+            200,
+            "FeatureVersions",
+            BAD_404,
+            this::versions));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/feature-groups/{group}/features/{name}/statistics",
+            "compute_statistics",
+            "Compute, store and track statistics of the latest version",
+            null,
+            200,
+            "FeatureStatistics",
+            BAD_404,
+            this::statistics));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/feature-values",
+            "write_feature_value",
+            "Write one feature value",
+            "FeatureValueWrite",
+            201,
+            "Written",
+            BAD_404_409,
+            this::writeValue));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/feature-values/batch",
+            "write_batch_features",
+            "Write many values in one transaction (streamed)",
+            "FeatureValueBatch",
+            201,
+            "Written",
+            List.of(400, 404, 409, 413),
+            this::writeBatch));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/online-features",
+            "get_entity_features",
+            "Latest values of a group's features for one entity",
+            "OnlineFeaturesRequest",
+            200,
+            "EntityFeatures",
+            BAD_404_409,
+            this::online));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/historical-features",
+            "get_historical_features",
+            "All values of features for one entity in a time range",
+            "HistoricalFeaturesRequest",
+            200,
+            "HistoricalFeatures",
+            BAD_404_409,
+            this::historical));
+    // ---- issue 5: point-in-time training data. The facade method does not exist yet; when it
+    // ---- does, replace trainingData() with the call (JSON, CSV or Parquet out).
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/training-data",
+            "get_training_data",
+            "Point-in-time correct training data (not implemented yet)",
+            "TrainingDataRequest",
+            200,
+            "TrainingData",
+            List.of(400, 501),
+            this::trainingData));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/freshness",
+            "freshness_monitor",
+            "Fresh/stale/expired counts per feature",
+            null,
+            200,
+            "FreshnessMonitor",
+            List.of(),
+            this::freshness));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/freshness/update",
+            "update_freshness_status",
+            "Persist the freshness status of every value",
+            null,
+            200,
+            "FreshnessUpdated",
+            List.of(),
+            this::updateFreshness));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/cache/invalidate",
+            "invalidate_cache",
+            "Drop cached reads of an entity",
+            "CacheInvalidate",
+            200,
+            "Invalidated",
+            BAD_404,
+            this::invalidate));
+    e.add(
+        ep(
+            "POST",
+            "/get-online-features",
+            "feast_get_online_features",
+            "Feast feature server compatible online read",
+            "FeastRequest",
+            200,
+            "FeastResponse",
+            BAD_404_409,
+            feast::getOnlineFeatures));
+    return e;
+  }
+
+  private static Endpoint ep(
+      String method,
+      String path,
+      String operationId,
+      String summary,
+      String requestSchema,
+      int ok,
+      String responseSchema,
+      List<Integer> errors,
+      Endpoint.Action action) {
+    return new Endpoint(
+        method, path, operationId, summary, requestSchema, ok, responseSchema, errors, action);
+  }
+
+  void setOpenApi(byte[] document) {
+    this.openApi = document;
+  }
+
+  // ---------------------------------------------------------------- bodies
+
+  InputStream body(Context ctx, long limit) throws java.io.IOException {
+    long length = ctx.req().getContentLengthLong();
+    if (length > limit) {
+      throw ApiException.tooLarge(
+          "request body of " + length + " bytes exceeds the limit of " + limit + " bytes");
+    }
+    return new LimitedInputStream(ctx.req().getInputStream(), limit);
+  }
+
+  InputStream body(Context ctx) throws java.io.IOException {
+    return body(ctx, options.maxBodyBytes());
+  }
+
+  private ObjectNode json(Context ctx) throws java.io.IOException {
+    return Wire.readObject(body(ctx));
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  private Object health(Context ctx) {
+    HealthStatus h = store.healthCheck();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("healthy", h.healthy());
+    m.put("offline", h.offline());
+    m.put("online", h.online());
+    m.put("tracking", h.tracking());
+    // The seed's keys, so health_check() reads the same over HTTP.
+    m.put("supabase", h.offline());
+    m.put("redis", h.online());
+    m.put("mlflow", h.tracking());
+    m.put("details", h.details());
+    return new Endpoint.Raw(h.healthy() ? 200 : 503, null, Wire.bytes(m));
+  }
+
+  private Object metrics(Context ctx) {
+    return new Endpoint.Raw(
+        200, PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Object openApi(Context ctx) {
+    return new Endpoint.Raw(200, null, openApi);
+  }
+
+  // ---------------------------------------------------------------- registry
+
+  private Object listGroups(Context ctx) {
+    return Map.of("feature_groups", store.listFeatureGroups().stream().map(Wire::group).toList());
+  }
+
+  private Object createGroup(Context ctx) throws Exception {
+    ObjectNode b = json(ctx);
+    FeatureGroup group =
+        FeatureGroup.builder(Wire.requiredText(b, "name"))
+            .description(Wire.optionalText(b, "description"))
+            .owner(Wire.optionalText(b, "owner"))
+            .tags(tags(b))
+            .sourceTable(Wire.optionalText(b, "source_table"))
+            .expectedUpdateFrequencyHours(Wire.optionalInt(b, "expected_update_frequency_hours"))
+            .maxAgeHours(Wire.optionalInt(b, "max_age_hours"))
+            .mlflowExperimentName(Wire.optionalText(b, "mlflow_experiment_name"))
+            .build();
+    return Wire.group(store.createFeatureGroup(group));
+  }
+
+  private static List<String> tags(JsonNode b) {
+    List<String> tags = Wire.optionalStrings(b, "tags");
+    return tags == null ? List.of() : tags;
+  }
+
+  private FeatureGroup requireGroup(String name) {
+    return store
+        .getFeatureGroup(name)
+        .orElseThrow(
+            () -> FeatureStoreException.notFound("feature group '" + name + "' not found"));
+  }
+
+  private Object getGroup(Context ctx) {
+    return Wire.group(requireGroup(ctx.pathParam("group")));
+  }
+
+  private Object listFeatures(Context ctx) {
+    String group = ctx.pathParam("group");
+    requireGroup(group);
+    return Map.of("features", store.listFeatures(group).stream().map(Wire::feature).toList());
+  }
+
+  private Object createFeature(Context ctx) throws Exception {
+    String group = ctx.pathParam("group");
+    ObjectNode b = json(ctx);
+    String named = Wire.optionalText(b, "feature_group_name");
+    if (named == null) {
+      named = Wire.optionalText(b, "feature_group");
+    }
+    if (named != null && !named.equals(group)) {
+      throw ApiException.badRequest(
+          "body names feature group '" + named + "' but the path names '" + group + "'");
+    }
+    List<String> keys = Wire.optionalStrings(b, "entity_keys");
+    FeatureSpec spec =
+        FeatureSpec.builder(group, Wire.requiredText(b, "name"))
+            .valueType(ValueType.parse(Wire.requiredText(b, "value_type")))
+            .entityKeys(keys)
+            .description(Wire.optionalText(b, "description"))
+            .owner(Wire.optionalText(b, "owner"))
+            .tags(tags(b))
+            .computationQuery(Wire.optionalText(b, "computation_query"))
+            .build();
+    return Wire.feature(store.createFeature(spec));
+  }
+
+  private Object getFeature(Context ctx) {
+    String group = ctx.pathParam("group");
+    String name = ctx.pathParam("name");
+    requireGroup(group);
+    String v = ctx.queryParam("version");
+    if (v == null || v.isBlank()) {
+      return Wire.feature(
+          store.getFeature(group, name).orElseThrow(() -> missingFeature(group, name)));
+    }
+    int version;
+    try {
+      version = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("'version' must be a whole number, got '" + v + "'");
+    }
+    return Wire.feature(
+        store
+            .getFeature(group, name, version)
+            .orElseThrow(
+                () ->
+                    FeatureStoreException.notFound(
+                        "feature '" + group + ":" + name + "@" + version + "' not found")));
+  }
+
+  private static FeatureStoreException missingFeature(String group, String name) {
+    return FeatureStoreException.notFound(
+        "feature '" + name + "' not found in group '" + group + "'");
+  }
+
+  private Object versions(Context ctx) {
+    String group = ctx.pathParam("group");
+    List<Feature> versions = store.listFeatureVersions(group, ctx.pathParam("name"));
+    return Map.of("versions", versions.stream().map(Wire::feature).toList());
+  }
+
+  private Object statistics(Context ctx) {
+    String group = ctx.pathParam("group");
+    String name = ctx.pathParam("name");
+    requireGroup(group);
+    store.getFeature(group, name).orElseThrow(() -> missingFeature(group, name));
+    FeatureStatistics stats = store.computeStatistics(group, name);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("feature_group", group);
+    m.put("feature_name", name);
+    m.put("statistics", StatisticsMaps.toMap(stats));
+    return m;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  private Object writeValue(Context ctx) throws Exception {
+    ObjectNode b = json(ctx);
+    String featureName = Wire.requiredText(b, "feature_name");
+    Map<String, Object> entity = Wire.entityValues(b, "entity_values", true);
+    if (!b.has("value")) {
+      throw ApiException.badRequest("'value' is required (null is a missing value)");
+    }
+    FeatureWrite write =
+        new FeatureWrite(
+            featureName,
+            entity,
+            Wire.plainValue(b.get("value")),
+            Wire.optionalInstant(b, "event_timestamp"),
+            Wire.optionalText(b, "feature_group"));
+    store.writeFeatureValue(write);
+    metrics.written("/api/v1/feature-values", 1);
+    return Map.of("written", 1);
+  }
+
+  private Object writeBatch(Context ctx) throws Exception {
+    List<FeatureWrite> writes;
+    try (InputStream in = body(ctx, options.maxBatchBodyBytes())) {
+      writes = new BatchReader(options.maxBatchValues()).read(in);
+    }
+    int written = store.writeBatchFeatures(writes);
+    metrics.written("/api/v1/feature-values/batch", written);
+    return Map.of("written", written);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private Object online(Context ctx) throws Exception {
+    ObjectNode b = json(ctx);
+    OnlineRequest request =
+        new OnlineRequest(
+            Wire.entityValues(b, "entity_values", true),
+            Wire.requiredText(b, "feature_group"),
+            Wire.optionalStrings(b, "feature_names"),
+            Wire.optionalBool(b, "use_cache", true),
+            Wire.optionalInstant(b, "as_of"));
+    EntityFeatures features = store.getEntityFeatures(request);
+    return Wire.entityFeatures(features);
+  }
+
+  private Object historical(Context ctx) throws Exception {
+    ObjectNode b = json(ctx);
+    Map<String, Object> entity = Wire.entityValues(b, "entity_values", true);
+    List<String> names = Wire.optionalStrings(b, "feature_names");
+    if (names == null || names.isEmpty()) {
+      throw ApiException.badRequest("'feature_names' must name at least one feature");
+    }
+    Instant start = Wire.optionalInstant(b, "start_time");
+    Instant end = Wire.optionalInstant(b, "end_time");
+    List<FeatureValue> values = store.getHistoricalFeatures(entity, names, start, end);
+    return Map.of("records", values.stream().map(Wire::featureValue).toList());
+  }
+
+  private Object trainingData(Context ctx) throws Exception {
+    json(ctx); // still reject malformed bodies as the caller's mistake
+    throw new ApiException(
+        501,
+        "NOT_IMPLEMENTED",
+        "training data (point-in-time join) is not available over HTTP yet");
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  private Object freshness(Context ctx) {
+    List<FreshnessReport> reports = store.freshnessMonitor();
+    return Map.of("data", reports.stream().map(Wire::freshness).toList());
+  }
+
+  private Object updateFreshness(Context ctx) {
+    long updated = store.updateFreshnessStatus();
+    metrics.freshnessChanged();
+    return Map.of("updated", updated);
+  }
+
+  private Object invalidate(Context ctx) throws Exception {
+    ObjectNode b = json(ctx);
+    Map<String, Object> entity = Wire.entityValues(b, "entity_values", true);
+    String group = Wire.optionalText(b, "feature_group");
+    store.invalidateCache(entity, group);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("invalidated", true);
+    m.put("entity_values", entity);
+    m.put("feature_group", group);
+    return m;
+  }
+}

@@ -1,0 +1,34 @@
+package io.e2i.featurestore.server;
+
+import java.util.List;
+
+/**
+ * One registered route and what the OpenAPI document says about it. The server registers exactly
+ * the endpoints of {@link Api#endpoints()}, and {@link OpenApi} describes exactly those.
+ *
+ * @param method HTTP method, upper case
+ * @param path Javalin path with {@code {param}} segments (the same syntax OpenAPI uses)
+ * @param requestSchema name of a schema in {@link OpenApi}'s components, or null for no body
+ * @param responseSchema name of the success response's schema, or null for a non-JSON body
+ * @param errorStatuses the 4xx/5xx statuses this endpoint may answer besides the generic ones
+ */
+record Endpoint(
+    String method,
+    String path,
+    String operationId,
+    String summary,
+    String requestSchema,
+    int okStatus,
+    String responseSchema,
+    List<Integer> errorStatuses,
+    Action action) {
+
+  /** The handler body: returns the response object (serialized as JSON) or a {@link Raw}. */
+  @FunctionalInterface
+  interface Action {
+    Object handle(io.javalin.http.Context ctx) throws Exception;
+  }
+
+  /** A non-JSON (or pre-serialized) response body. */
+  record Raw(int status, String contentType, byte[] body) {}
+}

@@ -1,0 +1,237 @@
+package io.e2i.featurestore.server;
+
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.FeatureStoreException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP feature server: the REST API of DESIGN.md, a Feast-compatible {@code
+ * /get-online-features}, {@code /openapi.json}, {@code /metrics} and {@code /health} over one
+ * {@link FeatureStore}.
+ *
+ * <pre>
+ * try (FeatureServer server = FeatureServer.start(store, 8080)) {
+ *   ... server.port() ...
+ * } // stop(): graceful
+ * </pre>
+ *
+ * <p>{@link #stop()} is graceful: new requests are refused with 503, requests in flight run to
+ * their end (up to {@link ServerOptions#shutdownTimeout()}), then the listener closes. A write is
+ * acknowledged only after the store committed it, so nothing acknowledged is lost. The server does
+ * not close the store: its owner does, after {@link #stop()}.
+ */
+public final class FeatureServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureServer.class);
+  static final String JSON = "application/json";
+
+  private final Javalin app;
+  private final ServerOptions options;
+  private final List<String> registered = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+  private volatile boolean stopped;
+
+  private FeatureServer(FeatureStore store, ServerOptions options) {
+    this.options = options;
+    ServerMetrics metrics = new ServerMetrics(store);
+    Api api = new Api(store, options, metrics);
+    List<Endpoint> endpoints = api.endpoints();
+    api.setOpenApi(Wire.bytes(OpenApi.document(endpoints, version())));
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = options.maxBodyBytes();
+              config.http.prefer405over404 = true;
+              config.http.disableCompression();
+              config.events(
+                  ev ->
+                      ev.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath())));
+            });
+    for (Endpoint e : endpoints) {
+      app.addHttpHandler(HandlerType.valueOf(e.method()), e.path(), ctx -> handle(e, metrics, ctx));
+    }
+    app.exception(HttpResponseException.class, (e, ctx) -> javalinError(ctx, e.getStatus(), e));
+    app.exception(Exception.class, (e, ctx) -> javalinError(ctx, 500, e));
+    app.error(404, ctx -> unmatched(ctx, 404));
+    app.error(405, ctx -> unmatched(ctx, 405));
+  }
+
+  /** Starts a server on every interface at {@code port} (0: a free port) with default limits. */
+  public static FeatureServer start(FeatureStore store, int port) {
+    return start(store, ServerOptions.defaults(port));
+  }
+
+  public static FeatureServer start(FeatureStore store, ServerOptions options) {
+    FeatureServer server = new FeatureServer(store, options);
+    server.app.start(options.host(), options.port());
+    LOG.info("feature server listening on {}:{}", options.host(), server.port());
+    return server;
+  }
+
+  /** The port the server listens on (the chosen one when started with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code http://host:port} for clients on this machine. */
+  public String url() {
+    String host = options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
+    return "http://" + host + ":" + port();
+  }
+
+  /** Requests being served right now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Graceful shutdown: refuses new requests with 503, waits for requests in flight (at most the
+   * configured shutdown timeout), then stops listening. Idempotent.
+   */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    draining = true;
+    long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (inFlight.get() > 0) {
+      LOG.warn(
+          "{} requests still running after {}; stopping anyway",
+          inFlight.get(),
+          options.shutdownTimeout());
+    }
+    app.stop();
+    stopped = true;
+    LOG.info("feature server stopped");
+  }
+
+  /** Same as {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** "METHOD path" of every route registered with Javalin, for the OpenAPI test. */
+  List<String> registeredRoutes() {
+    return List.copyOf(registered);
+  }
+
+  // ---------------------------------------------------------------- request handling
+
+  private void handle(Endpoint e, ServerMetrics metrics, Context ctx) {
+    long start = System.nanoTime();
+    // Count first, then check: stop() sets draining, then waits for the count to reach zero, so a
+    // request is either refused or waited for.
+    inFlight.incrementAndGet();
+    int status;
+    try {
+      if (draining) {
+        ctx.header("Connection", "close");
+        status = writeError(ctx, 503, "UNAVAILABLE", "the server is shutting down");
+      } else {
+        status = respond(ctx, e, e.action().handle(ctx));
+      }
+    } catch (Throwable t) {
+      status = writeThrowable(ctx, t);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+    metrics.request(e.method(), e.path(), status, System.nanoTime() - start);
+  }
+
+  private static int respond(Context ctx, Endpoint e, Object result) {
+    if (result instanceof Endpoint.Raw raw) {
+      ctx.status(raw.status())
+          .contentType(raw.contentType() == null ? JSON : raw.contentType())
+          .result(raw.body());
+      return raw.status();
+    }
+    ctx.status(e.okStatus()).contentType(JSON).result(Wire.bytes(result));
+    return e.okStatus();
+  }
+
+  private static int writeThrowable(Context ctx, Throwable t) {
+    Throwable cause = t;
+    // Jackson and the servlet layer may wrap our own exceptions (e.g. the body limit).
+    while (cause.getCause() != null
+        && !(cause instanceof FeatureStoreException)
+        && !(cause instanceof ApiException)) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApiException a) {
+      return writeError(ctx, a.status(), a.code(), a.getMessage());
+    }
+    if (cause instanceof FeatureStoreException f) {
+      return writeError(ctx, f.code().httpStatus(), f.code().name(), f.getMessage());
+    }
+    if (t instanceof HttpResponseException h) {
+      return writeError(ctx, h.getStatus(), codeFor(h.getStatus()), h.getMessage());
+    }
+    LOG.error("internal error on {} {}", ctx.method(), ctx.path(), t);
+    return writeError(ctx, 500, "INTERNAL", "internal server error; see the server log");
+  }
+
+  static int writeError(Context ctx, int status, String code, String message) {
+    ctx.status(status).contentType(JSON).result(Wire.error(code, message));
+    return status;
+  }
+
+  private static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "INVALID_ARGUMENT";
+      case 404 -> "NOT_FOUND";
+      case 405 -> "METHOD_NOT_ALLOWED";
+      case 413 -> "PAYLOAD_TOO_LARGE";
+      case 503 -> "UNAVAILABLE";
+      default -> status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
+    };
+  }
+
+  private static void javalinError(Context ctx, int status, Exception e) {
+    if (status >= 500) {
+      LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+      writeError(ctx, status, "INTERNAL", "internal server error; see the server log");
+    } else {
+      writeError(ctx, status, codeFor(status), e.getMessage());
+    }
+  }
+
+  private static void unmatched(Context ctx, int status) {
+    if (ctx.result() != null && ctx.result().startsWith("{\"error\"")) {
+      return; // already answered by an endpoint
+    }
+    String message =
+        status == 405
+            ? "method " + ctx.method() + " is not allowed on " + ctx.path()
+            : "no endpoint " + ctx.method() + " " + ctx.path() + "; see /openapi.json";
+    writeError(ctx, status, codeFor(status), message);
+  }
+
+  private static String version() {
+    String v = FeatureServer.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0" : v;
+  }
+
+  static Duration defaultShutdownTimeout() {
+    return ServerOptions.DEFAULT_SHUTDOWN_TIMEOUT;
+  }
+}

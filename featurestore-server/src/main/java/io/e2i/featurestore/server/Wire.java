@@ -1,0 +1,305 @@
+package io.e2i.featurestore.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.e2i.featurestore.EntityFeatures;
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureMetadata;
+import io.e2i.featurestore.FeatureValue;
+import io.e2i.featurestore.FreshnessReport;
+import io.e2i.featurestore.ValueType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON wire format: snake_case names as in the seed's Python, timestamps as ISO-8601 text with
+ * an offset ({@code Z}). Reads request bodies as trees (they are small; the batch endpoint streams
+ * instead, see {@link BatchReader}).
+ */
+final class Wire {
+  static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private Wire() {}
+
+  // ---------------------------------------------------------------- reading requests
+
+  static ObjectNode readObject(InputStream body) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+    }
+    if (node == null || node.isMissingNode()) {
+      throw ApiException.badRequest("the request body must be a JSON object, got nothing");
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw ApiException.badRequest(
+          "the request body must be a JSON object, got " + node.getNodeType().name().toLowerCase());
+    }
+    return object;
+  }
+
+  static String requiredText(JsonNode body, String field) {
+    String text = optionalText(body, field);
+    if (text == null || text.isBlank()) {
+      throw ApiException.badRequest("'" + field + "' is required");
+    }
+    return text;
+  }
+
+  static String optionalText(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw ApiException.badRequest("'" + field + "' must be a string, got " + node);
+    }
+    return node.textValue();
+  }
+
+  static Integer optionalInt(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+      throw ApiException.badRequest("'" + field + "' must be an integer, got " + node);
+    }
+    return node.intValue();
+  }
+
+  static boolean optionalBool(JsonNode body, String field, boolean dflt) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return dflt;
+    }
+    if (!node.isBoolean()) {
+      throw ApiException.badRequest("'" + field + "' must be true or false, got " + node);
+    }
+    return node.booleanValue();
+  }
+
+  static List<String> optionalStrings(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw ApiException.badRequest("'" + field + "' must be a list of strings, got " + node);
+    }
+    List<String> out = new ArrayList<>(node.size());
+    for (JsonNode e : node) {
+      if (!e.isTextual()) {
+        throw ApiException.badRequest("'" + field + "' must be a list of strings, got " + e);
+      }
+      out.add(e.textValue());
+    }
+    return out;
+  }
+
+  static Instant optionalInstant(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw ApiException.badRequest(
+          "'" + field + "' must be an ISO-8601 timestamp string, got " + node);
+    }
+    return instant(field, node.textValue());
+  }
+
+  static Instant instant(String field, String text) {
+    try {
+      return ValueType.toInstant(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("'" + field + "': " + e.getMessage());
+    }
+  }
+
+  /** Entity values: a JSON object of key names to strings, numbers or booleans. */
+  static Map<String, Object> entityValues(JsonNode body, String field, boolean required) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw ApiException.badRequest("'" + field + "' is required, e.g. {\"hcp_id\": \"HCP123\"}");
+      }
+      return null;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest(
+          "'" + field + "' must be an object of entity keys to values, got " + node);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.put(e.getKey(), entityValue(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  static Object entityValue(String key, JsonNode v) {
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isIntegralNumber()) {
+      return v.numberValue();
+    }
+    if (v.isNumber() || v.isBoolean()) {
+      return v.isBoolean() ? v.booleanValue() : v.numberValue();
+    }
+    if (v.isNull()) {
+      throw ApiException.badRequest("missing entity key value: entity key '" + key + "' is null");
+    }
+    throw ApiException.badRequest("entity key '" + key + "' must be a string or number, got " + v);
+  }
+
+  /** A feature value as plain Java: strings, Long/BigInteger, Double, Boolean, lists, null. */
+  static Object plainValue(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isIntegralNumber()) {
+      return v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
+    }
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    if (v.isArray()) {
+      List<Object> list = new ArrayList<>(v.size());
+      v.forEach(e -> list.add(plainValue(e)));
+      return list;
+    }
+    // An object is no feature value; hand it on as text so the type check names it.
+    return v.toString();
+  }
+
+  // ---------------------------------------------------------------- writing responses
+
+  static Map<String, Object> group(FeatureGroup g) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", g.name());
+    m.put("description", g.description());
+    m.put("owner", g.owner());
+    m.put("tags", g.tags());
+    m.put("source_table", g.sourceTable());
+    m.put("expected_update_frequency_hours", g.expectedUpdateFrequencyHours());
+    m.put("max_age_hours", g.maxAgeHours());
+    m.put("mlflow_experiment_name", g.mlflowExperimentName());
+    m.put("mlflow_experiment_id", g.mlflowExperimentId());
+    m.put("created_at", g.createdAt());
+    return m;
+  }
+
+  static Map<String, Object> feature(Feature f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", f.id().toString());
+    m.put("feature_group", f.featureGroup());
+    m.put("name", f.name());
+    m.put("version", f.version());
+    m.put("value_type", f.valueType().wireName());
+    m.put("entity_keys", f.entityKeys());
+    m.put("description", f.description());
+    m.put("owner", f.owner());
+    m.put("tags", f.tags());
+    m.put("computation_query", f.computationQuery());
+    m.put("statistics", f.statistics());
+    m.put("mlflow_run_id", f.mlflowRunId());
+    m.put("created_at", f.createdAt());
+    return m;
+  }
+
+  static Map<String, Object> entityFeatures(EntityFeatures ef) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    for (Map.Entry<String, FeatureMetadata> e : ef.metadata().entrySet()) {
+      FeatureMetadata md = e.getValue();
+      Map<String, Object> m = new LinkedHashMap<>(6);
+      m.put("feature_group", md.featureGroup());
+      m.put("version", md.version());
+      m.put("event_timestamp", md.eventTimestamp());
+      m.put("freshness_status", md.freshnessStatus().wireName());
+      metadata.put(e.getKey(), m);
+    }
+    Map<String, Object> m = new LinkedHashMap<>(4);
+    m.put("entity_values", ef.entity().values());
+    m.put("features", ef.features());
+    m.put("metadata", metadata);
+    return m;
+  }
+
+  static Map<String, Object> featureValue(FeatureValue v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("feature_group", v.featureGroup());
+    m.put("feature_name", v.featureName());
+    m.put("version", v.version());
+    m.put("entity_values", v.entity().values());
+    m.put("value", v.value());
+    m.put("event_timestamp", v.eventTimestamp());
+    m.put("written_at", v.writtenAt());
+    m.put("freshness_status", v.freshnessStatus() == null ? null : v.freshnessStatus().wireName());
+    return m;
+  }
+
+  static Map<String, Object> freshness(FreshnessReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("feature_group", r.featureGroup());
+    m.put("feature_name", r.featureName());
+    m.put("version", r.version());
+    m.put("total_entities", r.totalEntities());
+    m.put("fresh_count", r.freshCount());
+    m.put("stale_count", r.staleCount());
+    m.put("expired_count", r.expiredCount());
+    m.put("last_event_timestamp", r.lastEventTimestamp());
+    m.put(
+        "time_since_last_event",
+        r.timeSinceLastEvent() == null ? null : r.timeSinceLastEvent().toString());
+    m.put(
+        "time_since_last_event_seconds",
+        r.timeSinceLastEvent() == null ? null : r.timeSinceLastEvent().toMillis() / 1000.0);
+    m.put("checked_at", r.checkedAt());
+    return m;
+  }
+
+  static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize response: " + e.getMessage(), e);
+    }
+  }
+
+  static byte[] error(String code, String message) {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("code", code);
+    inner.put("message", message == null ? code : message);
+    return bytes(Map.of("error", inner));
+  }
+}
