@@ -1,0 +1,133 @@
+package io.e2i.featurestore.redis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.e2i.featurestore.spi.CacheKey;
+import io.e2i.featurestore.spi.CachedFeatures;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-process copy of Redis entries this instance read. It holds only what Redis will tell us
+ * about: every entry comes from a read on the tracking connection, so Redis pushes an invalidation
+ * when the entry is deleted, expires or is evicted. Pushes name rendered Redis keys, whose hashes
+ * cannot be turned back into a {@link CacheKey}; entries are therefore also indexed by their
+ * (entity, group) prefix, and a push drops every entry of that prefix.
+ *
+ * <p>A read that raced with a push must not cache what it read: {@link #stamp} is taken before the
+ * Redis read, every drop advances it, and {@link #putIfUnchanged} undoes its put if it moved.
+ */
+final class NearCache {
+  private record Entry(String prefix, CachedFeatures value) {}
+
+  private final Cache<CacheKey, Entry> entries;
+  private final ConcurrentHashMap<String, Set<CacheKey>> byPrefix = new ConcurrentHashMap<>();
+  private final AtomicLong stamp = new AtomicLong();
+  final LongAdder hits = new LongAdder();
+  final LongAdder misses = new LongAdder();
+  final LongAdder drops = new LongAdder();
+
+  NearCache(Duration ttl, long maxEntries) {
+    this.entries =
+        Caffeine.newBuilder()
+            .expireAfterWrite(ttl)
+            .maximumSize(maxEntries)
+            .executor(Runnable::run)
+            .<CacheKey, Entry>evictionListener(
+                (key, entry, cause) -> {
+                  if (key != null && entry != null) {
+                    unindex(entry.prefix(), key);
+                  }
+                })
+            .build();
+  }
+
+  CachedFeatures get(CacheKey key) {
+    Entry e = entries.getIfPresent(key);
+    if (e == null) {
+      misses.increment();
+      return null;
+    }
+    hits.increment();
+    return e.value();
+  }
+
+  long stamp() {
+    return stamp.get();
+  }
+
+  void putIfUnchanged(CacheKey key, String rendered, CachedFeatures value, long before) {
+    String prefix = prefixOf(rendered);
+    if (prefix == null) {
+      return;
+    }
+    entries.put(key, new Entry(prefix, value));
+    byPrefix.compute(
+        prefix,
+        (p, set) -> {
+          Set<CacheKey> s = set == null ? new HashSet<>() : set;
+          s.add(key);
+          return s;
+        });
+    if (stamp.get() != before) {
+      entries.invalidate(key); // a drop happened while we read: what we read may be gone
+    }
+  }
+
+  /** Redis reports these keys changed (null: everything). */
+  void invalidated(Collection<String> keys) {
+    if (keys == null) {
+      clear();
+      return;
+    }
+    for (String key : keys) {
+      if (key.equals(RedisOnlineCache.EPOCH_KEY)) {
+        clear();
+        return;
+      }
+      String prefix = prefixOf(key);
+      if (prefix != null) {
+        dropPrefix(prefix);
+      }
+    }
+  }
+
+  void dropPrefix(String prefix) {
+    stamp.incrementAndGet();
+    drops.increment();
+    Set<CacheKey> set = byPrefix.remove(prefix);
+    if (set != null) {
+      entries.invalidateAll(set);
+    }
+  }
+
+  void clear() {
+    stamp.incrementAndGet();
+    entries.invalidateAll();
+    byPrefix.clear();
+  }
+
+  long size() {
+    return entries.estimatedSize();
+  }
+
+  private void unindex(String prefix, CacheKey key) {
+    byPrefix.computeIfPresent(
+        prefix,
+        (p, set) -> {
+          set.remove(key);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  /** {@code fs:<entity>:fg:<group>} of an entry key, null for other keys (generations, indexes). */
+  static String prefixOf(String renderedKey) {
+    int i = renderedKey.lastIndexOf(":fn:");
+    return i < 0 ? null : renderedKey.substring(0, i);
+  }
+}

@@ -1,0 +1,240 @@
+package io.e2i.featurestore.redis;
+
+import io.e2i.featurestore.FeatureStoreException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis connection behind a circuit breaker. Every command is bounded by the configured
+ * timeout; the first failure opens the circuit, after which calls fail at once (no request waits on
+ * a reconnect) while a background thread probes Redis every probe interval.
+ *
+ * <p>Invalidations that fail (or are refused while the circuit is open) make the link dirty: the
+ * entries of a write committed meanwhile may be stale. Before the circuit closes again, a dirty
+ * link (or a Redis that restarted, seen by its run id) advances the global epoch {@link
+ * RedisOnlineCache#EPOCH_KEY}, which makes every entry cached before unservable and every
+ * generation taken before unusable. Only then do calls go through again.
+ */
+final class RedisLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
+
+  interface Op<T> {
+    T apply(RedisCommands<String, String> redis);
+  }
+
+  /** What the near cache needs to hear about the connection. */
+  interface Hooks {
+    /** A new connection, before any call uses it: subscribe to invalidations here. */
+    void connected(StatefulRedisConnection<String, String> connection);
+
+    /** Calls fail from now on: whatever depends on pushes from Redis must be dropped. */
+    void lost();
+  }
+
+  private final RedisSettings settings;
+  private final RedisClient client;
+  private final Hooks hooks;
+  private final ScheduledExecutorService prober;
+  private final Object lock = new Object();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder epochBumps = new LongAdder();
+
+  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile boolean open = true; // circuit open: calls fail fast
+  private volatile boolean closed;
+  private boolean dirty; // guarded by lock
+  private String runId; // guarded by lock
+
+  RedisLink(RedisSettings settings, Hooks hooks) {
+    this.settings = settings;
+    this.hooks = hooks;
+    this.client = RedisClient.create(settings.uri());
+    client.setOptions(
+        ClientOptions.builder()
+            // We reconnect ourselves, so that nothing is replayed behind our back and tracking
+            // and the epoch check happen before the first call on a new connection.
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .protocolVersion(settings.nearCache() ? ProtocolVersion.RESP3 : ProtocolVersion.RESP2)
+            .socketOptions(
+                SocketOptions.builder()
+                    .connectTimeout(settings.connectTimeout())
+                    .keepAlive(true)
+                    .tcpNoDelay(true)
+                    .build())
+            .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+            .build());
+    this.prober =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "featurestore-redis-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    recover(); // a Redis that is down at start only opens the circuit
+    long every = settings.probeInterval().toMillis();
+    prober.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs a command that changes nothing the cache's correctness depends on. */
+  <T> T call(Op<T> op) {
+    return run(op, false);
+  }
+
+  /** Runs an invalidation: if it fails, the link is dirty until the epoch moved on. */
+  <T> T invalidation(Op<T> op) {
+    return run(op, true);
+  }
+
+  private <T> T run(Op<T> op, boolean invalidation) {
+    while (open) {
+      if (invalidation) {
+        synchronized (lock) {
+          if (!open) {
+            break; // closed meanwhile: go to Redis
+          }
+          dirty = true;
+        }
+      }
+      failures.increment();
+      throw FeatureStoreException.unavailable(
+          "Redis " + settings.displayUrl() + " is unavailable (circuit open)", null);
+    }
+    StatefulRedisConnection<String, String> c = connection;
+    try {
+      return op.apply(c.sync());
+    } catch (RedisCommandExecutionException e) {
+      // Redis answered with an error: it is reachable. An invalidation that did not happen still
+      // has to be made up for by the epoch.
+      failures.increment();
+      if (invalidation) {
+        trip(c, true, e);
+      }
+      throw FeatureStoreException.unavailable("Redis command failed: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      failures.increment();
+      trip(c, invalidation, e);
+      throw FeatureStoreException.unavailable(
+          "Redis " + settings.displayUrl() + " failed: " + e, e);
+    }
+  }
+
+  private void trip(StatefulRedisConnection<String, String> c, boolean invalidation, Throwable e) {
+    boolean opened = false;
+    synchronized (lock) {
+      if (invalidation) {
+        dirty = true;
+      }
+      if (c == connection && !open) {
+        open = true;
+        opened = true;
+      }
+    }
+    hooks.lost();
+    if (opened && !closed) {
+      LOG.warn(
+          "Redis {} unreachable ({}); serving from the offline store until it answers",
+          settings.displayUrl(),
+          e == null ? "disconnected" : e.toString());
+    }
+  }
+
+  private void probe() {
+    if (open && !closed) {
+      recover();
+    }
+  }
+
+  private void recover() {
+    StatefulRedisConnection<String, String> c = connection;
+    try {
+      if (c == null || !c.isOpen()) {
+        if (c != null) {
+          c.closeAsync();
+        }
+        c = client.connect(StringCodec.UTF8);
+        c.setTimeout(settings.timeout());
+        StatefulRedisConnection<String, String> fresh = c;
+        c.addListener(
+            new RedisConnectionStateListener() {
+              @Override
+              public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                trip(fresh, false, null);
+              }
+            });
+        hooks.connected(c);
+        connection = c;
+      }
+      String id = runId(c.sync().info("server"));
+      synchronized (lock) {
+        boolean restarted = runId != null && !runId.equals(id);
+        if (dirty || restarted) {
+          long epoch = c.sync().incr(RedisOnlineCache.EPOCH_KEY);
+          epochBumps.increment();
+          LOG.info(
+              "Redis {}: {}; cache epoch advanced to {}, entries cached before are dropped",
+              settings.displayUrl(),
+              dirty ? "invalidations failed while it was unreachable" : "Redis restarted",
+              epoch);
+        }
+        runId = id;
+        dirty = false;
+        if (c == connection && c.isOpen()) {
+          open = false;
+        }
+      }
+      if (!open) {
+        LOG.info("Redis {} reachable; online cache in use", settings.displayUrl());
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Redis {} still unreachable: {}", settings.displayUrl(), e.toString());
+    }
+  }
+
+  private static String runId(String info) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("run_id:")) {
+        return line.substring("run_id:".length()).trim();
+      }
+    }
+    return "";
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  long failures() {
+    return failures.sum();
+  }
+
+  long epochBumps() {
+    return epochBumps.sum();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    prober.shutdownNow();
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null) {
+      c.close();
+    }
+    client.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,295 @@
+package io.e2i.featurestore.redis;
+
+import io.e2i.featurestore.CacheStats;
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.spi.CacheKey;
+import io.e2i.featurestore.spi.CachedFeatures;
+import io.e2i.featurestore.spi.OnlineCache;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The online cache in Redis.
+ *
+ * <p>Layout, for an entity hash {@code E} and a group {@code G}:
+ *
+ * <ul>
+ *   <li>{@code fs:E:fg:G:fn:N} (the seed's key): {@code <epoch>|<CachedFeatures JSON>}, TTL the
+ *       cache TTL
+ *   <li>{@code fs:E:fg:G:gen}: the generation of (E, G), advanced by every invalidation
+ *   <li>{@code fs:E:fg:G:keys}: the set of entry keys cached for (E, G), so an invalidation deletes
+ *       them all without a scan
+ *   <li>{@code fs:E:groups}: the groups E has entries in, for {@link #invalidateEntity}
+ *   <li>{@code fs:epoch}: the global epoch, advanced when invalidations may have been lost
+ * </ul>
+ *
+ * <p>Read-your-writes: {@link #putIfCurrent} stores only if neither the generation nor the epoch
+ * moved since {@link #generation} (one Lua script), and {@link #invalidate} advances the generation
+ * and deletes the entries in one script. A read accepts an entry only if it was cached in the
+ * current epoch, so once an invalidation may have been lost (Redis unreachable during a write), the
+ * epoch bump on recovery retires every older entry at once.
+ *
+ * <p>The optional near cache is fed only by reads on a RESP3 connection with client tracking on, so
+ * Redis pushes an invalidation for each entry this instance holds when another instance deletes it.
+ * The push leaves Redis in the same event-loop turn as the invalidating instance's reply, but it is
+ * asynchronous: another instance may serve its near copy for the short time (sub-millisecond on a
+ * LAN) until its I/O thread has read the push. The invalidating instance drops its own copies
+ * before its write returns.
+ *
+ * <p>Not for Redis Cluster yet: scripts touch the global epoch key, which lives in another slot.
+ */
+public final class RedisOnlineCache implements OnlineCache {
+  static final String EPOCH_KEY = "fs:epoch";
+  private static final int GEN_BITS = 40;
+  private static final long GEN_MASK = (1L << GEN_BITS) - 1;
+  private static final long EPOCH_MASK = (1L << (63 - GEN_BITS)) - 1;
+  private static final int BATCH = 256;
+
+  private final RedisSettings settings;
+  private final NearCache near; // null: none
+  private final RedisLink link;
+  private final LongAdder invalidations = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+
+  private RedisOnlineCache(RedisSettings settings) {
+    this.settings = settings;
+    this.near =
+        settings.nearCache() ? new NearCache(settings.ttl(), settings.nearMaxEntries()) : null;
+    this.link = new RedisLink(settings, new Hooks());
+  }
+
+  /** Connects to {@code redis://} or {@code rediss://}; a Redis that is down only degrades. */
+  public static RedisOnlineCache open(String url, FeatureStoreConfig config) {
+    return new RedisOnlineCache(RedisSettings.of(url, config));
+  }
+
+  private final class Hooks implements RedisLink.Hooks {
+    @Override
+    public void connected(StatefulRedisConnection<String, String> connection) {
+      if (near == null) {
+        return;
+      }
+      connection.addListener(
+          push -> {
+            System.err.println(
+                "PUSH " + push.getType() + " " + push.getContent(StringCodec.UTF8::decodeKey));
+            if (!"invalidate".equals(push.getType())) {
+              return;
+            }
+            List<Object> content = push.getContent(StringCodec.UTF8::decodeKey);
+            Object keys = content.size() > 1 ? content.get(1) : null;
+            List<String> names = new ArrayList<>();
+            if (keys instanceof Collection<?> c) {
+              c.forEach(k -> names.add(String.valueOf(k)));
+              near.invalidated(names);
+            } else {
+              near.invalidated(null); // FLUSHALL, or tracking lost its table
+            }
+          });
+      // NOLOOP: our own writes (puts, and the reads Lua scripts make) push nothing back to us; our
+      // own invalidations drop our near copies themselves, before they return.
+      connection.sync().clientTracking(TrackingArgs.Builder.enabled().noloop());
+    }
+
+    @Override
+    public void lost() {
+      if (near != null) {
+        near.clear();
+      }
+    }
+  }
+
+  @Override
+  public CachedFeatures get(CacheKey key) {
+    long stamp = 0;
+    if (near != null) {
+      CachedFeatures hit = near.get(key);
+      if (hit != null) {
+        return hit;
+      }
+      stamp = near.stamp();
+    }
+    String rendered = key.render();
+    List<KeyValue<String, String>> values = link.call(r -> r.mget(rendered, EPOCH_KEY));
+    String raw = values.get(0).getValueOrElse(null);
+    if (raw == null) {
+      return null;
+    }
+    String epoch = values.get(1).getValueOrElse("0");
+    int bar = raw.indexOf('|');
+    if (bar != epoch.length() || !raw.startsWith(epoch)) {
+      dropped.increment(); // cached before the epoch moved: may predate a lost invalidation
+      return null;
+    }
+    CachedFeatures features = CachedFeatures.fromJson(raw.substring(bar + 1));
+    if (near != null) {
+      near.putIfUnchanged(key, rendered, features, stamp);
+    }
+    return features;
+  }
+
+  @Override
+  public long generation(EntityKey entity, String featureGroup) {
+    String prefix = CacheKey.prefix(entity, featureGroup);
+    List<KeyValue<String, String>> values = link.call(r -> r.mget(prefix + ":gen", EPOCH_KEY));
+    long gen = Long.parseLong(values.get(0).getValueOrElse("0"));
+    long epoch = Long.parseLong(values.get(1).getValueOrElse("0"));
+    // Values past the masks (never in practice) make putIfCurrent drop, never accept wrongly.
+    return ((epoch & EPOCH_MASK) << GEN_BITS) | (gen & GEN_MASK);
+  }
+
+  @Override
+  public void putIfCurrent(CacheKey key, CachedFeatures value, long generation) {
+    String prefix = CacheKey.prefix(key.entity(), key.featureGroup());
+    String[] keys = {
+      key.render(), prefix + ":gen", prefix + ":keys", EPOCH_KEY, groupsKey(key.entity())
+    };
+    String json = value.toJson();
+    Long stored =
+        link.call(
+            r ->
+                Script.PUT_IF_CURRENT.run(
+                    r,
+                    ScriptOutputType.INTEGER,
+                    keys,
+                    json,
+                    Long.toString(settings.ttlSeconds()),
+                    Long.toString(generation & GEN_MASK),
+                    Long.toString(generation >>> GEN_BITS),
+                    key.featureGroup()));
+    if (stored == null || stored == 0) {
+      dropped.increment();
+    }
+  }
+
+  @Override
+  public void invalidate(EntityKey entity, String featureGroup) {
+    invalidateAll(List.of(Map.entry(entity, featureGroup)));
+  }
+
+  /**
+   * Invalidates many (entity, group) pairs with one script call per {@value #BATCH} pairs, for
+   * batch writes.
+   */
+  public void invalidateAll(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    List<String> keys = new ArrayList<>(2 * Math.min(scopes.size(), BATCH));
+    List<String> prefixes = new ArrayList<>(Math.min(scopes.size(), BATCH));
+    for (Map.Entry<EntityKey, String> scope : scopes) {
+      String prefix = CacheKey.prefix(scope.getKey(), scope.getValue());
+      prefixes.add(prefix);
+      keys.add(prefix + ":gen");
+      keys.add(prefix + ":keys");
+      if (prefixes.size() == BATCH) {
+        invalidateChunk(keys, prefixes);
+      }
+    }
+    if (!prefixes.isEmpty()) {
+      invalidateChunk(keys, prefixes);
+    }
+  }
+
+  private void invalidateChunk(List<String> keys, List<String> prefixes) {
+    String[] keyArray = keys.toArray(String[]::new);
+    link.invalidation(
+        r -> Script.INVALIDATE.run(r, ScriptOutputType.MULTI, keyArray, genTtlSeconds()));
+    if (near != null) {
+      // Our own copies go now: the push for our own deletes may come after the reply.
+      prefixes.forEach(near::dropPrefix);
+    }
+    invalidations.add(prefixes.size());
+    keys.clear();
+    prefixes.clear();
+  }
+
+  @Override
+  public void invalidateEntity(EntityKey entity) {
+    String entityPrefix = "fs:" + entity.hash() + ":fg:";
+    List<Object> deleted =
+        link.invalidation(
+            r ->
+                Script.INVALIDATE_ENTITY.run(
+                    r,
+                    ScriptOutputType.MULTI,
+                    new String[] {groupsKey(entity)},
+                    entityPrefix,
+                    genTtlSeconds()));
+    if (near != null) {
+      List<String> names = new ArrayList<>();
+      deleted.forEach(k -> names.add(String.valueOf(k)));
+      near.invalidated(names);
+    }
+    invalidations.increment();
+  }
+
+  private static String groupsKey(EntityKey entity) {
+    return "fs:" + entity.hash() + ":groups";
+  }
+
+  /**
+   * A generation must outlive every read that took it, and those last far less than an entry; so it
+   * is kept the TTL plus five minutes after its last advance.
+   */
+  private String genTtlSeconds() {
+    return Long.toString(settings.ttlSeconds() + 300);
+  }
+
+  /**
+   * Near-cache hits and misses (zero without a near cache), invalidations issued by this instance,
+   * and Redis errors including calls refused while the circuit was open.
+   */
+  @Override
+  public CacheStats stats() {
+    return new CacheStats(
+        near == null ? 0 : near.hits.sum(),
+        near == null ? 0 : near.misses.sum(),
+        invalidations.sum(),
+        link.failures());
+  }
+
+  /** Puts dropped by a moved generation or epoch, and entries refused for an old epoch. */
+  long droppedCount() {
+    return dropped.sum();
+  }
+
+  long epochBumps() {
+    return link.epochBumps();
+  }
+
+  @Override
+  public boolean isHealthy() {
+    if (link.isOpen()) {
+      return false;
+    }
+    try {
+      link.call(r -> r.ping());
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "redis "
+        + settings.displayUrl()
+        + (near == null ? "" : " + near cache (" + near.size() + " entries)")
+        + (link.isOpen() ? " [unreachable: serving from the offline store]" : "");
+  }
+
+  @Override
+  public void close() {
+    link.close();
+    if (near != null) {
+      near.clear();
+    }
+  }
+}

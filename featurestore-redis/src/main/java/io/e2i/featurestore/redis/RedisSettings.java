@@ -1,0 +1,77 @@
+package io.e2i.featurestore.redis;
+
+import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.FeatureStoreException;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What the Redis cache needs from the configuration: the URL plus a few {@code options}:
+ *
+ * <ul>
+ *   <li>{@code redis_timeout_ms} (100): every command's bound; past it the call fails and the core
+ *       serves from the offline store
+ *   <li>{@code redis_probe_interval_ms} (250): how often an open circuit tries Redis again
+ *   <li>{@code redis_connect_timeout_ms} (1000): bound of one connection attempt (background)
+ *   <li>{@code near_cache_max_entries} (100000): size of the in-process near cache
+ * </ul>
+ */
+record RedisSettings(
+    RedisURI uri,
+    String displayUrl,
+    Duration timeout,
+    Duration probeInterval,
+    Duration connectTimeout,
+    Duration ttl,
+    boolean nearCache,
+    long nearMaxEntries) {
+
+  static RedisSettings of(String url, FeatureStoreConfig config) {
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(url);
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.invalid(
+          "invalid Redis URL '" + FeatureStoreConfig.redact(url) + "': " + e.getMessage());
+    }
+    Map<String, String> options = config.options();
+    Duration timeout = millis(options, "redis_timeout_ms", 100);
+    uri.setTimeout(timeout);
+    return new RedisSettings(
+        uri,
+        FeatureStoreConfig.redact(url),
+        timeout,
+        millis(options, "redis_probe_interval_ms", 250),
+        millis(options, "redis_connect_timeout_ms", 1000),
+        config.cacheTtl(),
+        config.nearCache(),
+        positive(options, "near_cache_max_entries", 100_000));
+  }
+
+  /** TTL in whole seconds as Redis takes it, at least one. */
+  long ttlSeconds() {
+    return Math.max(1, ttl.toSeconds());
+  }
+
+  private static Duration millis(Map<String, String> options, String name, long fallback) {
+    return Duration.ofMillis(positive(options, name, fallback));
+  }
+
+  private static long positive(Map<String, String> options, String name, long fallback) {
+    String raw = options.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      long value = Long.parseLong(raw.trim());
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw FeatureStoreException.invalid(
+        "option " + name + " must be a positive whole number, got '" + raw + "'");
+  }
+}

@@ -1,0 +1,102 @@
+package io.e2i.featurestore.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts that make the cache's check-and-set steps atomic in Redis. Each runs by its SHA
+ * and is sent whole only when Redis does not know it (first use, or after a restart).
+ */
+enum Script {
+  /**
+   * Caches a value unless the generation or the epoch moved. KEYS: entry, gen, index, epoch, groups
+   * of the entity. ARGV: json, ttl seconds, expected gen, expected epoch, group.
+   */
+  PUT_IF_CURRENT(
+      """
+      local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
+      local epoch = tonumber(redis.call('GET', KEYS[4]) or '0')
+      if gen ~= tonumber(ARGV[3]) or epoch ~= tonumber(ARGV[4]) then
+        return 0
+      end
+      redis.call('SET', KEYS[1], ARGV[4] .. '|' .. ARGV[1], 'EX', ARGV[2])
+      redis.call('SADD', KEYS[3], KEYS[1])
+      redis.call('EXPIRE', KEYS[3], ARGV[2])
+      redis.call('SADD', KEYS[5], ARGV[5])
+      redis.call('EXPIRE', KEYS[5], ARGV[2])
+      return 1
+      """),
+
+  /**
+   * Advances the generation of each (entity, group) and deletes every entry its index names. KEYS:
+   * gen, index pairs. ARGV: how long a generation is kept. Returns the deleted entry keys.
+   */
+  INVALIDATE(
+      """
+      local deleted = {}
+      for i = 1, #KEYS, 2 do
+        redis.call('INCR', KEYS[i])
+        redis.call('EXPIRE', KEYS[i], ARGV[1])
+        local members = redis.call('SMEMBERS', KEYS[i + 1])
+        for _, key in ipairs(members) do
+          redis.call('UNLINK', key)
+          deleted[#deleted + 1] = key
+        end
+        redis.call('DEL', KEYS[i + 1])
+      end
+      return deleted
+      """),
+
+  /**
+   * INVALIDATE for every group the entity has entries in. KEYS: the entity's group set. ARGV: the
+   * entity's key prefix {@code fs:<hash>:fg:}, how long a generation is kept.
+   */
+  INVALIDATE_ENTITY(
+      """
+      local deleted = {}
+      for _, group in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+        local prefix = ARGV[1] .. group
+        redis.call('INCR', prefix .. ':gen')
+        redis.call('EXPIRE', prefix .. ':gen', ARGV[2])
+        for _, key in ipairs(redis.call('SMEMBERS', prefix .. ':keys')) do
+          redis.call('UNLINK', key)
+          deleted[#deleted + 1] = key
+        end
+        redis.call('DEL', prefix .. ':keys')
+      end
+      redis.call('DEL', KEYS[1])
+      return deleted
+      """);
+
+  private final String text;
+  private final String sha;
+
+  Script(String text) {
+    this.text = text;
+    this.sha = sha1(text);
+  }
+
+  <T> T run(
+      RedisCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
+    try {
+      return redis.evalsha(sha, type, keys, args);
+    } catch (RedisNoScriptException e) {
+      return redis.eval(text, type, keys, args); // also loads it for the next evalsha
+    }
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every JDK", e);
+    }
+  }
+}

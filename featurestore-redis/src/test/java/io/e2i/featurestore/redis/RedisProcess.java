@@ -1,0 +1,165 @@
+package io.e2i.featurestore.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real redis-server for tests: the Linux binary shipped in the embedded-redis jar, or else a
+ * {@code redis-server} on the PATH; tests are skipped with a message if neither runs here. Each
+ * instance has its own port and data directory, so it can be stopped and started again with its
+ * data (SAVE before stop) to play an outage.
+ */
+final class RedisProcess implements AutoCloseable {
+  private static final String EMBEDDED = "redis-server-6.2.6-v5-linux-amd64";
+  private static Path binary;
+  private static String unavailable;
+
+  private final int port;
+  private final Path dir;
+  private Process process;
+
+  private RedisProcess(int port, Path dir) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /** Starts a fresh Redis, or skips the calling test if no redis-server can run here. */
+  static RedisProcess start() {
+    Path bin = binary();
+    Assumptions.assumeTrue(bin != null, () -> "no Redis available, skipping: " + unavailable);
+    try {
+      RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("fs-redis"));
+      redis.startAgain();
+      return redis;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Starts on the same port and directory, loading the last SAVEd data. */
+  void startAgain() {
+    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", "" + port));
+    cmd.addAll(List.of("--bind", "127.0.0.1", "--dir", dir.toString(), "--save", ""));
+    cmd.addAll(List.of("--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+    try {
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("redis.log").toFile())
+              .start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + binary, e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        sleep(20);
+      }
+    }
+    throw new IllegalStateException("redis-server did not listen on " + port + " in 10 s");
+  }
+
+  /** Kills the server (no save): clients see their connections drop. */
+  void stop() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static synchronized Path binary() {
+    if (binary != null || unavailable != null) {
+      return binary;
+    }
+    List<String> tried = new ArrayList<>();
+    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch");
+    if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+      try (InputStream in = RedisProcess.class.getClassLoader().getResourceAsStream(EMBEDDED)) {
+        if (in != null) {
+          Path file = Files.createTempFile("redis-server", "");
+          Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+          file.toFile().setExecutable(true);
+          file.toFile().deleteOnExit();
+          if (runs(file)) {
+            return binary = file;
+          }
+          tried.add("embedded " + EMBEDDED + " does not run here");
+        } else {
+          tried.add("embedded-redis jar not on the class path");
+        }
+      } catch (IOException e) {
+        tried.add("embedded binary: " + e);
+      }
+    } else {
+      tried.add("no embedded binary for " + os + "/" + arch);
+    }
+    for (String p : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(p, "redis-server");
+      if (Files.isExecutable(candidate) && runs(candidate)) {
+        return binary = candidate;
+      }
+    }
+    tried.add("no redis-server on PATH (apt-get install redis-server)");
+    unavailable = String.join("; ", tried);
+    return null;
+  }
+
+  private static boolean runs(Path bin) {
+    try {
+      Process p = new ProcessBuilder(bin.toString(), "--version").redirectErrorStream(true).start();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
