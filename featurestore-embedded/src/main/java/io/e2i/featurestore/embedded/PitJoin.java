@@ -1,15 +1,301 @@
 package io.e2i.featurestore.embedded;
 
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.ValueCodec;
+import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.PitQuery;
+import io.e2i.featurestore.spi.PitQuery.PitFeature;
+import io.e2i.featurestore.spi.PitQuery.Spine;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
-/** Point-in-time joins in DuckDB. */
+/**
+ * Point-in-time joins inside DuckDB. The spine goes into a temp table with its row number, the
+ * timestamp as {@code __ts} and, per entity-key set, the canonical entity text as {@code __eN}.
+ * Each feature is one {@code ASOF LEFT JOIN} against its rows written by {@code as_of},
+ * deduplicated per (entity, event time) to the latest written; a value older than the max age is
+ * dropped. The result is streamed in spine order.
+ */
 final class PitJoin {
+  private static final String SPINE = "pit_spine";
+
   private PitJoin() {}
 
   static Void run(Connection c, PitQuery query, PitQuery.RowSink sink) throws SQLException {
-    throw new UnsupportedOperationException(
-        "the embedded store does not support training data yet");
+    Map<List<String>, String> entityColumns = new LinkedHashMap<>();
+    for (PitFeature f : query.features()) {
+      entityColumns.computeIfAbsent(f.entityKeys(), k -> "__e" + entityColumns.size());
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS temp." + SPINE);
+      try {
+        List<String> spineColumns;
+        List<Object[]> inMemory = null;
+        switch (query.spine()) {
+          case Spine.Rows rows -> {
+            loadRows((DuckDBConnection) c, s, rows, entityColumns);
+            spineColumns = rows.columns();
+            inMemory = rows.rows();
+          }
+          case Spine.File file ->
+              spineColumns = loadQuery(s, fileSource(file), file, entityColumns);
+          case Spine.Sql sql ->
+              spineColumns = loadQuery(s, "(" + sql.query() + ")", sql, entityColumns);
+        }
+        stream(s, query, spineColumns, inMemory, entityColumns, sink);
+      } finally {
+        s.execute("DROP TABLE IF EXISTS temp." + SPINE);
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- spine loading
+
+  private static void loadRows(
+      DuckDBConnection c, Statement s, Spine.Rows rows, Map<List<String>, String> entityColumns)
+      throws SQLException {
+    StringBuilder ddl =
+        new StringBuilder("CREATE TEMP TABLE ")
+            .append(SPINE)
+            .append(" (__row BIGINT, __ts TIMESTAMP");
+    entityColumns.values().forEach(col -> ddl.append(", ").append(col).append(" VARCHAR"));
+    s.execute(ddl.append(')').toString());
+    int ts = rows.columns().indexOf(rows.timestampColumn());
+    List<int[]> keyIndexes = new ArrayList<>();
+    for (List<String> keys : entityColumns.keySet()) {
+      keyIndexes.add(keys.stream().mapToInt(k -> rows.columns().indexOf(k)).toArray());
+    }
+    List<List<String>> keySets = new ArrayList<>(entityColumns.keySet());
+    try (DuckDBAppender appender = c.createAppender("temp", "main", SPINE)) {
+      long n = 0;
+      for (Object[] row : rows.rows()) {
+        appender.beginRow();
+        appender.append(n++);
+        Object t = row[ts];
+        if (t == null) {
+          appender.append((String) null);
+        } else {
+          appender.appendEpochMicros(DuckDbDatabase.micros(ValueType.toInstant(t)));
+        }
+        for (int k = 0; k < keySets.size(); k++) {
+          appender.append(canonical(keySets.get(k), keyIndexes.get(k), row));
+        }
+        appender.endRow();
+      }
+    }
+  }
+
+  /** The same text EntityKey gives, so joins match what writes stored; null when a key is null. */
+  private static String canonical(List<String> keys, int[] indexes, Object[] row) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (int i = 0; i < indexes.length; i++) {
+      Object v = row[indexes[i]];
+      if (v == null) {
+        return null;
+      }
+      values.put(keys.get(i), v instanceof Instant instant ? instant.toString() : v);
+    }
+    try {
+      return EntityKey.of(values).canonical();
+    } catch (FeatureStoreException e) {
+      return null; // an unusable key matches nothing, like a key nobody wrote
+    }
+  }
+
+  private static String fileSource(Spine.File file) {
+    String path = file.path().toAbsolutePath().toString().replace("'", "''");
+    String name = file.path().getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".parquet") || name.endsWith(".pq")) {
+      return "read_parquet('" + path + "')";
+    }
+    if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".csv.gz")) {
+      return "read_csv_auto('" + path + "')";
+    }
+    throw FeatureStoreException.invalid(
+        "spine file " + file.path() + " must be .csv or .parquet (by its extension)");
+  }
+
+  /** Loads a file or SQL spine in its own order, keeping its columns, types and values. */
+  private static List<String> loadQuery(
+      Statement s, String source, Spine spine, Map<List<String>, String> entityColumns)
+      throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery("SELECT * FROM " + source + " LIMIT 0")) {
+      ResultSetMetaData md = rs.getMetaData();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        columns.add(md.getColumnName(i));
+      }
+    }
+    if (!columns.contains(spine.timestampColumn())) {
+      throw FeatureStoreException.invalid(
+          "spine has no timestamp column '" + spine.timestampColumn() + "'; columns: " + columns);
+    }
+    StringBuilder select =
+        new StringBuilder("CREATE TEMP TABLE ")
+            .append(SPINE)
+            .append(" AS SELECT row_number() OVER () - 1 AS __row, ")
+            .append("make_timestamp(epoch_us(CAST(")
+            .append(ident(spine.timestampColumn()))
+            .append(" AS TIMESTAMPTZ))) AS __ts");
+    for (Map.Entry<List<String>, String> e : entityColumns.entrySet()) {
+      for (String key : e.getKey()) {
+        if (!columns.contains(key)) {
+          throw FeatureStoreException.invalid(
+              "spine lacks entity key column '" + key + "'; columns: " + columns);
+        }
+      }
+      select.append(", ").append(canonicalSql(e.getKey())).append(" AS ").append(e.getValue());
+    }
+    select.append(", * FROM ").append(source);
+    s.execute(select.toString());
+    return columns;
+  }
+
+  /** {"k1":"v1","k2":"v2"} in SQL; key names are checked names, values JSON-quoted by DuckDB. */
+  private static String canonicalSql(List<String> keys) {
+    StringBuilder sb = new StringBuilder("('{'");
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      sb.append(" || '")
+          .append(i == 0 ? "" : ",")
+          .append('"')
+          .append(key.replace("'", "''").replace("\"", "\\\""))
+          .append("\":' || CAST(to_json(CAST(")
+          .append(ident(key))
+          .append(" AS VARCHAR)) AS VARCHAR)");
+    }
+    return sb.append(" || '}')").toString();
+  }
+
+  private static String ident(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  // ---------------------------------------------------------------- the join
+
+  private static void stream(
+      Statement s,
+      PitQuery query,
+      List<String> spineColumns,
+      List<Object[]> inMemory,
+      Map<List<String>, String> entityColumns,
+      PitQuery.RowSink sink)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT s.__row");
+    StringBuilder joins = new StringBuilder();
+    List<PitFeature> features = query.features();
+    for (int i = 0; i < features.size(); i++) {
+      PitFeature f = features.get(i);
+      String v = "v" + i;
+      String keep =
+          f.maxAge() == null
+              ? ""
+              : " AND s.__ts <= "
+                  + v
+                  + ".event_timestamp + to_microseconds("
+                  + micros(f.maxAge())
+                  + ")";
+      sql.append(", CASE WHEN ")
+          .append(v)
+          .append(".event_timestamp IS NOT NULL")
+          .append(keep)
+          .append(" THEN ")
+          .append(v)
+          .append(".value_json END");
+      joins
+          .append(" ASOF LEFT JOIN (SELECT entity, event_timestamp, value_json FROM feature_values")
+          .append(" WHERE feature_id = '")
+          .append(f.featureId())
+          .append('\'');
+      if (query.asOf() != null) {
+        joins
+            .append(" AND written_at <= make_timestamp(")
+            .append(DuckDbDatabase.micros(query.asOf()))
+            .append(')');
+      }
+      joins
+          .append(" QUALIFY row_number() OVER (PARTITION BY entity, event_timestamp")
+          .append(" ORDER BY seq DESC) = 1) ")
+          .append(v)
+          .append(" ON s.")
+          .append(entityColumns.get(f.entityKeys()))
+          .append(" = ")
+          .append(v)
+          .append(".entity AND s.__ts >= ")
+          .append(v)
+          .append(".event_timestamp");
+    }
+    if (inMemory == null) {
+      for (String column : spineColumns) {
+        sql.append(", s.").append(ident(column));
+      }
+    }
+    sql.append(" FROM ").append(SPINE).append(" s").append(joins).append(" ORDER BY s.__row");
+
+    List<String> header = new ArrayList<>(spineColumns);
+    features.forEach(f -> header.add(f.column()));
+    sink.columns(header);
+    int width = spineColumns.size();
+    try (ResultSet rs = s.executeQuery(sql.toString())) {
+      while (rs.next()) {
+        Object[] out = new Object[width + features.size()];
+        if (inMemory != null) {
+          Object[] spineRow = inMemory.get((int) rs.getLong(1));
+          System.arraycopy(spineRow, 0, out, 0, width);
+        } else {
+          for (int c = 0; c < width; c++) {
+            out[c] = plain(rs.getObject(2 + features.size() + c));
+          }
+        }
+        for (int i = 0; i < features.size(); i++) {
+          String json = rs.getString(2 + i);
+          out[width + i] = json == null ? null : ValueCodec.decode(features.get(i).type(), json);
+        }
+        sink.row(out);
+      }
+    }
+  }
+
+  private static long micros(Duration d) {
+    return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
+  }
+
+  /** Spine values read from a file or query as the sink expects them. */
+  private static Object plain(Object v) {
+    return switch (v) {
+      case null -> null;
+      case Integer i -> i.longValue();
+      case Short sh -> sh.longValue();
+      case Byte b -> b.longValue();
+      case Float f -> f.doubleValue();
+      case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : big.toString();
+      case BigDecimal dec -> dec.doubleValue();
+      case java.sql.Timestamp t -> t.toLocalDateTime().toInstant(ZoneOffset.UTC);
+      case LocalDateTime t -> t.toInstant(ZoneOffset.UTC);
+      case OffsetDateTime t -> t.toInstant();
+      case java.sql.Date d -> d.toLocalDate().atStartOfDay().toInstant(ZoneOffset.UTC);
+      case LocalDate d -> d.atStartOfDay().toInstant(ZoneOffset.UTC);
+      default -> v;
+    };
   }
 }
