@@ -1,0 +1,68 @@
+package io.e2i.featurestore.cli;
+
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.server.FeatureServer;
+import io.e2i.featurestore.server.ServerOptions;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "serve",
+    description = "Starts the HTTP feature server on the configured store; stops on Ctrl-C.")
+final class ServeCommand extends BaseCommand {
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      paramLabel = "PORT",
+      description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "0.0.0.0",
+      paramLabel = "ADDRESS",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Override
+  int execute() throws InterruptedException {
+    if (port < 0 || port > 65535) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--port must be 0..65535, got " + port);
+    }
+    FeatureStore fs = openStore();
+    FeatureServer server;
+    try {
+      server = FeatureServer.start(fs, ServerOptions.defaults(port).withHost(host));
+    } catch (RuntimeException e) {
+      fs.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    // Ctrl-C / SIGTERM: finish in-flight requests, then close the store so nothing is lost.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.stop();
+                  } finally {
+                    fs.close();
+                    stopped.countDown();
+                  }
+                },
+                "featurestore-shutdown"));
+    out()
+        .println(
+            "featurestore serving on http://localhost:"
+                + server.port()
+                + " with "
+                + store.config(env()));
+    out().println("  health: http://localhost:" + server.port() + "/health   stop: Ctrl-C");
+    out().flush();
+    stopped.await();
+    return Main.EXIT_OK;
+  }
+}
