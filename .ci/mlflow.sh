@@ -11,6 +11,16 @@
 # Environment knobs: MLFLOW_PORT (5055), MLFLOW_VERSION (pip spec, default: latest), MLFLOW_VENV,
 # MLFLOW_WAIT_SECONDS (120).
 
+# GET url -> 0 when it answers 200; curl if present, else python (a fresh machine may lack curl).
+_e2i_mlflow_ok() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS -m 2 "$1" >/dev/null 2>&1
+  else
+    python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" \
+      >/dev/null 2>&1
+  fi
+}
+
 _e2i_mlflow_main() {
   local port="${MLFLOW_PORT:-5055}"
   local venv="${MLFLOW_VENV:-$HOME/.cache/e2i-mlflow-venv}"
@@ -21,7 +31,8 @@ _e2i_mlflow_main() {
 
   if [ "${1:-}" = "stop" ]; then
     if [ -f "$state/pid" ]; then
-      kill "$(cat "$state/pid")" 2>/dev/null || true
+      # The server is a session leader (setsid): end its whole group, workers included.
+      kill -- "-$(cat "$state/pid")" 2>/dev/null || kill "$(cat "$state/pid")" 2>/dev/null || true
       rm -f "$state/pid"
       echo "# mlflow server on port $port stopped" >&2
     fi
@@ -29,7 +40,7 @@ _e2i_mlflow_main() {
   fi
 
   # Already up (e.g. a previous call in the same CI run): reuse it.
-  if curl -fsS -m 2 "$uri/health" >/dev/null 2>&1; then
+  if _e2i_mlflow_ok "$uri/health"; then
     echo "# mlflow server already answering on $uri" >&2
     echo "export MLFLOW_TRACKING_URI=$uri"
     export MLFLOW_TRACKING_URI="$uri"
@@ -46,8 +57,9 @@ _e2i_mlflow_main() {
 
   rm -rf "$state"
   mkdir -p "$state/artifacts"
-  # Own process group (setsid) so `stop` ends the gunicorn/uvicorn workers too.
-  setsid "$venv/bin/mlflow" server \
+  # Own process group (setsid) so `stop` ends the uvicorn workers too. The GenAI job runner
+  # (a dozen huey consumers) is of no use to tracking and would eat the shared CPUs.
+  MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid "$venv/bin/mlflow" server \
     --host 127.0.0.1 --port "$port" \
     --backend-store-uri "sqlite:///$state/mlflow.db" \
     --serve-artifacts --artifacts-destination "$state/artifacts" \
@@ -57,7 +69,7 @@ _e2i_mlflow_main() {
   echo "$pid" >"$state/pid"
 
   local waited=0
-  until curl -fsS -m 2 "$uri/health" >/dev/null 2>&1; do
+  until _e2i_mlflow_ok "$uri/health"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "# mlflow server exited; log:" >&2
       tail -n 40 "$state/server.log" >&2
@@ -74,8 +86,10 @@ _e2i_mlflow_main() {
   echo "# mlflow server up on $uri after ${waited}s (pid $pid, log $state/server.log)" >&2
   echo "export MLFLOW_TRACKING_URI=$uri"
   echo "export MLFLOW_SERVER_PID=$pid"
+  echo "# stop with: bash .ci/mlflow.sh stop" >&2
   export MLFLOW_TRACKING_URI="$uri"
   export MLFLOW_SERVER_PID="$pid"
+  export MLFLOW_PID="$pid" # the name .ci/run's cleanup uses
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
