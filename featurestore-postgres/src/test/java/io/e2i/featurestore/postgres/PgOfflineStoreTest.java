@@ -1,0 +1,277 @@
+package io.e2i.featurestore.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.FreshnessStatus;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.spi.FreshnessCounts;
+import io.e2i.featurestore.spi.FreshnessRule;
+import io.e2i.featurestore.spi.StoredValue;
+import io.e2i.featurestore.spi.ValueRow;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The store's own guarantees on a real PostgreSQL, below the facade. */
+class PgOfflineStoreTest {
+  private static final Instant T0 = Instant.parse("2025-12-18T12:00:00Z");
+  private static PgDatabase db;
+  private static PgOfflineStore store;
+  private static PgRegistry registry;
+  private UUID num;
+  private UUID str;
+
+  @BeforeAll
+  static void open() {
+    String url = TestPostgres.newDatabase();
+    PgMigrations.migrate(url);
+    db = PgDatabase.open(url, Map.of());
+    store = new PgOfflineStore(db.retain());
+    registry = new PgRegistry(db.retain());
+  }
+
+  @AfterAll
+  static void close() {
+    store.close();
+    registry.close();
+    db.close();
+  }
+
+  @BeforeEach
+  void features() {
+    sql("TRUNCATE feature_values, features, feature_groups RESTART IDENTITY CASCADE");
+    registry.insertGroup(
+        FeatureGroup.builder("g").expectedUpdateFrequencyHours(1).maxAgeHours(2).build());
+    num = feature("num", ValueType.FLOAT64);
+    str = feature("str", ValueType.STRING);
+  }
+
+  private static UUID feature(String name, ValueType type) {
+    Feature f =
+        new Feature(
+            UUID.randomUUID(),
+            "g",
+            name,
+            1,
+            type,
+            List.of("id"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            T0);
+    assertThat(registry.insertFeature(f)).isTrue();
+    return f.id();
+  }
+
+  private static EntityKey e(String id) {
+    return EntityKey.of("id", id);
+  }
+
+  @Test
+  void aFailingRowInTheMiddleOfACopyStoresNothing() {
+    List<ValueRow> rows = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      rows.add(new ValueRow(num, e("E" + i), (double) i, T0));
+    }
+    // NaN encodes as a bare NaN, which is not JSON: PostgreSQL rejects that row mid-COPY.
+    rows.set(2500, new ValueRow(num, e("E2500"), Double.NaN, T0));
+    assertThatThrownBy(() -> store.write(rows, T0))
+        .isInstanceOf(FeatureStoreException.class)
+        .satisfies(
+            ex ->
+                assertThat(((FeatureStoreException) ex).code())
+                    .isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("nothing was written");
+    assertThat(count()).isZero();
+    rows.set(2500, new ValueRow(num, e("E2500"), 2500.0, T0));
+    store.write(rows, T0);
+    assertThat(count()).isEqualTo(5000);
+  }
+
+  @Test
+  void textThatNeedsEscapingRoundTrips() {
+    String nasty = "tab\there\nnewline\\backslash \"quote\" \r ünïcødé 🚀 \\N";
+    EntityKey entity = EntityKey.of(Map.of("id", nasty, "k2", "a\tb"));
+    store.write(
+        List.of(new ValueRow(str, entity, nasty, T0), new ValueRow(str, e("null"), null, T0)), T0);
+    StoredValue v = store.latest(entity, List.of(str), null, null).get(str);
+    assertThat(v.valueJson()).isEqualTo(io.e2i.featurestore.ValueCodec.encode(nasty));
+    assertThat(v.entity()).isEqualTo(entity);
+    assertThat(store.latest(e("null"), List.of(str), null, null).get(str).valueJson()).isNull();
+    assertThat(
+            MigrationsQuery.one(
+                "SELECT entity_values->>'id' FROM feature_values WHERE entity_key = '"
+                    + entity.canonical().replace("'", "''")
+                    + "'"))
+        .isEqualTo(nasty);
+  }
+
+  @Test
+  void rewritesAppendAndSupersedeButOlderRowsStayForAsOfReads() {
+    Instant w1 = T0.plusSeconds(10);
+    Instant w2 = T0.plusSeconds(20);
+    store.write(List.of(new ValueRow(num, e("A"), 1.0, T0)), w1);
+    store.write(List.of(new ValueRow(num, e("A"), 2.0, T0)), w2);
+    assertThat(count()).isEqualTo(2);
+    assertThat(store.latest(e("A"), List.of(num), null, null).get(num).valueJson())
+        .isEqualTo("2.0");
+    assertThat(store.latest(e("A"), List.of(num), null, w1).get(num).valueJson()).isEqualTo("1.0");
+    assertThat(store.latest(e("A"), List.of(num), null, T0)).isEmpty();
+    assertThat(store.history(e("A"), List.of(num), null, null))
+        .singleElement()
+        .satisfies(v -> assertThat(v.valueJson()).isEqualTo("2.0"))
+        .satisfies(v -> assertThat(v.writtenAt()).isEqualTo(w2));
+    assertThat(store.statistics(num, ValueType.FLOAT64, T0).count()).isEqualTo(1);
+  }
+
+  @Test
+  void latestIsOneIndexedQuery() {
+    List<ValueRow> rows = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      rows.add(new ValueRow(num, e("E" + (i % 500)), (double) i, T0.plusSeconds(i)));
+    }
+    store.write(rows, T0);
+    sql("ANALYZE feature_values");
+    String plan =
+        String.join(
+            "\n",
+            MigrationsQuery.all(
+                "EXPLAIN SELECT f.id, v.value FROM unnest(ARRAY['"
+                    + num
+                    + "'::uuid]) AS f(id) CROSS JOIN LATERAL (SELECT value FROM feature_values"
+                    + " WHERE feature_id = f.id AND entity_key = '{\"id\":\"E7\"}' ORDER BY"
+                    + " event_timestamp DESC, seq DESC LIMIT 1) v"));
+    assertThat(plan).contains("feature_values_read_idx").doesNotContain("Seq Scan");
+    assertThat(store.latest(e("E7"), List.of(num, str), null, null))
+        .containsOnlyKeys(num)
+        .extractingByKey(num)
+        .satisfies(v -> assertThat(v.valueJson()).isEqualTo("19507.0"));
+  }
+
+  @Test
+  void freshnessIsComputedAndPersistedInSql() {
+    Instant now = T0.plus(Duration.ofHours(10));
+    store.write(
+        List.of(
+            new ValueRow(num, e("fresh"), 1.0, now.minus(Duration.ofHours(1))),
+            new ValueRow(num, e("stale"), 1.0, now.minus(Duration.ofHours(2))),
+            new ValueRow(num, e("expired"), 1.0, now.minus(Duration.ofHours(2)).minusNanos(1000)),
+            // an older value of "fresh": not its latest, so not counted
+            new ValueRow(num, e("fresh"), 1.0, T0)),
+        T0);
+    FreshnessRule rule = new FreshnessRule(num, Duration.ofHours(1), Duration.ofHours(2));
+    FreshnessRule none = new FreshnessRule(str, null, null);
+    List<FreshnessCounts> counts = store.freshness(List.of(rule, none), now);
+    assertThat(counts)
+        .contains(
+            new FreshnessCounts(num, 3, 1, 1, 1, now.minus(Duration.ofHours(1))),
+            new FreshnessCounts(str, 0, 0, 0, 0, null));
+    assertThat(store.updateFreshness(List.of(rule), now)).isEqualTo(4);
+    assertThat(store.updateFreshness(List.of(rule), now)).isZero();
+    assertThat(store.latest(e("stale"), List.of(num), null, null).get(num).persistedStatus())
+        .isEqualTo(FreshnessStatus.STALE);
+    assertThat(store.latest(e("fresh"), List.of(num), null, null).get(num).persistedStatus())
+        .isEqualTo(FreshnessStatus.FRESH);
+  }
+
+  @Test
+  void statisticsOfStringsAndHistogramOfNumbers() {
+    List<ValueRow> rows = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      for (int j = 0; j <= i; j++) {
+        rows.add(new ValueRow(str, e("E" + i + "_" + j), "v" + i, T0));
+      }
+    }
+    for (int i = 0; i <= 100; i++) {
+      rows.add(new ValueRow(num, e("E" + i), (double) i, T0));
+    }
+    store.write(rows, T0);
+    FeatureStatistics s = store.statistics(str, ValueType.STRING, T0);
+    assertThat(s.count()).isEqualTo(78);
+    assertThat(s.distinct()).isEqualTo(12);
+    assertThat(s.min()).isNull();
+    assertThat(s.topValues()).hasSize(10);
+    assertThat(s.topValues().getFirst()).isEqualTo(new FeatureStatistics.ValueCount("v11", 12));
+    assertThat(s.topValues().getLast()).isEqualTo(new FeatureStatistics.ValueCount("v2", 3));
+
+    FeatureStatistics n = store.statistics(num, ValueType.FLOAT64, T0);
+    assertThat(n.p99()).isCloseTo(99.0, within(1e-9));
+    assertThat(n.histogram()).hasSize(10);
+    assertThat(n.histogram().getFirst()).isEqualTo(new FeatureStatistics.Bucket(0, 10, 10));
+    assertThat(n.histogram().getLast()).isEqualTo(new FeatureStatistics.Bucket(90, 100, 11));
+    assertThat(n.histogram().stream().mapToLong(FeatureStatistics.Bucket::count).sum())
+        .isEqualTo(101);
+  }
+
+  @Test
+  void seedViewsAnswer() {
+    store.write(
+        List.of(
+            new ValueRow(num, e("A"), 1.0, T0), new ValueRow(num, e("A"), 3.0, T0.plusSeconds(1))),
+        T0);
+    assertThat(MigrationsQuery.one("SELECT value::text FROM feature_values_latest"))
+        .isEqualTo("3.0");
+    assertThat(
+            MigrationsQuery.one(
+                "SELECT feature_group || '.' || feature_name || '=' || total_entities"
+                    + " FROM feature_freshness_monitor WHERE feature_name = 'num'"))
+        .isEqualTo("g.num=1");
+  }
+
+  private static long count() {
+    return Long.parseLong(MigrationsQuery.one("SELECT count(*) FROM feature_values"));
+  }
+
+  private static void sql(String statement) {
+    try (Connection c = db.connection();
+        Statement s = c.createStatement()) {
+      s.execute(statement);
+    } catch (SQLException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /** Small helpers to read what is really in the tables. */
+  static final class MigrationsQuery {
+    static String one(String query) {
+      List<String> all = all(query);
+      assertThat(all).hasSize(1);
+      return all.getFirst();
+    }
+
+    static List<String> all(String query) {
+      try (Connection c = db.connection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(query)) {
+        List<String> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+        return out;
+      } catch (SQLException ex) {
+        throw new IllegalStateException(ex);
+      }
+    }
+  }
+}
