@@ -71,6 +71,10 @@ final class MlflowClient {
         + Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
   }
 
+  void close() {
+    http.close();
+  }
+
   String baseUri() {
     return base;
   }

@@ -227,6 +227,7 @@ public final class MlflowTracker implements Tracker {
     }
     // Whatever is still queued stays in the journal and replays on the next start.
     journal.close();
+    client.close();
   }
 
   // ------------------------------------------------------------------ worker

@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,15 +94,30 @@ final class TrackingJournal implements AutoCloseable {
           ch.force(true);
         }
       }
+      boolean setAside = false;
       for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
         if (line.isBlank()) {
           continue;
         }
-        TrackingEntry entry = json.readValue(line, TrackingEntry.class);
+        TrackingEntry entry;
+        try {
+          entry = json.readValue(line, TrackingEntry.class);
+        } catch (IOException e) {
+          // Only a hand-edited file gets here; keep the line for a human, do not refuse to start.
+          LOG.error("unreadable line in {} set aside in {}: {}", journal, failedFile, e.toString());
+          appendLine(
+              failedFile,
+              json.writeValueAsString(Map.of("line", line, "reason", e.toString())) + "\n");
+          setAside = true;
+          continue;
+        }
         maxSeq = Math.max(maxSeq, entry.seq());
         if (entry.seq() > acked) {
           pending.add(entry);
         }
+      }
+      if (setAside) {
+        compact(); // so the set-aside lines are not set aside again on every start
       }
     }
     nextSeq = maxSeq + 1;
@@ -113,16 +130,7 @@ final class TrackingJournal implements AutoCloseable {
   synchronized TrackingEntry append(TrackingEntry entry) {
     TrackingEntry numbered = entry.withSeq(nextSeq);
     try {
-      byte[] line = (json.writeValueAsString(numbered) + "\n").getBytes(StandardCharsets.UTF_8);
-      try (FileChannel ch =
-          FileChannel.open(
-              journal,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND)) {
-        writeFully(ch, line);
-        ch.force(false);
-      }
+      appendLine(journal, json.writeValueAsString(numbered) + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to tracking queue " + journal, e);
     }
@@ -164,30 +172,33 @@ final class TrackingJournal implements AutoCloseable {
   /** Sets an entry MLflow will never accept aside (for a human), then acknowledges it. */
   synchronized void reject(TrackingEntry entry, String reason) {
     try {
-      String line =
+      appendLine(
+          failedFile,
           json.writeValueAsString(
-                  java.util.Map.of("entry", entry, "reason", reason, "at", now().toString()))
-              + "\n";
-      try (FileChannel ch =
-          FileChannel.open(
-              failedFile,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND)) {
-        writeFully(ch, line.getBytes(StandardCharsets.UTF_8));
-        ch.force(false);
-      }
+                  Map.of("entry", entry, "reason", reason, "at", Instant.now().toString()))
+              + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + failedFile, e);
     }
     ack(entry);
   }
 
-  private static java.time.Instant now() {
-    return java.time.Instant.now();
+  /** Appends and fsyncs before returning: an entry the caller saw queued survives a crash. */
+  private static void appendLine(Path file, String line) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      writeFully(ch, line.getBytes(StandardCharsets.UTF_8));
+      ch.force(false);
+    }
   }
 
   private void compact() throws IOException {
+    if (pending.isEmpty()) {
+      Files.deleteIfExists(journal);
+      ackedSinceCompaction = 0;
+      return;
+    }
     List<String> lines = new ArrayList<>();
     for (TrackingEntry e : pending) {
       lines.add(json.writeValueAsString(e));

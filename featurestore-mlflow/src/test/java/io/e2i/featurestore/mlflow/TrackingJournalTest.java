@@ -73,6 +73,25 @@ class TrackingJournalTest {
   }
 
   @Test
+  void anUnreadableLineIsSetAsideInsteadOfBlockingStartup() throws Exception {
+    try (TrackingJournal j = new TrackingJournal(dir, json)) {
+      j.append(entry("g1"));
+    }
+    Files.writeString(dir.resolve("journal.jsonl"), "not json\n", StandardOpenOption.APPEND);
+    try (TrackingJournal j = new TrackingJournal(dir, json)) {
+      assertThat(j.size()).isEqualTo(1);
+      assertThat(j.append(entry("g2")).seq()).isEqualTo(2);
+    }
+    try (TrackingJournal j = new TrackingJournal(dir, json)) {
+      assertThat(j.size()).isEqualTo(2);
+    }
+    assertThat(Files.readAllLines(dir.resolve("failed.jsonl")))
+        .singleElement()
+        .asString()
+        .contains("not json");
+  }
+
+  @Test
   void rejectedEntriesAreKeptAsideAndLeaveTheQueue() throws Exception {
     try (TrackingJournal j = new TrackingJournal(dir, json)) {
       j.append(entry("g1"));
