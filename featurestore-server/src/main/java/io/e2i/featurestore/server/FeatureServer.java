@@ -130,6 +130,11 @@ public final class FeatureServer implements AutoCloseable {
     stop();
   }
 
+  /** True once {@link #stop()} began: new requests are refused. */
+  boolean isDraining() {
+    return draining;
+  }
+
   /** "METHOD path" of every route registered with Javalin, for the OpenAPI test. */
   List<String> registeredRoutes() {
     return List.copyOf(registered);
