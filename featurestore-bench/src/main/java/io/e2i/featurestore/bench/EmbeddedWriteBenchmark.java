@@ -24,14 +24,16 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * write_batch_features of 100,000 values (10,000 entities x 10 features) through the facade into
  * the embedded store: validation, one DuckDB transaction through the Appender, index update and
- * cache invalidation. Target: < 1 s. Each invocation writes a new event time, so the file grows
- * by 100k rows per call as in real use.
+ * cache invalidation. Target: < 1 s. Each invocation writes a new event time, so the file grows by
+ * 100k rows per call as in real use.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, batchSize = 1)
 @Measurement(iterations = 10, batchSize = 1)
-@Fork(value = 1, jvmArgs = {"-Xmx4g"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xmx4g"})
 @State(Scope.Benchmark)
 public class EmbeddedWriteBenchmark {
   private static final int VALUES = 100_000;

@@ -104,7 +104,7 @@ final class DuckDbDatabase {
     checkOpen();
     Connection c = idleReaders.poll();
     if (c == null) {
-      c = root.duplicate();
+      c = newReader();
     }
     boolean reusable = false;
     try {
@@ -118,6 +118,17 @@ final class DuckDbDatabase {
         closeQuietly(c);
       }
     }
+  }
+
+  private Connection newReader() throws SQLException {
+    Connection c = root.duplicate();
+    try (Statement s = c.createStatement()) {
+      // Naive timestamps in spine files and queries mean UTC, whatever the machine's zone.
+      s.execute("SET TimeZone = 'UTC'");
+    } catch (SQLException e) {
+      // Without ICU time zones DuckDB is UTC already.
+    }
+    return c;
   }
 
   /**
@@ -146,22 +157,8 @@ final class DuckDbDatabase {
     }
   }
 
-  /** Holds the write lock while {@code action} runs (e.g. apply a commit to in-memory state). */
-  void underWriteLock(Runnable action) {
-    writeLock.lock();
-    try {
-      action.run();
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
   ReentrantLock writeLock() {
     return writeLock;
-  }
-
-  DuckDBConnection writer() {
-    return writer;
   }
 
   private void checkOpen() {
