@@ -264,7 +264,16 @@ final class MlflowClient {
     }
     String code = body.path("error_code").asText(null);
     String message = body.path("message").asText(response.body());
-    boolean retryable = status >= 500 || status == 429 || status == 408;
+    // Only MLflow's own structured rejection of what we sent is final. Server trouble, throttling,
+    // bad credentials (an operator fixes them) and answers that are not MLflow's (a proxy's error
+    // page, a wrong base path) are retried, so the queue waits instead of dropping entries.
+    boolean retryable =
+        status >= 500
+            || status == 429
+            || status == 408
+            || status == 401
+            || status == 403
+            || code == null;
     throw new MlflowException(
         what + " failed with HTTP " + status + (code == null ? "" : " " + code) + ": " + message,
         retryable,

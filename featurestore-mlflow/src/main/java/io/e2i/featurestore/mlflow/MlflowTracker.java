@@ -235,6 +235,7 @@ public final class MlflowTracker implements Tracker {
   private void work() {
     serverOk = client.ping();
     long backoff = settings.retryInitial().toMillis();
+    long rejectedSeq = -1;
     while (running) {
       TrackingEntry entry = journal.peek();
       if (entry == null) {
@@ -263,9 +264,16 @@ public final class MlflowTracker implements Tracker {
           serverOk = false;
           lastError = e.getMessage();
           backoff = sleep(backoff);
+        } else if (rejectedSeq != entry.seq()) {
+          // A cached experiment or run may have been deleted in MLflow: look up afresh once.
+          rejectedSeq = entry.seq();
+          replayer.forget();
         } else {
           // MLflow will reject this entry on every replay; keep it aside rather than block.
-          LOG.error("MLflow rejected tracking entry {}; kept in failed.jsonl: {}", entry.seq(), e);
+          LOG.error(
+              "MLflow rejected tracking entry {}; kept in failed.jsonl: {}",
+              entry.seq(),
+              e.getMessage());
           journal.reject(entry, e.getMessage());
           serverOk = true;
         }

@@ -60,6 +60,12 @@ final class TrackingReplayer {
     this.listener = listener;
   }
 
+  /** Drops cached ids, e.g. after MLflow rejected a call that used one (deleted meanwhile). */
+  void forget() {
+    experimentIds.clear();
+    runs.clear();
+  }
+
   void replay(TrackingEntry entry) {
     GroupInfo group = entry.group();
     String experimentId = ensureExperiment(group);

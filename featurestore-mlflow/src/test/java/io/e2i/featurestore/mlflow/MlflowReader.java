@@ -46,6 +46,10 @@ final class MlflowReader {
     return StreamSupport.stream(r.path("runs").spliterator(), false).toList();
   }
 
+  void deleteExperiment(String id) {
+    post("/api/2.0/mlflow/experiments/delete", "{\"experiment_id\":\"" + id + "\"}");
+  }
+
   JsonNode run(String runId) {
     return get("/api/2.0/mlflow/runs/get?run_id=" + runId).path("run");
   }

@@ -196,6 +196,26 @@ class MlflowTrackerTest {
             store.getFeatureGroup("hcp_demographics_" + sfx).orElseThrow().mlflowExperimentId());
   }
 
+  @Test
+  void anExperimentDeletedInMlflowIsRestoredRatherThanDuplicated() throws Exception {
+    MlflowTracker tracker = tracker(uri, queueDir);
+    store = open(tracker);
+    store.createFeatureGroup(group("deleted_" + sfx));
+    store.createFeature(specialty("SELECT 1"));
+    assertThat(tracker.awaitIdle(WAIT)).isTrue();
+    String experimentId = mlflow.experimentByName("deleted_" + sfx).path("experiment_id").asText();
+    mlflow.deleteExperiment(experimentId);
+    assertThat(mlflow.experiment(experimentId).path("lifecycle_stage").asText())
+        .isEqualTo("deleted");
+
+    store.createFeature(specialty("SELECT 2")); // version 2 goes to the (cached) experiment
+    assertThat(tracker.awaitIdle(WAIT)).isTrue();
+    assertThat(mlflow.experiment(experimentId).path("lifecycle_stage").asText())
+        .isEqualTo("active");
+    assertThat(mlflow.runs(experimentId)).hasSize(2);
+    assertThat(Files.exists(queueDir.resolve("failed.jsonl"))).isFalse();
+  }
+
   // ------------------------------------------------------------------ statistics
 
   @Test
