@@ -31,6 +31,7 @@ final class NearCache {
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
   final LongAdder drops = new LongAdder();
+  final LongAdder leaseLapsed = new LongAdder();
 
   NearCache(Duration ttl, long maxEntries) {
     this.entries =

@@ -215,6 +215,12 @@ final class RedisLink implements AutoCloseable {
     return "";
   }
 
+  /** The connection, or null while the circuit is open. */
+  StatefulRedisConnection<String, String> connectionIfUp() {
+    StatefulRedisConnection<String, String> c = connection;
+    return open ? null : c;
+  }
+
   boolean isOpen() {
     return open;
   }

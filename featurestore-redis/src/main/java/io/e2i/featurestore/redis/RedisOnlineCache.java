@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -59,12 +63,49 @@ public final class RedisOnlineCache implements OnlineCache {
   private final RedisLink link;
   private final LongAdder invalidations = new LongAdder();
   private final LongAdder dropped = new LongAdder();
+  private final AtomicLong nearValidUntil = new AtomicLong(System.nanoTime()); // lease, nanoTime
+  private final ScheduledExecutorService leaser; // null without near cache
 
   private RedisOnlineCache(RedisSettings settings) {
     this.settings = settings;
     this.near =
         settings.nearCache() ? new NearCache(settings.ttl(), settings.nearMaxEntries()) : null;
     this.link = new RedisLink(settings, new Hooks());
+    if (near == null) {
+      this.leaser = null;
+    } else {
+      this.leaser =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "featurestore-redis-near-lease");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = Math.max(1000, settings.nearMaxStale().toNanos() / 4 / 1000);
+      leaser.scheduleWithFixedDelay(this::renewLease, 0, every, TimeUnit.MICROSECONDS);
+    }
+  }
+
+  /**
+   * Extends the near-cache lease once Redis answers a PING: its reply comes after every push Redis
+   * queued for us before it ran the PING, so no invalidation acknowledged before {@code sent} is
+   * still unread.
+   */
+  private void renewLease() {
+    StatefulRedisConnection<String, String> c = link.connectionIfUp();
+    if (c == null) {
+      return;
+    }
+    long sent = System.nanoTime();
+    long until = sent + settings.nearMaxStale().toNanos();
+    c.async()
+        .ping()
+        .thenRun(
+            () -> {
+              if (link.connectionIfUp() == c) {
+                nearValidUntil.accumulateAndGet(until, (a, b) -> b - a > 0 ? b : a);
+              }
+            });
   }
 
   /** Connects to {@code redis://} or {@code rediss://}; a Redis that is down only degrades. */
@@ -103,6 +144,7 @@ public final class RedisOnlineCache implements OnlineCache {
     @Override
     public void lost() {
       if (near != null) {
+        nearValidUntil.set(System.nanoTime());
         near.clear();
       }
     }
@@ -112,9 +154,13 @@ public final class RedisOnlineCache implements OnlineCache {
   public CachedFeatures get(CacheKey key) {
     long stamp = 0;
     if (near != null) {
-      CachedFeatures hit = near.get(key);
-      if (hit != null) {
-        return hit;
+      if (System.nanoTime() - nearValidUntil.get() < 0) {
+        CachedFeatures hit = near.get(key);
+        if (hit != null) {
+          return hit;
+        }
+      } else {
+        near.leaseLapsed.increment();
       }
       stamp = near.stamp();
     }
@@ -287,6 +333,9 @@ public final class RedisOnlineCache implements OnlineCache {
 
   @Override
   public void close() {
+    if (leaser != null) {
+      leaser.shutdownNow();
+    }
     link.close();
     if (near != null) {
       near.clear();

@@ -15,6 +15,8 @@ import java.util.Map;
  *   <li>{@code redis_probe_interval_ms} (250): how often an open circuit tries Redis again
  *   <li>{@code redis_connect_timeout_ms} (1000): bound of one connection attempt (background)
  *   <li>{@code near_cache_max_entries} (100000): size of the in-process near cache
+ *   <li>{@code near_cache_max_stale_ms} (20): how long after another instance's acknowledged write
+ *       the near cache may still serve the older value, at most
  * </ul>
  */
 record RedisSettings(
@@ -25,7 +27,8 @@ record RedisSettings(
     Duration connectTimeout,
     Duration ttl,
     boolean nearCache,
-    long nearMaxEntries) {
+    long nearMaxEntries,
+    Duration nearMaxStale) {
 
   static RedisSettings of(String url, FeatureStoreConfig config) {
     RedisURI uri;
@@ -46,7 +49,8 @@ record RedisSettings(
         millis(options, "redis_connect_timeout_ms", 1000),
         config.cacheTtl(),
         config.nearCache(),
-        positive(options, "near_cache_max_entries", 100_000));
+        positive(options, "near_cache_max_entries", 100_000),
+        millis(options, "near_cache_max_stale_ms", 20));
   }
 
   /** TTL in whole seconds as Redis takes it, at least one. */

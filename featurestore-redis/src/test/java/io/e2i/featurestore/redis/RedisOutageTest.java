@@ -1,0 +1,210 @@
+package io.e2i.featurestore.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureSpec;
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.FeatureStores;
+import io.e2i.featurestore.FeatureWrite;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.testing.InMemoryBackend;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis going away under a running feature store: reads answer from the offline store quickly,
+ * writes succeed, health says so; when Redis is back, caching resumes by itself and nothing cached
+ * before a write acknowledged during the outage is served.
+ */
+class RedisOutageTest {
+  private static final Map<String, Object> H1 = Map.of("hcp_id", "H1");
+  private static final Duration BOUND = Duration.ofMillis(500);
+
+  private RedisProcess redis;
+  private InMemoryBackend backend;
+  private FeatureStore store;
+
+  @BeforeEach
+  void start() {
+    redis = RedisProcess.start();
+    backend = new InMemoryBackend();
+    store = open(false);
+    store.createFeatureGroup(FeatureGroup.builder("g").build());
+    store.createFeature(new FeatureSpec("g", "specialty", ValueType.STRING, List.of("hcp_id")));
+  }
+
+  @AfterEach
+  void stop() {
+    if (store != null) {
+      store.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private FeatureStore open(boolean near) {
+    FeatureStoreConfig config =
+        new FeatureStoreConfig(
+            null,
+            redis.url(),
+            null,
+            null,
+            near,
+            Map.of("redis_timeout_ms", "100", "redis_probe_interval_ms", "100"));
+    return FeatureStores.builder()
+        .registry(backend)
+        .offlineStore(backend)
+        .onlineCache(RedisOnlineCache.open(redis.url(), config))
+        .build();
+  }
+
+  private void write(FeatureStore s, String value) {
+    s.writeFeatureValue(new FeatureWrite("specialty", H1, value, null, "g"));
+  }
+
+  private static Object read(FeatureStore s) {
+    return s.getEntityFeatures(H1, "g").features().get("specialty");
+  }
+
+  /** Reads within the bound, whatever Redis is doing. */
+  private Object timedRead() {
+    long t0 = System.nanoTime();
+    Object value = read(store);
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(BOUND);
+    return value;
+  }
+
+  private void redisCommand(
+      java.util.function.Consumer<StatefulRedisConnection<String, String>> c) {
+    RedisClient client = RedisClient.create(redis.url());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      c.accept(connection);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private void awaitOnline(boolean online) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (store.healthCheck().online() != online) {
+      assertThat(System.nanoTime())
+          .as("health online=" + online + " within 10 s")
+          .isLessThan(deadline);
+      RedisProcess.sleep(20);
+    }
+  }
+
+  private void assertCachedRead(Object expected) {
+    long hits = store.cacheStats().hits();
+    assertThat(read(store)).isEqualTo(expected);
+    assertThat(read(store)).isEqualTo(expected);
+    assertThat(store.cacheStats().hits()).as("caching resumed").isGreaterThan(hits);
+  }
+
+  @Test
+  void redisKilledAndRestartedWithItsData() {
+    write(store, "Oncology");
+    assertCachedRead("Oncology");
+    redisCommand(c -> c.sync().save()); // the restart brings the cached "Oncology" back
+    redis.stop();
+
+    assertThat(timedRead()).isEqualTo("Oncology");
+    awaitOnline(false);
+    long t0 = System.nanoTime();
+    write(store, "Cardiology"); // acknowledged while Redis is down
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(BOUND);
+    for (int i = 0; i < 20; i++) {
+      assertThat(timedRead()).isEqualTo("Cardiology");
+    }
+    assertThat(store.healthCheck().details().get("online_cache")).contains("unreachable");
+
+    redis.startAgain();
+    awaitOnline(true);
+    assertThat(read(store)).isEqualTo("Cardiology");
+    assertCachedRead("Cardiology");
+  }
+
+  @Test
+  void redisUnresponsiveWhileAWriteIsAcknowledged() {
+    write(store, "Oncology");
+    assertCachedRead("Oncology");
+    // Redis keeps its data and run id but answers nobody for a while: the invalidation of the
+    // write below times out and the cached "Oncology" stays in Redis.
+    redisCommand(c -> c.sync().clientPause(1500));
+
+    long t0 = System.nanoTime();
+    write(store, "Cardiology");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(BOUND);
+    assertThat(timedRead()).isEqualTo("Cardiology");
+    assertThat(store.healthCheck().online()).isFalse();
+
+    awaitOnline(true);
+    assertThat(read(store)).isEqualTo("Cardiology");
+    assertCachedRead("Cardiology");
+  }
+
+  @Test
+  void instancesWithoutNearCachesNeverReadOlderThanAnAcknowledgedWrite() {
+    try (FeatureStore other = open(false)) {
+      for (int i = 0; i < 200; i++) {
+        write(store, "v" + i);
+        assertThat(read(other)).isEqualTo("v" + i);
+        assertThat(read(other)).isEqualTo("v" + i); // Redis hit
+        write(other, "w" + i);
+        assertThat(read(store)).isEqualTo("w" + i);
+      }
+      assertThat(other.cacheStats().hits()).isGreaterThanOrEqualTo(200);
+    }
+  }
+
+  /**
+   * The near cache's guarantee: the writing instance reads its own write at once; another instance
+   * may serve its older near copy only until its lease (near_cache_max_stale_ms, 20 ms) runs out
+   * after the acknowledgement, however late Redis's invalidation push reaches it.
+   */
+  @Test
+  void nearCachesOfOtherInstancesServeNothingOlderThanTheStalenessBound() {
+    long bound = Duration.ofMillis(20).toNanos();
+    try (FeatureStore a = open(true);
+        FeatureStore b = open(true)) {
+      long stale = 0;
+      long worst = 0;
+      for (int i = 0; i < 200; i++) {
+        for (String value : List.of("v" + i, "x" + i)) {
+          write(a, value);
+          long acknowledged = System.nanoTime();
+          assertThat(read(a)).as("the writer reads its write").isEqualTo(value);
+          while (true) {
+            long started = System.nanoTime();
+            if (value.equals(read(b))) {
+              break;
+            }
+            stale++;
+            worst = Math.max(worst, started - acknowledged);
+            assertThat(started - acknowledged)
+                .as("older value served %d us after the acknowledgement", worst / 1000)
+                .isLessThan(bound);
+          }
+          for (int r = 0; r < 2; r++) { // Redis hit, then near hit
+            assertThat(read(b)).isEqualTo(value);
+          }
+        }
+      }
+      System.out.printf(
+          "near cache: %d reads on another instance saw the older value after an acknowledged"
+              + " write, the latest %d us after it (bound 20 ms)%n",
+          stale, worst / 1000);
+      assertThat(b.cacheStats().hits()).isGreaterThan(200);
+      assertThat(b.healthCheck().details().get("online_cache")).contains("near cache");
+    }
+  }
+}
