@@ -96,8 +96,14 @@ public final class Main implements Runnable {
     cl.setParameterExceptionHandler(
         (ex, args) -> {
           CommandLine failed = ex.getCommandLine();
-          failed.getErr().println("error: " + oneLine(ex.getMessage()));
-          failed.getErr().println("try '" + failed.getCommandSpec().qualifiedName() + " --help'");
+          failed
+              .getErr()
+              .println(
+                  "error: "
+                      + oneLine(ex.getMessage())
+                      + " (see '"
+                      + failed.getCommandSpec().qualifiedName()
+                      + " --help')");
           return EXIT_USAGE;
         });
     cl.setExecutionExceptionHandler(
