@@ -324,7 +324,7 @@ final class Ingester {
                 + "' ("
                 + type.wireName()
                 + ") for entity "
-                + entity
+                + io.e2i.featurestore.EntityKey.of(entity)
                 + ": "
                 + e.getMessage());
       }

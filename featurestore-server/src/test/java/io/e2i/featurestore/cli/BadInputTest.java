@@ -53,7 +53,7 @@ class BadInputTest {
             "wrong type cell",
             "v.csv",
             HEADER + GOOD + "HCP3,2025-12-18T09:00:00Z,Oncology,twelve\n",
-            "v.csv row 3: column 'years_in_practice' (int64) for entity {hcp_id=HCP3}: 'twelve' is not an int64",
+            "v.csv row 3: column 'years_in_practice' (int64) for entity {\"hcp_id\":\"HCP3\"}: 'twelve' is not an int64",
             List.of("ingest", "{file}", "--group", "hcp_demographics")),
         Arguments.of(
             "malformed timestamp",
