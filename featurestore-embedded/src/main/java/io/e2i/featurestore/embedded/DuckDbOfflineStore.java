@@ -82,11 +82,12 @@ public final class DuckDbOfflineStore implements OfflineStore {
                           + COLUMNS
                           + ", seq FROM feature_values QUALIFY row_number() OVER (PARTITION BY"
                           + " feature_id, entity ORDER BY event_timestamp DESC, seq DESC) = 1")) {
+                Map<String, UUID> ids = new HashMap<>(); // few features, many rows
                 while (rs.next()) {
                   index.offer(
                       rs.getString(1),
                       new LatestIndex.Entry(
-                          UUID.fromString(rs.getString(2)),
+                          ids.computeIfAbsent(rs.getString(2), UUID::fromString),
                           rs.getString(3),
                           rs.getLong(4),
                           rs.getLong(5),
