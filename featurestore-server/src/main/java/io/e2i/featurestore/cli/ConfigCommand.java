@@ -4,6 +4,7 @@ import io.e2i.featurestore.FeatureStoreConfig;
 import picocli.CommandLine.Command;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "config",
     description =
         "Prints the effective configuration (file < environment < flags), secrets hidden.")

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
  * machine with nothing installed). Running it again adds newer values and changes no definition.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "demo",
     description =
         "Creates the seed's hcp_demographics, hcp_targeting and brand_performance groups, writes"

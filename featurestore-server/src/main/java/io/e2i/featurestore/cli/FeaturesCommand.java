@@ -7,7 +7,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "features", description = "Lists features (latest versions), of one group or all.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "features",
+    description = "Lists features (latest versions), of one group or all.")
 final class FeaturesCommand extends BaseCommand {
 
   @Parameters(arity = "0..1", paramLabel = "GROUP")

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "freshness",
     description = "Shows the freshness monitor: fresh / stale / expired counts per feature.")
 final class FreshnessCommand extends BaseCommand {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "get",
     description = "Reads the latest feature values of one entity (get_entity_features).")
 final class GetCommand extends BaseCommand {

@@ -4,7 +4,7 @@ import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureStore;
 import picocli.CommandLine.Command;
 
-@Command(name = "groups", description = "Lists feature groups.")
+@Command(mixinStandardHelpOptions = true, name = "groups", description = "Lists feature groups.")
 final class GroupsCommand extends BaseCommand {
 
   @Override

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "history",
     description = "Lists stored values of features for one entity (get_historical_features).")
 final class HistoryCommand extends BaseCommand {

@@ -9,10 +9,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "ingest",
     description = {
-      "Writes a CSV or Parquet file of entity keys, an event timestamp and feature columns into a",
-      "feature group. Every cell is checked before anything is written; empty cells are skipped."
+      "Writes a CSV or Parquet file of feature values into a feature group.",
+      "Columns: entity keys, an event timestamp and features. Every cell is checked before",
+      "anything is written; empty cells are skipped."
     })
 final class IngestCommand extends BaseCommand {
 

@@ -58,8 +58,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command; try 'featurestore --help'");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
   }
 
   public static void main(String[] args) {

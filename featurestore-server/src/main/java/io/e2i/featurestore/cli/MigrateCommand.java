@@ -6,6 +6,7 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "migrate",
     description = "Applies the PostgreSQL schema migrations to the configured offline store.")
 final class MigrateCommand extends BaseCommand {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "serve",
     description = "Starts the HTTP feature server on the configured store; stops on Ctrl-C.")
 final class ServeCommand extends BaseCommand {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "stats",
     description = "Computes, stores and prints statistics of a feature's latest version.")
 final class StatsCommand extends BaseCommand {

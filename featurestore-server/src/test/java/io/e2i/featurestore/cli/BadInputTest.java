@@ -56,6 +56,12 @@ class BadInputTest {
             "v.csv row 3: column 'years_in_practice' (int64) for entity {\"hcp_id\":\"HCP3\"}: 'twelve' is not an int64",
             List.of("ingest", "{file}", "--group", "hcp_demographics")),
         Arguments.of(
+            "wrong type cell after several full batches",
+            "v.csv",
+            HEADER + GOOD + GOOD.replace("HCP", "HCQ") + "HCP3,2025-12-18T09:00:00Z,Oncology,1.5\n",
+            "v.csv row 5: column 'years_in_practice' (int64)",
+            List.of("ingest", "{file}", "--group", "hcp_demographics", "--batch-size", "1")),
+        Arguments.of(
             "malformed timestamp",
             "v.csv",
             HEADER + GOOD + "HCP3,yesterday,Oncology,1\n",

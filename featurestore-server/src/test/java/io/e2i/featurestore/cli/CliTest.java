@@ -359,6 +359,9 @@ class CliTest {
         .singleElement()
         .asString()
         .startsWith("error: Unknown option: '--bogus'");
+    CliRunner.Run help = cli.run("ingest", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("--timestamp-column").contains("--offline-url");
     CliRunner.Run none = cli.run();
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.errLines()).hasSize(1);
