@@ -8,7 +8,7 @@
 # MLflow is pip-installed into a venv under ~/.cache/e2i-mlflow-venv (reused when present). The
 # server listens on loopback only, keeps its runs in SQLite under a temp dir and proxies artifacts
 # (--serve-artifacts), which the tracker needs to upload description.txt / computation_query.sql.
-# Environment knobs: MLFLOW_PORT (5055), MLFLOW_VERSION (pip spec, default: latest), MLFLOW_VENV,
+# Environment knobs: MLFLOW_PORT (5055), MLFLOW_VERSION (default 3.17.2, empty for the latest), MLFLOW_VENV,
 # MLFLOW_WAIT_SECONDS (120).
 
 # GET url -> 0 when it answers 200; curl if present, else python (a fresh machine may lack curl).
@@ -24,7 +24,12 @@ _e2i_mlflow_ok() {
 _e2i_mlflow_main() {
   local port="${MLFLOW_PORT:-5055}"
   local venv="${MLFLOW_VENV:-$HOME/.cache/e2i-mlflow-venv}"
-  local spec="mlflow${MLFLOW_VERSION:+==$MLFLOW_VERSION}"
+  # Pinned to the version the tests were written against; MLFLOW_VERSION= (empty) takes the latest.
+  local version="${MLFLOW_VERSION-3.17.2}"
+  local spec="mlflow"
+  if [ -n "$version" ]; then
+    spec="mlflow==$version"
+  fi
   local wait_s="${MLFLOW_WAIT_SECONDS:-120}"
   local state="${TMPDIR:-/tmp}/e2i-mlflow-$port"
   local uri="http://127.0.0.1:$port"
