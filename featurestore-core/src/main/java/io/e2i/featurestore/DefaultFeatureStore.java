@@ -315,14 +315,12 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     }
     Instant writtenAt = now();
     List<ValueRow> rows = new ArrayList<>(writes.size());
-    Set<CacheScope> touched = new LinkedHashSet<>();
+    Set<Map.Entry<EntityKey, String>> touched = new LinkedHashSet<>();
     for (int i = 0; i < writes.size(); i++) {
       FeatureWrite w = writes.get(i);
       ValueRow row = validate(w, i, writes.size(), writtenAt);
       rows.add(row);
-      touched.add(
-          new CacheScope(
-              row.entity(), snapshot.byId(row.featureId()).orElseThrow().featureGroup()));
+      touched.add(Map.entry(row.entity(), featureGroupOf(row)));
     }
     try {
       offline.write(rows, writtenAt);
@@ -336,7 +334,9 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     return rows.size();
   }
 
-  private record CacheScope(EntityKey entity, String featureGroup) {}
+  private String featureGroupOf(ValueRow row) {
+    return snapshot.byId(row.featureId()).orElseThrow().featureGroup();
+  }
 
   private ValueRow validate(FeatureWrite w, int index, int total, Instant writtenAt) {
     String where = total > 1 ? "value #" + (index + 1) + ": " : "";
@@ -385,23 +385,17 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
   }
 
-  private void invalidate(Set<CacheScope> scopes) {
+  private void invalidate(Set<Map.Entry<EntityKey, String>> scopes) {
     if (cache == null) {
       return;
     }
-    for (CacheScope scope : scopes) {
-      try {
-        cache.invalidate(scope.entity(), scope.featureGroup());
-        invalidations.increment();
-      } catch (RuntimeException e) {
-        // The write is committed; the cache must recover by itself (see OnlineCache).
-        cacheErrors.increment();
-        LOG.warn(
-            "online cache invalidation failed for {} in {}: {}",
-            scope.entity(),
-            scope.featureGroup(),
-            e.toString());
-      }
+    try {
+      cache.invalidateAll(scopes);
+      invalidations.add(scopes.size());
+    } catch (RuntimeException e) {
+      // The write is committed; the cache must recover by itself (see OnlineCache).
+      cacheErrors.increment();
+      LOG.warn("online cache invalidation of {} entities failed: {}", scopes.size(), e.toString());
     }
   }
 

@@ -29,6 +29,17 @@ public interface OnlineCache extends AutoCloseable {
   /** Drops every cached entry of the entity in the group and advances its generation. */
   void invalidate(EntityKey entity, String featureGroup);
 
+  /**
+   * Invalidates many (entity, group) pairs, as a batch write touches; remote caches override this
+   * to save round trips.
+   */
+  default void invalidateAll(
+      java.util.Collection<? extends java.util.Map.Entry<EntityKey, String>> scopes) {
+    for (java.util.Map.Entry<EntityKey, String> scope : scopes) {
+      invalidate(scope.getKey(), scope.getValue());
+    }
+  }
+
   /** Drops every cached entry of the entity, in every group. */
   void invalidateEntity(EntityKey entity);
 
