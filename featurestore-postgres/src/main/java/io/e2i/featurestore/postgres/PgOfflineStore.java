@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +33,6 @@ import java.util.UUID;
  * (feature, entity, event time), the row with the highest {@code seq}: the latest written.
  */
 public final class PgOfflineStore implements OfflineStore {
-  private static final String VALUE_COLUMNS =
-      "value::text, event_timestamp, written_at, freshness_status::text";
-
   private final PgDatabase db;
 
   PgOfflineStore(PgDatabase db) {
@@ -124,13 +122,16 @@ public final class PgOfflineStore implements OfflineStore {
     if (featureIds.isEmpty()) {
       return List.of();
     }
+    // Per feature, one backward-free walk of the read index in its own order (event time DESC,
+    // seq DESC): DISTINCT ON keeps the first row per event time, i.e. the latest written. No sort.
     String sql =
-        "SELECT DISTINCT ON (feature_id, event_timestamp) feature_id, "
-            + VALUE_COLUMNS
-            + " FROM feature_values WHERE feature_id = ANY(?::uuid[]) AND entity_key = ?"
+        "SELECT f.id, v.value::text, v.event_timestamp, v.written_at, v.freshness_status::text"
+            + " FROM unnest(?::uuid[]) AS f(id) CROSS JOIN LATERAL ("
+            + "SELECT DISTINCT ON (event_timestamp) value, event_timestamp, written_at,"
+            + " freshness_status FROM feature_values WHERE feature_id = f.id AND entity_key = ?"
             + (start == null ? "" : " AND event_timestamp >= ?")
             + (end == null ? "" : " AND event_timestamp <= ?")
-            + " ORDER BY feature_id, event_timestamp, seq DESC";
+            + " ORDER BY event_timestamp DESC, seq DESC) v";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
@@ -148,11 +149,15 @@ public final class PgOfflineStore implements OfflineStore {
           out.add(stored(rs.getObject(1, UUID.class), entity, rs, 2));
         }
       }
+      out.sort(HISTORY_ORDER);
       return out;
     } catch (SQLException e) {
       throw PgDatabase.error("reading feature history", e);
     }
   }
+
+  private static final Comparator<StoredValue> HISTORY_ORDER =
+      Comparator.comparing(StoredValue::featureId).thenComparing(StoredValue::eventTimestamp);
 
   private static StoredValue stored(UUID id, EntityKey entity, ResultSet rs, int first)
       throws SQLException {

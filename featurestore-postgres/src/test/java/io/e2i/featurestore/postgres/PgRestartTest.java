@@ -113,6 +113,8 @@ class PgRestartTest {
         .setDataDirectory(dir)
         .setCleanDataDirectory(false)
         .setPort(port)
+        // zonky defaults to synchronous_commit=off; acknowledged must mean flushed here
+        .setServerConfig("synchronous_commit", "on")
         .start();
   }
 

@@ -1,0 +1,99 @@
+package io.e2i.featurestore.bench;
+
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureSpec;
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.FeatureStores;
+import io.e2i.featurestore.FeatureWrite;
+import io.e2i.featurestore.ValueType;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shared setup of the PostgreSQL benchmarks: an embedded PostgreSQL 14 (zonky binaries) with
+ * durable commits (synchronous_commit=on, unlike zonky's default), opened through the real provider
+ * path ({@code postgresql://} URL, pool, migrations), one group of 10 float64 features.
+ */
+final class PostgresBenchData {
+  static final String GROUP = "hcp_targeting";
+  static final int FEATURES = 10;
+
+  private PostgresBenchData() {}
+
+  static EmbeddedPostgres start() {
+    try {
+      return EmbeddedPostgres.builder()
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("shared_buffers", "256MB")
+          .setServerConfig("max_wal_size", "2GB")
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The store, through FeatureStores.open; online cache {@code none} or {@code memory}. */
+  static FeatureStore open(EmbeddedPostgres pg, String onlineUrl) {
+    String url = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres";
+    FeatureStore store =
+        FeatureStores.open(
+            new FeatureStoreConfig(url, onlineUrl, null, null, false, Map.of("pool_size", "8")));
+    store.createFeatureGroup(
+        FeatureGroup.builder(GROUP).expectedUpdateFrequencyHours(24).maxAgeHours(720).build());
+    for (int f = 0; f < FEATURES; f++) {
+      store.createFeature(new FeatureSpec(GROUP, feature(f), ValueType.FLOAT64, List.of("hcp_id")));
+    }
+    return store;
+  }
+
+  static String feature(int f) {
+    return "feature_" + f;
+  }
+
+  /** {@code count} values: entity {@code firstEntity + i / FEATURES}, feature {@code i % 10}. */
+  static List<FeatureWrite> writes(int firstEntity, int count, Instant ts) {
+    List<FeatureWrite> writes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      writes.add(
+          new FeatureWrite(
+              feature(i % FEATURES),
+              Map.of("hcp_id", "HCP" + (firstEntity + i / FEATURES)),
+              i * 0.5,
+              ts,
+              GROUP));
+    }
+    return writes;
+  }
+
+  static void sql(EmbeddedPostgres pg, String statement) {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(statement);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void close(FeatureStore store, EmbeddedPostgres pg) {
+    try {
+      if (store != null) {
+        store.close();
+      }
+    } finally {
+      try {
+        pg.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
