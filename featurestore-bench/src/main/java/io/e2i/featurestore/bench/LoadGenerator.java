@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp benchmarks.jar io.e2i.featurestore.bench.LoadGenerator \
- *     --serve embedded:/tmp/fs-load [--online memory|redis://127.0.0.1:6379] \
+ *     --serve embedded:/tmp/fs-load [--online memory|redis://127.0.0.1:6379 [--near-cache true]] \
  *     --scenario online --rate 5000 --duration 30 --warmup 10
  * java -cp benchmarks.jar io.e2i.featurestore.bench.LoadGenerator --url http://127.0.0.1:8080 \
  *     --scenario batch --rate 12 --batch-size 10000 --duration 30
@@ -56,7 +56,12 @@ public final class LoadGenerator {
     if (opt.containsKey("serve")) {
       FeatureStoreConfig config =
           new FeatureStoreConfig(
-              opt.get("serve"), opt.getOrDefault("online", "memory"), null, null, false, Map.of());
+              opt.get("serve"),
+              opt.getOrDefault("online", "memory"),
+              null,
+              null,
+              Boolean.parseBoolean(opt.getOrDefault("near-cache", "false")),
+              Map.of());
       store = FeatureStores.open(config);
       server = FeatureServer.start(store, ServerOptions.defaults(0).withHost("127.0.0.1"));
       base = URI.create(server.url());
