@@ -6,6 +6,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class FeatureServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureServer.class);
   static final String JSON = "application/json";
+  private static final String ANSWERED = "fs.answered";
 
   private final Javalin app;
   private final ServerOptions options;
@@ -163,15 +167,30 @@ public final class FeatureServer implements AutoCloseable {
     metrics.request(e.method(), e.path(), status, System.nanoTime() - start);
   }
 
-  private static int respond(Context ctx, Endpoint e, Object result) {
+  private static int respond(Context ctx, Endpoint e, Object result) throws IOException {
     if (result instanceof Endpoint.Raw raw) {
-      ctx.status(raw.status())
-          .contentType(raw.contentType() == null ? JSON : raw.contentType())
-          .result(raw.body());
-      return raw.status();
+      return send(
+          ctx, raw.status(), raw.contentType() == null ? JSON : raw.contentType(), raw.body());
     }
-    ctx.status(e.okStatus()).contentType(JSON).result(Wire.bytes(result));
-    return e.okStatus();
+    return send(ctx, e.okStatus(), JSON, Wire.bytes(result));
+  }
+
+  /**
+   * Writes and completes the response inside the handler, so that when the in-flight count drops
+   * the caller already has the answer: stop() can then close the listener without cutting off an
+   * acknowledgement (ctx.result() would be written only after the handler returned).
+   */
+  private static int send(Context ctx, int status, String contentType, byte[] body)
+      throws IOException {
+    ctx.attribute(ANSWERED, Boolean.TRUE);
+    HttpServletResponse res = ctx.res();
+    res.setStatus(status);
+    res.setContentType(contentType);
+    res.setContentLength(body.length);
+    ServletOutputStream out = res.getOutputStream();
+    out.write(body);
+    out.close();
+    return status;
   }
 
   private static int writeThrowable(Context ctx, Throwable t) {
@@ -196,8 +215,13 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   static int writeError(Context ctx, int status, String code, String message) {
-    ctx.status(status).contentType(JSON).result(Wire.error(code, message));
-    return status;
+    try {
+      return send(ctx, status, JSON, Wire.error(code, message));
+    } catch (IOException | IllegalStateException e) {
+      // The client went away or the response was already committed: nothing left to tell it.
+      LOG.debug("could not send error {} to {}: {}", status, ctx.path(), e.toString());
+      return status;
+    }
   }
 
   private static String codeFor(int status) {
@@ -221,8 +245,8 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   private static void unmatched(Context ctx, int status) {
-    if (ctx.result() != null && ctx.result().startsWith("{\"error\"")) {
-      return; // already answered by an endpoint
+    if (ctx.attribute(ANSWERED) != null) {
+      return; // an endpoint answered with this status itself
     }
     String message =
         status == 405

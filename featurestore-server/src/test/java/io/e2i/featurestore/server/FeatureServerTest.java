@@ -533,6 +533,30 @@ class FeatureServerTest {
   }
 
   @Test
+  void feastStatusesForExpiredAndNullValues() {
+    write("FX", "specialty", "Ancient", hoursAgo(800)); // max_age_hours is 720
+    created(
+        http.post(
+            "/api/v1/feature-values",
+            """
+            {"feature_name": "years_in_practice", "feature_group": "hcp_demographics",
+             "entity_values": {"hcp_id": "FX"}, "value": null}"""));
+    JsonNode r =
+        ok(
+            http.post(
+                "/get-online-features",
+                """
+                {"features": ["hcp_demographics:specialty", "hcp_demographics:years_in_practice"],
+                 "entities": {"hcp_id": ["FX"]}}"""));
+    JsonNode specialty = r.get("results").get(1);
+    assertThat(specialty.get("statuses").get(0).asText()).isEqualTo("OUTSIDE_MAX_AGE");
+    assertThat(specialty.get("values").get(0).isNull()).isTrue();
+    JsonNode years = r.get("results").get(2);
+    assertThat(years.get("statuses").get(0).asText()).isEqualTo("NULL_VALUE");
+    assertThat(years.get("values").get(0).isNull()).isTrue();
+  }
+
+  @Test
   void feastErrors() {
     assertError(
         http.post(
