@@ -3,6 +3,8 @@ package io.e2i.featurestore.server;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.e2i.featurestore.FeatureWrite;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,9 @@ import java.util.Map;
  * "feature_group": "default group"?}}.
  */
 final class BatchReader {
+  // Reads one nested value in the middle of the stream: what follows it is no "trailing token".
+  private static final ObjectReader NESTED =
+      Wire.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final int maxValues;
   // Timestamps in a batch repeat a lot: parse each distinct text once.
   private final Map<String, Instant> instants = new HashMap<>();
@@ -202,8 +207,8 @@ final class BatchReader {
         }
         yield list;
       }
-      // An object is no feature value: keep its text so the type check names it.
-      case START_OBJECT -> Wire.MAPPER.readTree(p).toString();
+      // An object is no feature value of any type: a map, so the type check rejects it.
+      case START_OBJECT -> Wire.MAPPER.convertValue(NESTED.readTree(p), Map.class);
       default -> throw ApiException.badRequest("unexpected JSON token " + t);
     };
   }

@@ -9,6 +9,7 @@ import io.javalin.http.HttpResponseException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ public final class FeatureServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureServer.class);
   static final String JSON = "application/json";
   private static final String ANSWERED = "fs.answered";
+  private static final long MAX_SWALLOW_BYTES = 64L << 20;
 
   private final Javalin app;
   private final ServerOptions options;
@@ -202,6 +204,9 @@ public final class FeatureServer implements AutoCloseable {
       cause = cause.getCause();
     }
     if (cause instanceof ApiException a) {
+      if (a.status() == 413) {
+        swallowRest(ctx);
+      }
       return writeError(ctx, a.status(), a.code(), a.getMessage());
     }
     if (cause instanceof FeatureStoreException f) {
@@ -212,6 +217,26 @@ public final class FeatureServer implements AutoCloseable {
     }
     LOG.error("internal error on {} {}", ctx.method(), ctx.path(), t);
     return writeError(ctx, 500, "INTERNAL", "internal server error; see the server log");
+  }
+
+  /**
+   * Reads and drops what is left of a rejected body (up to {@link #MAX_SWALLOW_BYTES}) so the
+   * client, still sending, receives the 413 instead of a connection reset; past that bound the
+   * connection is closed.
+   */
+  private static void swallowRest(Context ctx) {
+    ctx.header("Connection", "close");
+    try {
+      InputStream in = ctx.req().getInputStream();
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while (total < MAX_SWALLOW_BYTES && (n = in.read(buf)) >= 0) {
+        total += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not drain a rejected body: {}", e.toString());
+    }
   }
 
   static int writeError(Context ctx, int status, String code, String message) {

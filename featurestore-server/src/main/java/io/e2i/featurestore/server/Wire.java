@@ -198,8 +198,9 @@ final class Wire {
       v.forEach(e -> list.add(plainValue(e)));
       return list;
     }
-    // An object is no feature value; hand it on as text so the type check names it.
-    return v.toString();
+    // An object is no feature value of any type: hand it on as a map so the type check rejects
+    // it (as text, a string feature would accept it).
+    return MAPPER.convertValue(v, Map.class);
   }
 
   // ---------------------------------------------------------------- writing responses

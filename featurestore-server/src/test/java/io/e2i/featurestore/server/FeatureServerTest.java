@@ -94,7 +94,7 @@ class FeatureServerTest {
     JsonNode error = r.json().get("error");
     assertThat(error).as(r.text()).isNotNull();
     assertThat(r.json().size()).isEqualTo(1);
-    assertThat(error.get("code").asText()).isEqualTo(code);
+    assertThat(error.get("code").asText()).as(r.text()).isEqualTo(code);
     String message = error.get("message").asText();
     assertThat(message).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
     for (String w : words) {
@@ -399,6 +399,8 @@ class FeatureServerTest {
         "/api/v1/feature-groups/nope/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"k\"]}|404|NOT_FOUND|nope",
         // type mismatch
         "/api/v1/feature-values|{\"feature_name\":\"years_in_practice\",\"entity_values\":{\"hcp_id\":\"H\"},\"value\":\"twelve\"}|400|TYPE_MISMATCH|twelve",
+        "/api/v1/feature-values|{\"feature_name\":\"specialty\",\"entity_values\":{\"hcp_id\":\"H\"},\"value\":{\"nested\":true}}|400|TYPE_MISMATCH|specialty",
+        "/api/v1/feature-values/batch|[{\"feature_name\":\"specialty\",\"entity_values\":{\"hcp_id\":\"H\"},\"value\":{\"nested\":true}}]|400|TYPE_MISMATCH|specialty",
         "/api/v1/feature-values/batch|[{\"feature_name\":\"years_in_practice\",\"entity_values\":{\"hcp_id\":\"H\"},\"value\":1.5}]|400|TYPE_MISMATCH|years_in_practice",
         // malformed JSON
         "/api/v1/online-features|{\"entity_values\": |400|INVALID_ARGUMENT|malformed JSON",
@@ -424,6 +426,58 @@ class FeatureServerTest {
   void callersMistakesAre4xxWithTheJsonErrorShape(
       String path, String body, int status, String code, String word) {
     assertError(http.post(path, body), status, code, word);
+  }
+
+  @Test
+  void oddBodiesNeverCauseA500() {
+    List<String> bodies =
+        List.of(
+            "",
+            "null",
+            "[]",
+            "{}",
+            "\"x\"",
+            "42",
+            "{\"entity_values\": [1], \"feature_group\": []}",
+            "{\"entity_values\": {\"hcp_id\": {\"b\": 1}}, \"feature_group\": 5}",
+            "{\"entity_values\": {\"\": \"x\"}, \"feature_group\": \"hcp_demographics\"}",
+            "{\"entity_values\": {\"hcp_id\": \"H\"}, \"feature_group\": \"hcp_demographics\","
+                + " \"feature_names\": \"specialty\", \"use_cache\": \"yes\"}",
+            "{\"name\": \"bad name!\", \"value_type\": \"list<list<int>>\", \"entity_keys\": [1]}",
+            "{\"feature_name\": \"specialty\", \"entity_values\": {\"hcp_id\": \"H\"},"
+                + " \"value\": {\"nested\": true}}",
+            "{\"features\": [\"hcp_demographics\"], \"entities\": {\"hcp_id\": [{}]}}",
+            "[{\"feature_name\": 1}]",
+            "[1, 2]",
+            "{\"feature_values\": {}}",
+            "[".repeat(5000),
+            "{\"a\":".repeat(3000));
+    List<String> posts =
+        List.of(
+            "/api/v1/feature-groups",
+            "/api/v1/feature-groups/hcp_demographics/features",
+            "/api/v1/feature-values",
+            "/api/v1/feature-values/batch",
+            "/api/v1/online-features",
+            "/api/v1/historical-features",
+            "/api/v1/cache/invalidate",
+            "/get-online-features");
+    for (String path : posts) {
+      for (String body : bodies) {
+        Http.Response r = http.post(path, body);
+        if (path.endsWith("/batch") && body.equals("[]")) {
+          // An empty batch is no mistake: write_batch_features([]) returns 0.
+          assertThat(r.json().get("written").asInt()).isZero();
+          continue;
+        }
+        String what =
+            path + " <- " + body.substring(0, Math.min(80, body.length())) + ": " + r.text();
+        assertThat(r.status()).as(what).isLessThan(500);
+        if (r.status() >= 400) {
+          assertThat(r.json().get("error").get("message").asText()).doesNotContain("\tat ");
+        }
+      }
+    }
   }
 
   @Test
