@@ -83,6 +83,16 @@ final class PgDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops a connection from the pool. Needed after COPY failures: COPY runs on the unwrapped pgjdbc
+   * connection, so HikariCP never sees its errors, and a rollback of a transaction that never
+   * reached the server does not touch the socket either. Without this, a dead connection would be
+   * handed out again and again after a database restart.
+   */
+  void evict(Connection connection) {
+    pool.evictConnection(connection);
+  }
+
   String describe() {
     return description;
   }

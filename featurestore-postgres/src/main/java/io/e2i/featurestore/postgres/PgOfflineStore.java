@@ -49,8 +49,15 @@ public final class PgOfflineStore implements OfflineStore {
       try {
         PgCopy.copy(c, rows, writtenAt);
         c.commit();
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException e) {
         rollbackQuietly(c);
+        if (!isDataError(e)) {
+          db.evict(c);
+        }
+        throw e;
+      } catch (RuntimeException e) {
+        rollbackQuietly(c);
+        db.evict(c);
         throw e;
       } finally {
         resetAutoCommit(c);
@@ -58,6 +65,11 @@ public final class PgOfflineStore implements OfflineStore {
     } catch (SQLException e) {
       throw PgDatabase.error("writing " + rows.size() + " feature values", e);
     }
+  }
+
+  private static boolean isDataError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   private static void rollbackQuietly(Connection c) {

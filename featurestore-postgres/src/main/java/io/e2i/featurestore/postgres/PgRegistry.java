@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Feature groups and feature versions in the seed's {@code feature_groups} and {@code features}.
@@ -182,6 +184,37 @@ public final class PgRegistry implements Registry {
       ps.executeUpdate();
     } catch (SQLException e) {
       throw PgDatabase.error("updating feature '" + f.reference() + "'", e);
+    }
+  }
+
+  @Override
+  public void saveTrainingSet(String name, String definitionJson) {
+    String sql =
+        "INSERT INTO training_sets (name, definition) VALUES (?, ?::jsonb) ON CONFLICT (name)"
+            + " DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, name);
+      ps.setString(2, definitionJson);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw PgDatabase.error("saving training set '" + name + "'", e);
+    }
+  }
+
+  @Override
+  public Map<String, String> loadTrainingSets() {
+    String sql = "SELECT name, definition::text FROM training_sets ORDER BY name";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      Map<String, String> out = new LinkedHashMap<>();
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw PgDatabase.error("loading training sets", e);
     }
   }
 

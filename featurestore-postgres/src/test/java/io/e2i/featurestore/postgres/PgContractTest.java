@@ -32,7 +32,8 @@ class PgContractTest extends FeatureStoreContract {
     String jdbc = "jdbc:postgresql://localhost:" + port + url.substring(url.lastIndexOf('/'));
     try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
         Statement s = c.createStatement()) {
-      s.execute("TRUNCATE feature_values, features, feature_groups RESTART IDENTITY CASCADE");
+      s.execute(
+          "TRUNCATE feature_values, features, feature_groups, training_sets RESTART IDENTITY CASCADE");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

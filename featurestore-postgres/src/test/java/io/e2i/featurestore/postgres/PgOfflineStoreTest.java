@@ -57,7 +57,8 @@ class PgOfflineStoreTest {
 
   @BeforeEach
   void features() {
-    sql("TRUNCATE feature_values, features, feature_groups RESTART IDENTITY CASCADE");
+    sql(
+        "TRUNCATE feature_values, features, feature_groups, training_sets RESTART IDENTITY CASCADE");
     registry.insertGroup(
         FeatureGroup.builder("g").expectedUpdateFrequencyHours(1).maxAgeHours(2).build());
     num = feature("num", ValueType.FLOAT64);
@@ -237,6 +238,15 @@ class PgOfflineStoreTest {
                 "SELECT feature_group || '.' || feature_name || '=' || total_entities"
                     + " FROM feature_freshness_monitor WHERE feature_name = 'num'"))
         .isEqualTo("g.num=1");
+  }
+
+  @Test
+  void trainingSetDefinitionsAreSavedAndReplacedByName() {
+    registry.saveTrainingSet("ts", "{\"a\": 1}");
+    registry.saveTrainingSet("ts", "{\"a\": 2}");
+    registry.saveTrainingSet("other", "{}");
+    assertThat(registry.loadTrainingSets())
+        .containsExactly(Map.entry("other", "{}"), Map.entry("ts", "{\"a\": 2}"));
   }
 
   private static long count() {
