@@ -1,0 +1,76 @@
+package io.e2i.featurestore.training;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code {"columns":[...],"rows":[{"col":value,...},...],"row_count":n}}: rows as objects so that
+ * {@code pandas.DataFrame(body["rows"])} works; keys keep the column order.
+ */
+final class JsonTrainingWriter extends TrainingDataWriter {
+  private final JsonGenerator json;
+
+  JsonTrainingWriter(OutputStream out) {
+    try {
+      this.json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+      json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected void writeHeader() throws IOException {
+    json.writeStartObject();
+    json.writeArrayFieldStart("columns");
+    for (String c : columns) {
+      json.writeString(c);
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("rows");
+  }
+
+  @Override
+  protected void writeRow(Object[] values) throws IOException {
+    json.writeStartObject();
+    for (int i = 0; i < values.length; i++) {
+      json.writeFieldName(columns.get(i));
+      write(values[i]);
+    }
+    json.writeEndObject();
+  }
+
+  private void write(Object value) throws IOException {
+    switch (value) {
+      case null -> json.writeNull();
+      case String s -> json.writeString(s);
+      case Long l -> json.writeNumber(l);
+      case Integer i -> json.writeNumber(i);
+      case Double d -> json.writeNumber(d);
+      case Boolean b -> json.writeBoolean(b);
+      case Instant t -> json.writeString(t.toString());
+      case List<?> list -> {
+        json.writeStartArray();
+        for (Object o : list) {
+          write(o);
+        }
+        json.writeEndArray();
+      }
+      default -> json.writeString(value.toString());
+    }
+  }
+
+  @Override
+  protected void writeFooter() throws IOException {
+    json.writeEndArray();
+    json.writeNumberField("row_count", rowCount());
+    json.writeEndObject();
+    json.flush();
+  }
+}
