@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * be obviously correct rather than fast. It is the reference the contract suite and the
  * point-in-time oracle compare real backends with, and a backend for tests of other layers.
  */
-public final class InMemoryBackend implements Registry, OfflineStore {
+public class InMemoryBackend implements Registry, OfflineStore {
 
   /** One stored row; {@code seq} orders writes. */
   public record Row(

@@ -34,7 +34,7 @@ class MlflowTrackerTest {
 
   @TempDir Path queueDir;
   private final String sfx = UUID.randomUUID().toString().substring(0, 8);
-  private final InMemoryBackend backend = new InMemoryBackend();
+  private final StatsBackend backend = new StatsBackend();
   private FeatureStore store;
   private ToggleProxy proxy;
 
@@ -72,8 +72,8 @@ class MlflowTrackerTest {
 
   private FeatureStore open(MlflowTracker tracker) {
     return FeatureStores.builder()
-        .registry(backend.registry)
-        .offlineStore(backend.offline)
+        .registry(backend)
+        .offlineStore(backend)
         .onlineCache(null)
         .tracker(tracker)
         .build();
@@ -230,9 +230,9 @@ class MlflowTrackerTest {
             .build());
     Instant t1 = Instant.parse("2025-12-01T10:00:00.123Z");
     Instant t2 = Instant.parse("2025-12-02T10:00:00.456Z");
-    backend.offline.next = numeric(100, 42.5, t1);
+    backend.next = numeric(100, 42.5, t1);
     store.computeStatistics("hcp_demographics_" + sfx, "patient_volume");
-    backend.offline.next = numeric(120, 44.0, t2);
+    backend.next = numeric(120, 44.0, t2);
     store.computeStatistics("hcp_demographics_" + sfx, "patient_volume");
     assertThat(tracker.awaitIdle(WAIT)).isTrue();
 
@@ -270,7 +270,7 @@ class MlflowTrackerTest {
     store.createFeatureGroup(group("str_" + sfx));
     store.createFeature(specialty("SELECT specialty FROM hcps"));
     Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    backend.offline.next =
+    backend.next =
         new FeatureStatistics(
             10,
             1,
@@ -310,7 +310,7 @@ class MlflowTrackerTest {
     long t0 = System.nanoTime();
     store.createFeatureGroup(group("down_" + sfx));
     store.createFeature(specialty("SELECT 1"));
-    backend.offline.next = numeric(7, 1.0, Instant.parse("2025-12-03T00:00:00Z"));
+    backend.next = numeric(7, 1.0, Instant.parse("2025-12-03T00:00:00Z"));
     store.computeStatistics("hcp_demographics_" + sfx, "specialty");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
 
@@ -338,7 +338,7 @@ class MlflowTrackerTest {
 
     // Down again in the middle of things, then back: still exactly one run.
     proxy.down();
-    backend.offline.next = numeric(8, 1.0, Instant.parse("2025-12-04T00:00:00Z"));
+    backend.next = numeric(8, 1.0, Instant.parse("2025-12-04T00:00:00Z"));
     store.computeStatistics("hcp_demographics_" + sfx, "specialty");
     eventually(() -> !tracker.isHealthy());
     proxy.up();
@@ -355,7 +355,7 @@ class MlflowTrackerTest {
     store.createFeatureGroup(group("restart_" + sfx));
     Feature feature = store.createFeature(specialty("SELECT 2"));
     Instant at = Instant.parse("2025-12-05T00:00:00Z");
-    backend.offline.next = numeric(5, 1.0, at);
+    backend.next = numeric(5, 1.0, at);
     store.computeStatistics("hcp_demographics_" + sfx, "specialty");
     store.close();
     store = null;
