@@ -50,11 +50,55 @@ public final class ValueCodec {
     if (json == null) {
       return null;
     }
+    Object scalar = decodeScalar(type, json);
+    if (scalar != null) {
+      return scalar;
+    }
     try {
       return fromNode(type, MAPPER.readTree(json));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("stored value is not JSON: " + json, e);
     }
+  }
+
+  /**
+   * Decodes the common scalar forms without building a JSON tree (reads of history and training
+   * data decode millions of values); null when the text needs the general path.
+   */
+  private static Object decodeScalar(ValueType type, String json) {
+    try {
+      return switch (type) {
+        case INT64 -> Long.parseLong(json);
+        case FLOAT64 -> Double.parseDouble(json);
+        case BOOL ->
+            json.equals("true") ? Boolean.TRUE : json.equals("false") ? Boolean.FALSE : null;
+        case STRING -> plainString(json);
+        case TIMESTAMP -> {
+          String text = plainString(json);
+          yield text == null ? null : ValueType.toInstant(text);
+        }
+        default -> null;
+      };
+    } catch (NumberFormatException e) {
+      return null; // e.g. 1e3 written by another client: let Jackson read it
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The content of a JSON string literal without escapes, or null. */
+  private static String plainString(String json) {
+    int last = json.length() - 1;
+    if (last < 1 || json.charAt(0) != '"' || json.charAt(last) != '"') {
+      return null;
+    }
+    for (int i = 1; i < last; i++) {
+      char c = json.charAt(i);
+      if (c == '\\' || c == '"' || c < 0x20) {
+        return null;
+      }
+    }
+    return json.substring(1, last);
   }
 
   /** Converts a parsed JSON node (e.g. from an HTTP body) to a normalized value of the type. */
