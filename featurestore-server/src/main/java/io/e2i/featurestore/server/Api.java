@@ -40,6 +40,7 @@ final class Api {
   private final ServerOptions options;
   private final ServerMetrics metrics;
   private final FeastApi feast;
+  private final TrainingDataApi training;
   private volatile byte[] openApi;
 
   Api(FeatureStore store, ServerOptions options, ServerMetrics metrics) {
@@ -47,6 +48,7 @@ final class Api {
     this.options = options;
     this.metrics = metrics;
     this.feast = new FeastApi(store, this);
+    this.training = new TrainingDataApi(store, this, options.maxBatchBodyBytes());
   }
 
   List<Endpoint> endpoints() {
@@ -216,19 +218,42 @@ final class Api {
             "HistoricalFeatures",
             BAD_404_409,
             this::historical));
-    // ---- issue 5: point-in-time training data. The facade method does not exist yet; when it
-    // ---- does, replace trainingData() with the call (JSON, CSV or Parquet out).
     e.add(
         ep(
             "POST",
             "/api/v1/training-data",
             "get_training_data",
-            "Point-in-time correct training data (not implemented yet)",
+            "Point-in-time correct training data, streamed as JSON, CSV or Parquet ('format' or"
+                + " the Accept header); headers X-Training-Set-As-Of and X-Training-Set-Features"
+                + " carry the pinned as-of time and feature versions",
             "TrainingDataRequest",
             200,
             "TrainingData",
-            List.of(400, 501),
-            this::trainingData));
+            BAD_404_409,
+            training::trainingData));
+    e.add(
+        ep(
+            "GET",
+            "/api/v1/training-sets",
+            "list_training_sets",
+            "Saved training set definitions (features with versions, spine, as-of)",
+            null,
+            200,
+            "TrainingSetList",
+            List.of(),
+            training::listTrainingSets));
+    e.add(
+        ep(
+            "POST",
+            "/api/v1/training-sets/{name}/run",
+            "rerun_training_set",
+            "Re-run a saved training set: same spine, versions and as-of, same rows (optional body"
+                + " {\"format\": ...}, or ?format=, or the Accept header)",
+            null,
+            200,
+            "TrainingData",
+            BAD_404,
+            training::rerun));
     e.add(
         ep(
             "GET",
@@ -511,14 +536,6 @@ final class Api {
     Instant end = Wire.optionalInstant(b, "end_time");
     List<FeatureValue> values = store.getHistoricalFeatures(entity, names, start, end);
     return Map.of("records", values.stream().map(Wire::featureValue).toList());
-  }
-
-  private Object trainingData(Context ctx) throws Exception {
-    json(ctx); // still reject malformed bodies as the caller's mistake
-    throw new ApiException(
-        501,
-        "NOT_IMPLEMENTED",
-        "training data (point-in-time join) is not available over HTTP yet");
   }
 
   // ---------------------------------------------------------------- operations

@@ -31,4 +31,7 @@ record Endpoint(
 
   /** A non-JSON (or pre-serialized) response body. */
   record Raw(int status, String contentType, byte[] body) {}
+
+  /** The handler wrote (streamed) the response itself, with this status. */
+  record Answered(int status) {}
 }

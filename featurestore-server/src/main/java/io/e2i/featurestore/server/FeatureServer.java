@@ -170,6 +170,10 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   private static int respond(Context ctx, Endpoint e, Object result) throws IOException {
+    if (result instanceof Endpoint.Answered answered) {
+      ctx.attribute(ANSWERED, Boolean.TRUE);
+      return answered.status();
+    }
     if (result instanceof Endpoint.Raw raw) {
       return send(
           ctx, raw.status(), raw.contentType() == null ? JSON : raw.contentType(), raw.body());

@@ -73,6 +73,18 @@ final class OpenApi {
               "schema",
               Map.of("type", "integer", "minimum", 1)));
     }
+    if (e.operationId().equals("rerun_training_set")) {
+      params.add(
+          Map.of(
+              "name",
+              "format",
+              "in",
+              "query",
+              "required",
+              false,
+              "schema",
+              Map.of("type", "string", "enum", List.of("json", "csv", "parquet"))));
+    }
     if (!params.isEmpty()) {
       op.put("parameters", params);
     }
@@ -88,7 +100,31 @@ final class OpenApi {
     Map<String, Object> responses = new LinkedHashMap<>();
     Map<String, Object> ok = new LinkedHashMap<>();
     ok.put("description", "success");
-    if (e.responseSchema() != null) {
+    if ("TrainingData".equals(e.responseSchema())) {
+      // Streamed in the format asked for; JSON has a schema, CSV and Parquet are tables.
+      Map<String, Object> content = new LinkedHashMap<>();
+      content.put("application/json", Map.of("schema", ref(e.responseSchema())));
+      content.put("text/csv", Map.of("schema", Map.of("type", "string")));
+      content.put(
+          "application/vnd.apache.parquet",
+          Map.of("schema", Map.of("type", "string", "format", "binary")));
+      ok.put("content", content);
+      ok.put(
+          "headers",
+          Map.of(
+              TrainingDataApi.AS_OF_HEADER,
+              Map.of(
+                  "description",
+                  "the ingestion time the rows were built as of",
+                  "schema",
+                  Map.of("type", "string", "format", "date-time")),
+              TrainingDataApi.FEATURES_HEADER,
+              Map.of(
+                  "description",
+                  "comma-separated group:feature@version references",
+                  "schema",
+                  Map.of("type", "string"))));
+    } else if (e.responseSchema() != null) {
       ok.put("content", Map.of("application/json", Map.of("schema", ref(e.responseSchema()))));
     } else if (e.path().equals("/metrics")) {
       ok.put("content", Map.of(Api.PROMETHEUS_TEXT, Map.of("schema", Map.of("type", "string"))));
@@ -412,10 +448,116 @@ final class OpenApi {
                     time(),
                     "freshness_status",
                     freshnessEnum()))));
+    Map<String, Object> spine =
+        Map.of(
+            "description",
+            "spine rows in memory (the timestamp column as ISO-8601 text), a SQL query on the"
+                + " offline store, or a .csv/.parquet file on the server",
+            "oneOf",
+            List.of(
+                obj(
+                    List.of("columns", "rows"),
+                    "columns",
+                    strings(),
+                    "rows",
+                    arr(
+                        Map.of(
+                            "type",
+                            "array",
+                            "items",
+                            Map.of("nullable", true, "description", "string, number or boolean")))),
+                obj(List.of("sql"), "sql", t("string")),
+                obj(List.of("path"), "path", t("string"))));
     s.put(
         "TrainingDataRequest",
-        Map.of("type", "object", "description", "issue 5: spine and feature references"));
-    s.put("TrainingData", Map.of("type", "object"));
+        obj(
+            List.of("features", "spine"),
+            "features",
+            Map.of(
+                "type",
+                "array",
+                "items",
+                t("string"),
+                "description",
+                "\"group:feature\" or \"group:feature@version\" references"),
+            "spine",
+            spine,
+            "timestamp_column",
+            Map.of("type", "string", "default", "event_timestamp"),
+            "as_of",
+            Map.of(
+                "type",
+                "string",
+                "format",
+                "date-time",
+                "nullable",
+                true,
+                "description",
+                "ignore values written later (default: now, pinned)"),
+            "save_as",
+            Map.of(
+                "type",
+                "string",
+                "nullable",
+                true,
+                "description",
+                "save the definition under this name"),
+            "format",
+            Map.of(
+                "type",
+                "string",
+                "enum",
+                List.of("json", "csv", "parquet"),
+                "description",
+                "default: from the Accept header, else json")));
+    s.put(
+        "TrainingData",
+        obj(
+            List.of("columns", "rows", "row_count"),
+            "columns",
+            strings(),
+            "rows",
+            arr(
+                Map.of(
+                    "type",
+                    "object",
+                    "description",
+                    "spine columns, then one column per feature (null: no value in max age)",
+                    "additionalProperties",
+                    any())),
+            "row_count",
+            t("integer")));
+    s.put(
+        "TrainingSetList",
+        obj(
+            List.of("training_sets"),
+            "training_sets",
+            arr(
+                obj(
+                    List.of("name", "features", "as_of", "spine"),
+                    "name",
+                    t("string"),
+                    "features",
+                    strings(),
+                    "as_of",
+                    time(),
+                    "created_at",
+                    time(),
+                    "spine",
+                    obj(
+                        List.of("type", "timestamp_column"),
+                        "type",
+                        Map.of("type", "string", "enum", List.of("rows", "sql", "file")),
+                        "timestamp_column",
+                        t("string"),
+                        "sql",
+                        t("string"),
+                        "path",
+                        t("string"),
+                        "columns",
+                        strings(),
+                        "row_count",
+                        t("integer"))))));
     s.put(
         "FreshnessMonitor",
         obj(

@@ -74,27 +74,43 @@ final class ParquetTrainingWriter extends TrainingDataWriter {
     }
   }
 
+  /**
+   * One type per column from its non-null values: a single type as is, whole numbers mixed with
+   * decimals as DOUBLE, any other mix (a JSON spine may carry one) as VARCHAR text.
+   */
   private List<String> columnTypes() {
     List<String> types = new ArrayList<>(columns.size());
     for (int i = 0; i < columns.size(); i++) {
-      String type = "VARCHAR";
+      String type = null;
       for (Object[] row : rows) {
-        if (row[i] != null) {
-          type =
-              switch (row[i]) {
-                case Long l -> "BIGINT";
-                case Integer n -> "BIGINT";
-                case Double d -> "DOUBLE";
-                case Boolean b -> "BOOLEAN";
-                case Instant t -> "TIMESTAMPTZ";
-                default -> "VARCHAR";
-              };
+        if (row[i] == null) {
+          continue;
+        }
+        String t =
+            switch (row[i]) {
+              case Long l -> "BIGINT";
+              case Integer n -> "BIGINT";
+              case Double d -> "DOUBLE";
+              case Boolean b -> "BOOLEAN";
+              case Instant x -> "TIMESTAMPTZ";
+              default -> "VARCHAR";
+            };
+        if (type == null || type.equals(t)) {
+          type = t;
+        } else if (numeric(type) && numeric(t)) {
+          type = "DOUBLE";
+        } else {
+          type = "VARCHAR";
           break;
         }
       }
-      types.add(type);
+      types.add(type == null ? "VARCHAR" : type);
     }
     return types;
+  }
+
+  private static boolean numeric(String type) {
+    return type.equals("BIGINT") || type.equals("DOUBLE");
   }
 
   private static void append(DuckDBAppender appender, String type, Object value)

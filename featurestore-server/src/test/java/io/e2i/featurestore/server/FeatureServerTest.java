@@ -379,11 +379,6 @@ class FeatureServerTest {
     assertThat(stats.get("statistics").has("mean")).isTrue();
   }
 
-  @Test
-  void trainingDataIsAMarkedSpotFor501() {
-    assertError(http.post("/api/v1/training-data", "{}"), 501, "NOT_IMPLEMENTED", "training data");
-  }
-
   // ---------------------------------------------------------------- errors
 
   @ParameterizedTest(name = "{0} {1}")
@@ -461,6 +456,8 @@ class FeatureServerTest {
             "/api/v1/online-features",
             "/api/v1/historical-features",
             "/api/v1/cache/invalidate",
+            "/api/v1/training-data",
+            "/api/v1/training-sets/nope/run",
             "/get-online-features");
     for (String path : posts) {
       for (String body : bodies) {
@@ -668,6 +665,9 @@ class FeatureServerTest {
             "POST /api/v1/feature-values/batch",
             "POST /api/v1/online-features",
             "POST /get-online-features",
+            "POST /api/v1/training-data",
+            "GET /api/v1/training-sets",
+            "POST /api/v1/training-sets/{name}/run",
             "GET /api/v1/feature-groups/{group}/features/{name}/versions");
     // every $ref resolves
     String text = doc.toString();

@@ -66,6 +66,45 @@ final class Http {
     }
   }
 
+  /** A response as bytes, with its headers (training data: CSV and Parquet bodies). */
+  record Binary(int status, java.net.http.HttpHeaders headers, byte[] body) {
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
+    String text() {
+      return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    JsonNode json() {
+      try {
+        return MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (" + status + "): " + text(), e);
+      }
+    }
+  }
+
+  Binary postBinary(String path, String body, String accept) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    try {
+      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      return new Binary(r.statusCode(), r.headers(), r.body());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   HttpClient client() {
     return client;
   }

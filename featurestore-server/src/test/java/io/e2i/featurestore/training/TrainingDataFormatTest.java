@@ -81,6 +81,32 @@ class TrainingDataFormatTest {
   }
 
   @Test
+  void parquetColumnsOfMixedTypesWidenInsteadOfFailing(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TrainingDataWriter w = TrainingDataFormat.PARQUET.writer(out);
+    w.columns(List.of("n", "mixed"));
+    w.row(new Object[] {1L, 1L});
+    w.row(new Object[] {0.5, true});
+    w.row(new Object[] {null, "x"});
+    w.finish();
+    Path file = dir.resolve("mixed.parquet");
+    Files.write(file, out.toByteArray());
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT typeof(n), n, typeof(mixed), mixed FROM read_parquet('" + file + "')")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("DOUBLE");
+      assertThat(rs.getDouble(2)).isEqualTo(1.0);
+      assertThat(rs.getString(3)).isEqualTo("VARCHAR");
+      assertThat(rs.getString(4)).isEqualTo("1");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(4)).isEqualTo("true");
+    }
+  }
+
+  @Test
   void formatsParseByNameAndExtension() {
     assertThat(TrainingDataFormat.parse("CSV")).isEqualTo(TrainingDataFormat.CSV);
     assertThat(TrainingDataFormat.parse(null)).isEqualTo(TrainingDataFormat.JSON);
