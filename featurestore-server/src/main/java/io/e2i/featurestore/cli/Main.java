@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
       HistoryCommand.class,
       FreshnessCommand.class,
       StatsCommand.class,
+      TrainingDataCommand.class,
+      TrainingSetsCommand.class,
       GroupsCommand.class,
       FeaturesCommand.class,
       ConfigCommand.class,
