@@ -295,7 +295,29 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public void pointInTimeJoin(PitQuery query, PitQuery.RowSink sink) {
-    OfflineStore.super.pointInTimeJoin(query, sink);
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false); // a cursor (fetch size) needs a transaction; the temp table too
+      try {
+        PgPitJoin.run(c, query, sink);
+        c.commit(); // drops the temp table
+      } catch (SQLException e) {
+        rollbackQuietly(c);
+        if (!isDataError(e)) {
+          db.evict(c); // COPY errors are invisible to the pool; never hand out a broken one
+        }
+        throw e;
+      } catch (RuntimeException e) {
+        rollbackQuietly(c);
+        if (!c.isValid(2)) {
+          db.evict(c);
+        }
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw PgDatabase.error("point-in-time join", e);
+    }
   }
 
   static Array uuids(Connection c, Collection<UUID> ids) throws SQLException {

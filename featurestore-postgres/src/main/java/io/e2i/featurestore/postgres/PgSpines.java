@@ -1,0 +1,230 @@
+package io.e2i.featurestore.postgres;
+
+import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.spi.PitQuery.Spine;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads SQL and file spines into rows. Values come out as the embedded store gives them: integers
+ * as Long, decimals as Double, timestamps as Instant (a zone-less timestamp is UTC), the rest as
+ * text.
+ */
+final class PgSpines {
+  private PgSpines() {}
+
+  // ---------------------------------------------------------------- SQL, on the offline store
+
+  /**
+   * Runs a SQL spine on the join's own connection (already read-only, so the query cannot write),
+   * in its own order.
+   */
+  static PgPitJoin.LoadedSpine readSql(Connection c, Spine.Sql sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.query())) {
+      ps.setFetchSize(PgPitJoin.FETCH_SIZE);
+      try (ResultSet rs = ps.executeQuery()) {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<String> columns = new ArrayList<>(n);
+        String[] types = new String[n];
+        for (int i = 1; i <= n; i++) {
+          columns.add(md.getColumnLabel(i));
+          types[i - 1] = md.getColumnTypeName(i);
+        }
+        List<Object[]> rows = new ArrayList<>();
+        while (rs.next()) {
+          Object[] row = new Object[n];
+          for (int i = 0; i < n; i++) {
+            row[i] = pgValue(rs, i + 1, types[i]);
+          }
+          rows.add(row);
+        }
+        return new PgPitJoin.LoadedSpine(columns, rows);
+      }
+    } catch (SQLException e) {
+      if (isCallersMistake(e)) {
+        throw FeatureStoreException.invalid("spine query failed: " + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /** Syntax, undefined names, bad data and writes in a read-only transaction. */
+  private static boolean isCallersMistake(SQLException e) {
+    String state = e.getSQLState();
+    return state != null
+        && (state.startsWith("42") || state.startsWith("22") || state.startsWith("25"));
+  }
+
+  private static Object pgValue(ResultSet rs, int i, String type) throws SQLException {
+    Object v =
+        switch (type) {
+          case "int2", "int4", "int8", "oid" -> rs.getObject(i) == null ? null : rs.getLong(i);
+          case "float4", "float8" -> rs.getObject(i) == null ? null : rs.getDouble(i);
+          case "numeric" -> {
+            BigDecimal d = rs.getBigDecimal(i);
+            yield d == null ? null : d.doubleValue();
+          }
+          case "bool" -> rs.getObject(i) == null ? null : rs.getBoolean(i);
+          case "timestamptz" -> {
+            OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+            yield t == null ? null : t.toInstant();
+          }
+          case "timestamp" -> {
+            LocalDateTime t = rs.getObject(i, LocalDateTime.class);
+            yield t == null ? null : t.toInstant(ZoneOffset.UTC);
+          }
+          case "date" -> {
+            LocalDate d = rs.getObject(i, LocalDate.class);
+            yield d == null ? null : d.atStartOfDay().toInstant(ZoneOffset.UTC);
+          }
+          default -> rs.getString(i);
+        };
+    return v;
+  }
+
+  // ---------------------------------------------------------------- files, through DuckDB
+
+  /**
+   * Reads a CSV or Parquet spine with an in-memory DuckDB, exactly as the embedded store does (same
+   * detection of types, timestamps cast to TIMESTAMPTZ in UTC, canonical entity text built by
+   * DuckDB from each key's text), and COPYs it into {@code pit_spine} as it goes.
+   */
+  static PgPitJoin.LoadedSpine readFile(Connection pg, Spine.File file, List<List<String>> keySets)
+      throws SQLException {
+    String source = fileSource(file);
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = duck.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      List<String> columns = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT * FROM " + source + " LIMIT 0")) {
+        ResultSetMetaData md = rs.getMetaData();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+          columns.add(md.getColumnName(i));
+        }
+      } catch (SQLException e) {
+        throw FeatureStoreException.invalid(
+            "cannot read spine file " + file.path() + ": " + e.getMessage());
+      }
+      if (!columns.contains(file.timestampColumn())) {
+        throw FeatureStoreException.invalid(
+            "spine has no timestamp column '" + file.timestampColumn() + "'; columns: " + columns);
+      }
+      StringBuilder select =
+          new StringBuilder("SELECT epoch_us(CAST(")
+              .append(ident(file.timestampColumn()))
+              .append(" AS TIMESTAMPTZ))");
+      for (List<String> keys : keySets) {
+        for (String key : keys) {
+          if (!columns.contains(key)) {
+            throw FeatureStoreException.invalid(
+                "spine lacks entity key column '" + key + "'; columns: " + columns);
+          }
+        }
+        select.append(", ").append(canonicalSql(keys));
+      }
+      select.append(", * FROM ").append(source);
+      List<Object[]> rows = new ArrayList<>();
+      String[] canonical = new String[keySets.size()];
+      int first = 2 + keySets.size();
+      PgPitJoin.SpineCopy copy = new PgPitJoin.SpineCopy(pg, keySets.size());
+      try (ResultSet rs = s.executeQuery(select.toString())) {
+        while (rs.next()) {
+          long micros = rs.getLong(1);
+          Instant ts =
+              rs.wasNull()
+                  ? null
+                  : Instant.ofEpochSecond(
+                      Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+          for (int k = 0; k < canonical.length; k++) {
+            canonical[k] = rs.getString(2 + k);
+          }
+          Object[] row = new Object[columns.size()];
+          for (int i = 0; i < row.length; i++) {
+            row[i] = plain(rs.getObject(first + i));
+          }
+          rows.add(row);
+          copy.row(ts, canonical);
+        }
+        copy.finish();
+      } catch (SQLException e) {
+        if (e.getClass().getName().startsWith("org.postgresql")) {
+          throw e; // PostgreSQL's side of the COPY failed, not the file
+        }
+        throw FeatureStoreException.invalid(
+            "cannot read spine file " + file.path() + ": " + e.getMessage());
+      } finally {
+        copy.cancel(); // an unfinished COPY would block the rollback forever
+      }
+      return new PgPitJoin.LoadedSpine(columns, rows);
+    }
+  }
+
+  private static String fileSource(Spine.File file) {
+    String path = file.path().toAbsolutePath().toString().replace("'", "''");
+    String name = file.path().getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".parquet") || name.endsWith(".pq")) {
+      return "read_parquet('" + path + "')";
+    }
+    if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".csv.gz")) {
+      return "read_csv_auto('" + path + "')";
+    }
+    throw FeatureStoreException.invalid(
+        "spine file " + file.path() + " must be .csv or .parquet (by its extension)");
+  }
+
+  /** {"k1":"v1","k2":"v2"} in DuckDB SQL, keys sorted as EntityKey sorts them. */
+  private static String canonicalSql(List<String> keys) {
+    List<String> sorted = keys.stream().sorted().toList();
+    StringBuilder sb = new StringBuilder("('{'");
+    for (int i = 0; i < sorted.size(); i++) {
+      String key = sorted.get(i);
+      sb.append(" || '")
+          .append(i == 0 ? "" : ",")
+          .append('"')
+          .append(key.replace("'", "''").replace("\"", "\\\""))
+          .append("\":' || CAST(to_json(CAST(")
+          .append(ident(key))
+          .append(" AS VARCHAR)) AS VARCHAR)");
+    }
+    return sb.append(" || '}')").toString();
+  }
+
+  private static String ident(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  /** DuckDB values as the sink expects them (the embedded store's mapping). */
+  private static Object plain(Object v) {
+    return switch (v) {
+      case null -> null;
+      case Integer i -> i.longValue();
+      case Short sh -> sh.longValue();
+      case Byte b -> b.longValue();
+      case Float f -> f.doubleValue();
+      case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : big.toString();
+      case BigDecimal dec -> dec.doubleValue();
+      case java.sql.Timestamp t -> t.toLocalDateTime().toInstant(ZoneOffset.UTC);
+      case LocalDateTime t -> t.toInstant(ZoneOffset.UTC);
+      case OffsetDateTime t -> t.toInstant();
+      case java.sql.Date d -> d.toLocalDate().atStartOfDay().toInstant(ZoneOffset.UTC);
+      case LocalDate d -> d.atStartOfDay().toInstant(ZoneOffset.UTC);
+      default -> v;
+    };
+  }
+}
