@@ -105,7 +105,9 @@ class PgRestartTest {
                 + " ("
                 + failures.get()
                 + " failures); writer at "
-                + java.util.Arrays.toString(writer.getStackTrace()),
+                + java.util.Arrays.toString(writer.getStackTrace())
+                + "; "
+                + probe(port),
             e);
       }
       stop.set(true);
@@ -122,6 +124,22 @@ class PgRestartTest {
       assertThat(store.healthCheck().offline()).isTrue();
     } finally {
       pg.close();
+    }
+  }
+
+  /**
+   * Whether the restarted server answers a fresh connection: tells a pool that did not recover from
+   * a server that did not come back (or was cut again) when this test fails.
+   */
+  private static String probe(int port) {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+      return "a fresh connection to the server works";
+    } catch (java.sql.SQLException e) {
+      return "a fresh connection fails too: " + e.getMessage();
     }
   }
 
