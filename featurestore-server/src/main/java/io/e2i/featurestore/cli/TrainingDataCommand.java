@@ -27,10 +27,10 @@ import picocli.CommandLine.Option;
       "Builds a point-in-time correct training set: for each spine row (entity keys + timestamp),"
           + " each feature's latest value at or before the row's time, none past the group's max"
           + " age. Rows keep their order and extra columns.",
-      "Examples:",
-      "  featurestore training-data --feature hcp_demographics:specialty --spine spine.parquet"
-          + " --output train.parquet --save-as hcp_v1",
-      "  featurestore training-data --rerun hcp_v1 --output train.parquet"
+      "",
+      "  training-data --feature g:f1,g:f2 --spine s.parquet -o t.parquet --save-as v1",
+      "  training-data --rerun v1 -o t.parquet",
+      ""
     })
 final class TrainingDataCommand extends BaseCommand {
 
