@@ -64,8 +64,8 @@ final class TrainingDataCommand extends BaseCommand {
       names = "--as-of",
       paramLabel = "T",
       description =
-          "Ignore values written after this ingestion time (default: now). Pinned either way,"
-              + " so the same set can be rebuilt later.")
+          "Ignore values written after this ingestion time (default, and at most: now). Pinned"
+              + " either way, so the same set can be rebuilt later.")
   String asOf;
 
   @Option(
@@ -178,6 +178,10 @@ final class TrainingDataCommand extends BaseCommand {
       s = new PitQuery.Spine.Sql(spineSql, timestampColumn);
     }
     Instant at = asOf == null ? null : Times.parse("--as-of", asOf);
+    if (at != null && at.isAfter(Instant.now())) {
+      // A future as-of would let a re-run take in values written after this run.
+      at = null; // the store pins now
+    }
     return new TrainingDataRequest(s, features, at, saveAs);
   }
 

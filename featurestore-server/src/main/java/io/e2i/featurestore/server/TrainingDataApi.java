@@ -77,7 +77,9 @@ final class TrainingDataApi {
     String saveAs = Wire.optionalText(b, "save_as");
     TrainingDataFormat format = format(Wire.optionalText(b, "format"), ctx);
 
-    Instant pinnedAsOf = asOf == null ? Instant.now().truncatedTo(ChronoUnit.MICROS) : asOf;
+    // A future as-of would let a re-run take in values written after this run: pin it to now.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant pinnedAsOf = asOf == null || asOf.isAfter(now) ? now : asOf;
     List<String> pinned = pin(features);
     TrainingDataRequest request = new TrainingDataRequest(spine, pinned, pinnedAsOf, saveAs);
     return stream(

@@ -204,7 +204,27 @@ class TrainingDataCliTest {
             "--as-of",
             "2020-01-01");
     assertThat(before.out()).isEqualTo("hcp_id,ts,specialty\nHCP456,2025-12-19T00:00:00Z,\n");
-    assertThat(cli.run("training-sets").out()).contains("no saved training sets");
+    // A future as-of is pinned to now, so the saved set stays reproducible.
+    CliRunner.Run future =
+        cli.run(
+            "training-data",
+            "--feature",
+            F1,
+            "--spine-sql",
+            sql,
+            "--timestamp-column",
+            "ts",
+            "--format",
+            "csv",
+            "--as-of",
+            "2099-01-01",
+            "--save-as",
+            "later");
+    assertThat(future.code()).as(future.err()).isZero();
+    assertThat(future.err()).doesNotContain("2099").contains("as of 20");
+    assertThat(cli.run("training-sets").out()).doesNotContain("2099");
+    assertThat(cli.run("training-data", "--rerun", "later", "--format", "csv").out())
+        .isEqualTo(future.out());
   }
 
   static Stream<Arguments> mistakes() {

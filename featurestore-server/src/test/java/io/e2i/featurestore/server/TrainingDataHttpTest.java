@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,22 @@ class TrainingDataHttpTest {
     // unknown entity: nothing
     assertThat(rows.get(4).get("hcp_id").asText()).isEqualTo("H3");
     assertThat(rows.get(4).get("specialty").isNull()).isTrue();
+  }
+
+  @Test
+  void asOfInThePastHidesLaterWritesAndInTheFutureIsPinnedToNow() {
+    // Everything above was written moments ago: as of an hour ago, nothing is visible.
+    String hourAgo = Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString();
+    Http.Binary past =
+        post(request(FEATURES, SPINE, "\"format\": \"csv\", \"as_of\": \"" + hourAgo + "\""), null);
+    assertThat(past.header(TrainingDataApi.AS_OF_HEADER)).isEqualTo(hourAgo);
+    assertThat(past.text()).doesNotContain("Oncology").doesNotContain("0.75");
+
+    Http.Binary future =
+        post(request(FEATURES, SPINE, "\"as_of\": \"2099-01-01T00:00:00Z\""), null);
+    assertThat(Instant.parse(future.header(TrainingDataApi.AS_OF_HEADER)))
+        .isBetween(Instant.now().minusSeconds(60), Instant.now());
+    assertThat(future.text()).contains("Oncology");
   }
 
   @Test
