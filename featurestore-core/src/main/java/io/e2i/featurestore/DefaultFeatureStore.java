@@ -658,7 +658,9 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   @Override
   public TrainingSetDefinition getTrainingData(TrainingDataRequest request, PitQuery.RowSink sink) {
     // Pinning as-of to "now" when unset makes every run, saved or not, reproducible later.
-    Instant asOf = request.asOf() == null ? now() : request.asOf();
+    // A future as-of would let later writes into a re-run, so it is pinned to now as well.
+    Instant now = now();
+    Instant asOf = request.asOf() == null || request.asOf().isAfter(now) ? now : request.asOf();
     List<Feature> features = new ArrayList<>();
     for (String text : request.featureRefs()) {
       features.add(resolveForTraining(FeatureRef.parse(text)));

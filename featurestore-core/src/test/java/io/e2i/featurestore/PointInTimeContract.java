@@ -141,7 +141,13 @@ public abstract class PointInTimeContract {
         store.getTrainingData(
             new TrainingDataRequest(spine, List.of("hcp:trx"), null, "churn_v1"), first);
     assertThat(saved.featureRefs()).containsExactly("hcp:trx@1");
-    assertThat(saved.asOf()).isNotNull();
+    assertThat(saved.asOf()).isEqualTo(clock.instant());
+    TrainingSetDefinition future =
+        store.getTrainingData(
+            new TrainingDataRequest(
+                spine, List.of("hcp:trx"), clock.instant().plus(Duration.ofDays(365)), null),
+            new CollectingSink());
+    assertThat(future.asOf()).as("a future as_of is pinned to now").isEqualTo(clock.instant());
 
     clock.advance(Duration.ofHours(1));
     write("hcp", "trx", h1, 7, T0.plusSeconds(30));
