@@ -57,19 +57,38 @@ final class PitJoin {
             inMemory = rows.rows();
           }
           case Spine.File file ->
-              spineColumns = loadQuery(s, fileSource(file), file, entityColumns);
+              spineColumns =
+                  callerSpine("file", () -> loadQuery(s, fileSource(file), file, entityColumns));
           case Spine.Sql sql ->
-              spineColumns = loadQuery(s, "(" + sql.query() + ")", sql, entityColumns);
+              spineColumns =
+                  callerSpine(
+                      "query", () -> loadQuery(s, "(" + sql.query() + ")", sql, entityColumns));
         }
         stream(s, query, spineColumns, inMemory, entityColumns, sink);
       } finally {
-        s.execute("DROP TABLE IF EXISTS temp." + SPINE);
+        // A fresh statement: DuckDB closes a statement whose query failed.
+        try (Statement drop = c.createStatement()) {
+          drop.execute("DROP TABLE IF EXISTS temp." + SPINE);
+        }
       }
     }
     return null;
   }
 
   // ---------------------------------------------------------------- spine loading
+
+  private interface SpineLoad {
+    List<String> load() throws SQLException;
+  }
+
+  /** A spine file or query the store cannot read is the caller's mistake (400), not an outage. */
+  private static List<String> callerSpine(String what, SpineLoad load) {
+    try {
+      return load.load();
+    } catch (SQLException e) {
+      throw FeatureStoreException.invalid("the spine " + what + " failed: " + e.getMessage());
+    }
+  }
 
   private static void loadRows(
       DuckDBConnection c, Statement s, Spine.Rows rows, Map<List<String>, String> entityColumns)

@@ -157,5 +157,10 @@ class EmbeddedSpineSourcesTest {
     assertThatThrownBy(() -> join(new Spine.Sql("SELECT 1 AS ts", "ts")))
         .isInstanceOf(FeatureStoreException.class)
         .hasMessageContaining("hcp_id");
+    assertThatThrownBy(() -> join(new Spine.Sql("SELEC nonsense", "ts")))
+        .hasMessageContaining("spine query")
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT));
   }
 }

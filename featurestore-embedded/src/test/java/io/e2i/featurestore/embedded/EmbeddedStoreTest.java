@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -156,7 +155,6 @@ class EmbeddedStoreTest {
       int entities = 20;
       ExecutorService pool = Executors.newFixedThreadPool(writers + 3);
       AtomicBoolean done = new AtomicBoolean();
-      Map<String, Long> lastSeen = new ConcurrentHashMap<>();
       List<Future<?>> futures = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         int writer = w;
@@ -186,6 +184,9 @@ class EmbeddedStoreTest {
             pool.submit(
                 () -> {
                   java.util.Random random = new java.util.Random();
+                  // Per reader: reads of one thread are sequential, so they may never go back.
+                  // (Across readers they may: a read that began earlier can finish later.)
+                  Map<String, Long> lastSeen = new java.util.HashMap<>();
                   while (!done.get()) {
                     String hcp = "W" + random.nextInt(writers) + "-" + random.nextInt(entities);
                     boolean cache = random.nextBoolean();
