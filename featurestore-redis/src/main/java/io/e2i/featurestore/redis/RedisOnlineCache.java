@@ -241,6 +241,27 @@ public final class RedisOnlineCache implements OnlineCache {
     if (!prefixes.isEmpty()) {
       invalidateChunk(keys, prefixes);
     }
+    outwaitNearLeases();
+  }
+
+  /**
+   * With near caches, the invalidation returns only once every other instance's near copies of what
+   * it deleted are unservable. An instance serves near copies only under a lease renewed by a PING
+   * it sent at most {@code near_cache_max_stale_ms} earlier; a PING sent after Redis ran our
+   * invalidation is answered after the invalidation push. So waiting one lease length after our
+   * reply leaves every other instance either without a lease or with the push processed: no
+   * instance serves an older value once a write is acknowledged. Writes pay the wait, reads don't.
+   */
+  private void outwaitNearLeases() {
+    if (near == null) {
+      return;
+    }
+    try {
+      Thread.sleep(settings.nearMaxStale());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting out near-cache leases", e);
+    }
   }
 
   private void invalidateChunk(List<String> keys, List<String> prefixes) {
@@ -274,6 +295,7 @@ public final class RedisOnlineCache implements OnlineCache {
       near.invalidated(names);
     }
     invalidations.increment();
+    outwaitNearLeases();
   }
 
   private static String groupsKey(EntityKey entity) {

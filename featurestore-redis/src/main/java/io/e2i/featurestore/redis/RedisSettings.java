@@ -15,8 +15,9 @@ import java.util.Map;
  *   <li>{@code redis_probe_interval_ms} (250): how often an open circuit tries Redis again
  *   <li>{@code redis_connect_timeout_ms} (1000): bound of one connection attempt (background)
  *   <li>{@code near_cache_max_entries} (100000): size of the in-process near cache
- *   <li>{@code near_cache_max_stale_ms} (20): how long after another instance's acknowledged write
- *       the near cache may still serve the older value, at most
+ *   <li>{@code near_cache_max_stale_ms} (20): the near-cache lease: an instance serves near copies
+ *       only while a PING it sent at most this long ago has come back, and a write waits this long
+ *       after its invalidation, so no instance serves an older value once a write is acknowledged
  * </ul>
  */
 record RedisSettings(

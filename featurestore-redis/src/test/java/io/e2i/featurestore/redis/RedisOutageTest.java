@@ -167,42 +167,26 @@ class RedisOutageTest {
   }
 
   /**
-   * The near cache's guarantee: the writing instance reads its own write at once; another instance
-   * may serve its older near copy only until its lease (near_cache_max_stale_ms, 20 ms) runs out
-   * after the acknowledgement, however late Redis's invalidation push reaches it.
+   * The near cache's guarantee: once a write is acknowledged, no instance serves an older value,
+   * from Redis or from its near copy (the write outwaits the other instances' near-cache leases).
    */
   @Test
-  void nearCachesOfOtherInstancesServeNothingOlderThanTheStalenessBound() {
-    long bound = Duration.ofMillis(20).toNanos();
+  void nearCachesOfOtherInstancesNeverServeAnOlderValueAfterAnAcknowledgedWrite() {
     try (FeatureStore a = open(true);
         FeatureStore b = open(true)) {
-      long stale = 0;
-      long worst = 0;
-      for (int i = 0; i < 200; i++) {
+      for (int i = 0; i < 100; i++) {
         for (String value : List.of("v" + i, "x" + i)) {
+          for (int r = 0; r < 2; r++) { // b caches the value before the next write
+            read(b);
+          }
           write(a, value);
-          long acknowledged = System.nanoTime();
           assertThat(read(a)).as("the writer reads its write").isEqualTo(value);
-          while (true) {
-            long started = System.nanoTime();
-            if (value.equals(read(b))) {
-              break;
-            }
-            stale++;
-            worst = Math.max(worst, started - acknowledged);
-            assertThat(started - acknowledged)
-                .as("older value served %d us after the acknowledgement", worst / 1000)
-                .isLessThan(bound);
-          }
-          for (int r = 0; r < 2; r++) { // Redis hit, then near hit
-            assertThat(read(b)).isEqualTo(value);
-          }
+          assertThat(read(b))
+              .as("another instance, right after the acknowledgement")
+              .isEqualTo(value);
+          assertThat(read(b)).as("another instance, near hit").isEqualTo(value);
         }
       }
-      System.out.printf(
-          "near cache: %d reads on another instance saw the older value after an acknowledged"
-              + " write, the latest %d us after it (bound 20 ms)%n",
-          stale, worst / 1000);
       assertThat(b.cacheStats().hits()).isGreaterThan(200);
       assertThat(b.healthCheck().details().get("online_cache")).contains("near cache");
     }
