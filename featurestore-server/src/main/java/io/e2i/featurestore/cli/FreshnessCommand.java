@@ -10,21 +10,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "freshness",
     description = "Shows the freshness monitor: fresh / stale / expired counts per feature.")
-final class FreshnessCommand extends BaseCommand {
+final class FreshnessCommand extends ReadCommand {
 
   @Option(
       names = "--update",
       description = "First persist every value's freshness status (update_freshness_status).")
   boolean update;
-
-  @Option(names = "--json", description = "Print JSON (the HTTP API's shape).")
-  boolean json;
-
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description = "Ask a running server instead of opening the store.")
-  String server;
 
   @Override
   int execute() {

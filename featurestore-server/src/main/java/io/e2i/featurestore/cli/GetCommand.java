@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "get",
     description = "Reads the latest feature values of one entity (get_entity_features).")
-final class GetCommand extends BaseCommand {
+final class GetCommand extends ReadCommand {
 
   @Option(names = "--group", required = true, paramLabel = "GROUP", description = "Feature group.")
   String group;
@@ -43,15 +43,6 @@ final class GetCommand extends BaseCommand {
       paramLabel = "T",
       description = "Read what was true at this event time.")
   String asOf;
-
-  @Option(names = "--json", description = "Print JSON (the HTTP API's shape).")
-  boolean json;
-
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description = "Ask a running server instead of opening the store.")
-  String server;
 
   @Override
   int execute() {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "history",
     description = "Lists stored values of features for one entity (get_historical_features).")
-final class HistoryCommand extends BaseCommand {
+final class HistoryCommand extends ReadCommand {
 
   @Option(
       names = "--entity",
@@ -37,15 +37,6 @@ final class HistoryCommand extends BaseCommand {
 
   @Option(names = "--end", paramLabel = "T", description = "Latest event time (inclusive).")
   String end;
-
-  @Option(names = "--json", description = "Print JSON (the HTTP API's shape).")
-  boolean json;
-
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description = "Ask a running server instead of opening the store.")
-  String server;
 
   @Override
   int execute() {
