@@ -23,7 +23,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -58,7 +57,9 @@ final class PitJoin {
           }
           case Spine.File file ->
               spineColumns =
-                  callerSpine("file", () -> loadQuery(s, fileSource(file), file, entityColumns));
+                  callerSpine(
+                      "file",
+                      () -> loadQuery(s, DuckDbSpineSql.fileSource(file), file, entityColumns));
           case Spine.Sql sql ->
               spineColumns =
                   callerSpine(
@@ -141,19 +142,6 @@ final class PitJoin {
     }
   }
 
-  private static String fileSource(Spine.File file) {
-    String path = file.path().toAbsolutePath().toString().replace("'", "''");
-    String name = file.path().getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".parquet") || name.endsWith(".pq")) {
-      return "read_parquet('" + path + "')";
-    }
-    if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".csv.gz")) {
-      return "read_csv_auto('" + path + "')";
-    }
-    throw FeatureStoreException.invalid(
-        "spine file " + file.path() + " must be .csv or .parquet (by its extension)");
-  }
-
   /** Loads a file or SQL spine in its own order, keeping its columns, types and values. */
   private static List<String> loadQuery(
       Statement s, String source, Spine spine, Map<List<String>, String> entityColumns)
@@ -174,7 +162,7 @@ final class PitJoin {
             .append(SPINE)
             .append(" AS SELECT row_number() OVER () - 1 AS __row, ")
             .append("make_timestamp(epoch_us(CAST(")
-            .append(ident(spine.timestampColumn()))
+            .append(DuckDbSpineSql.ident(spine.timestampColumn()))
             .append(" AS TIMESTAMPTZ))) AS __ts");
     for (Map.Entry<List<String>, String> e : entityColumns.entrySet()) {
       for (String key : e.getKey()) {
@@ -183,31 +171,15 @@ final class PitJoin {
               "spine lacks entity key column '" + key + "'; columns: " + columns);
         }
       }
-      select.append(", ").append(canonicalSql(e.getKey())).append(" AS ").append(e.getValue());
+      select
+          .append(", ")
+          .append(DuckDbSpineSql.canonicalEntity(e.getKey()))
+          .append(" AS ")
+          .append(e.getValue());
     }
     select.append(", * FROM ").append(source);
     s.execute(select.toString());
     return columns;
-  }
-
-  /** {"k1":"v1","k2":"v2"} in SQL; key names are checked names, values JSON-quoted by DuckDB. */
-  private static String canonicalSql(List<String> keys) {
-    StringBuilder sb = new StringBuilder("('{'");
-    for (int i = 0; i < keys.size(); i++) {
-      String key = keys.get(i);
-      sb.append(" || '")
-          .append(i == 0 ? "" : ",")
-          .append('"')
-          .append(key.replace("'", "''").replace("\"", "\\\""))
-          .append("\":' || CAST(to_json(CAST(")
-          .append(ident(key))
-          .append(" AS VARCHAR)) AS VARCHAR)");
-    }
-    return sb.append(" || '}')").toString();
-  }
-
-  private static String ident(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
   }
 
   // ---------------------------------------------------------------- the join
@@ -266,7 +238,7 @@ final class PitJoin {
     }
     if (inMemory == null) {
       for (String column : spineColumns) {
-        sql.append(", s.").append(ident(column));
+        sql.append(", s.").append(DuckDbSpineSql.ident(column));
       }
     }
     sql.append(" FROM ").append(SPINE).append(" s").append(joins).append(" ORDER BY s.__row");

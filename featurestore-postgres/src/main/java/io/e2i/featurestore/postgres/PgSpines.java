@@ -1,6 +1,7 @@
 package io.e2i.featurestore.postgres;
 
 import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.embedded.DuckDbSpineSql;
 import io.e2i.featurestore.spi.PitQuery.Spine;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -18,7 +19,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads SQL and file spines into rows. Values come out as the embedded store gives them: integers
@@ -107,7 +107,7 @@ final class PgSpines {
    */
   static PgPitJoin.LoadedSpine readFile(Connection pg, Spine.File file, List<List<String>> keySets)
       throws SQLException {
-    String source = fileSource(file);
+    String source = DuckDbSpineSql.fileSource(file);
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = duck.createStatement()) {
       s.execute("SET TimeZone = 'UTC'");
@@ -127,7 +127,7 @@ final class PgSpines {
       }
       StringBuilder select =
           new StringBuilder("SELECT epoch_us(CAST(")
-              .append(ident(file.timestampColumn()))
+              .append(DuckDbSpineSql.ident(file.timestampColumn()))
               .append(" AS TIMESTAMPTZ))");
       for (List<String> keys : keySets) {
         for (String key : keys) {
@@ -136,7 +136,7 @@ final class PgSpines {
                 "spine lacks entity key column '" + key + "'; columns: " + columns);
           }
         }
-        select.append(", ").append(canonicalSql(keys));
+        select.append(", ").append(DuckDbSpineSql.canonicalEntity(keys));
       }
       select.append(", * FROM ").append(source);
       List<Object[]> rows = new ArrayList<>();
@@ -173,40 +173,6 @@ final class PgSpines {
       }
       return new PgPitJoin.LoadedSpine(columns, rows);
     }
-  }
-
-  private static String fileSource(Spine.File file) {
-    String path = file.path().toAbsolutePath().toString().replace("'", "''");
-    String name = file.path().getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".parquet") || name.endsWith(".pq")) {
-      return "read_parquet('" + path + "')";
-    }
-    if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".csv.gz")) {
-      return "read_csv_auto('" + path + "')";
-    }
-    throw FeatureStoreException.invalid(
-        "spine file " + file.path() + " must be .csv or .parquet (by its extension)");
-  }
-
-  /** {"k1":"v1","k2":"v2"} in DuckDB SQL, keys sorted as EntityKey sorts them. */
-  private static String canonicalSql(List<String> keys) {
-    List<String> sorted = keys.stream().sorted().toList();
-    StringBuilder sb = new StringBuilder("('{'");
-    for (int i = 0; i < sorted.size(); i++) {
-      String key = sorted.get(i);
-      sb.append(" || '")
-          .append(i == 0 ? "" : ",")
-          .append('"')
-          .append(key.replace("'", "''").replace("\"", "\\\""))
-          .append("\":' || CAST(to_json(CAST(")
-          .append(ident(key))
-          .append(" AS VARCHAR)) AS VARCHAR)");
-    }
-    return sb.append(" || '}')").toString();
-  }
-
-  private static String ident(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
   }
 
   /** DuckDB values as the sink expects them (the embedded store's mapping). */
