@@ -108,6 +108,11 @@ public final class RedisOnlineCache implements OnlineCache {
             });
   }
 
+  /** Whether near copies may be served now (a PING came back within the lease). For tests. */
+  boolean nearLeaseHeld() {
+    return near != null && System.nanoTime() - nearValidUntil.get() < 0;
+  }
+
   /** Connects to {@code redis://} or {@code rediss://}; a Redis that is down only degrades. */
   public static RedisOnlineCache open(String url, FeatureStoreConfig config) {
     return new RedisOnlineCache(RedisSettings.of(url, config));
@@ -121,8 +126,6 @@ public final class RedisOnlineCache implements OnlineCache {
       }
       connection.addListener(
           push -> {
-            System.err.println(
-                "PUSH " + push.getType() + " " + push.getContent(StringCodec.UTF8::decodeKey));
             if (!"invalidate".equals(push.getType())) {
               return;
             }

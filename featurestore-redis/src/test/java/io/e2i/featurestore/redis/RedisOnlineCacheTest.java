@@ -214,8 +214,14 @@ class RedisOnlineCacheTest {
   }
 
   @Test
-  void nearCacheServesRepeatedReadsAndDropsOnInvalidation() {
-    try (RedisOnlineCache near = open(Duration.ofHours(1), true)) {
+  void nearCacheServesRepeatedReadsAndDropsOnInvalidation() throws InterruptedException {
+    // A lease of 500 ms (renewed every 125 ms) cannot lapse between two reads even on a loaded
+    // machine; with the default 20 ms, a stall of a few ms sends the read to Redis (by design).
+    FeatureStoreConfig config =
+        new FeatureStoreConfig(
+            null, null, null, Duration.ofHours(1), true, Map.of("near_cache_max_stale_ms", "500"));
+    try (RedisOnlineCache near = RedisOnlineCache.open(redis.url(), config)) {
+      awaitLease(near);
       CacheKey key = key(E1, "g", "a@1");
       put(near, key, value("v1"));
       assertThat(near.get(key)).isEqualTo(value("v1")); // Redis hit, fills the near cache
@@ -225,6 +231,14 @@ class RedisOnlineCacheTest {
       near.invalidate(E1, "g");
       assertThat(near.get(key)).isNull();
     }
+  }
+
+  private static void awaitLease(RedisOnlineCache near) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!near.nearLeaseHeld() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(near.nearLeaseHeld()).as("near-cache lease").isTrue();
   }
 
   @Test
