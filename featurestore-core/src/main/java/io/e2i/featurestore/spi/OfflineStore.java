@@ -35,7 +35,8 @@ public interface OfflineStore extends AutoCloseable {
 
   /**
    * All values of the features for the entity with {@code start <= eventTimestamp <= end}, one per
-   * (feature, event time): the latest written. Ordered by feature id, then event time.
+   * (feature, event time): the latest written, in any order (the caller orders them). {@link
+   * StoredValue#persistedStatus()} may be null.
    */
   List<StoredValue> history(
       EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end);

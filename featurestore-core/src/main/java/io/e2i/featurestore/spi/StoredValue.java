@@ -8,7 +8,7 @@ import java.util.UUID;
 /**
  * A value as an offline store returns it: JSON text (null for a missing value), the event time,
  * when it was written and the freshness status last persisted by update_freshness_status (null if
- * never).
+ * never, or if the read did not fetch it: reads compute freshness as of now and do not need it).
  */
 public record StoredValue(
     UUID featureId,

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,18 +133,8 @@ public final class PgOfflineStore implements OfflineStore {
     if (featureIds.isEmpty()) {
       return List.of();
     }
-    // Per feature, one backward-free walk of the read index in its own order (event time DESC,
-    // seq DESC): DISTINCT ON keeps the first row per event time, i.e. the latest written. No sort.
-    String sql =
-        "SELECT f.id, v.value::text, v.event_timestamp, v.written_at, v.freshness_status::text"
-            + " FROM unnest(?::uuid[]) AS f(id) CROSS JOIN LATERAL ("
-            + "SELECT DISTINCT ON (event_timestamp) value, event_timestamp, written_at,"
-            + " freshness_status FROM feature_values WHERE feature_id = f.id AND entity_key = ?"
-            + (start == null ? "" : " AND event_timestamp >= ?")
-            + (end == null ? "" : " AND event_timestamp <= ?")
-            + " ORDER BY event_timestamp DESC, seq DESC) v";
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+        PreparedStatement ps = c.prepareStatement(historySql(start != null, end != null))) {
       int i = 1;
       ps.setArray(i++, uuids(c, featureIds));
       ps.setString(i++, entity.canonical());
@@ -158,18 +147,37 @@ public final class PgOfflineStore implements OfflineStore {
       List<StoredValue> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(stored(rs.getObject(1, UUID.class), entity, rs, 2));
+          out.add(
+              new StoredValue(
+                  rs.getObject(1, UUID.class),
+                  entity,
+                  rs.getString(2),
+                  instant(rs, 3),
+                  instant(rs, 4),
+                  null));
         }
       }
-      out.sort(HISTORY_ORDER);
       return out;
     } catch (SQLException e) {
       throw PgDatabase.error("reading feature history", e);
     }
   }
 
-  private static final Comparator<StoredValue> HISTORY_ORDER =
-      Comparator.comparing(StoredValue::featureId).thenComparing(StoredValue::eventTimestamp);
+  /**
+   * Per feature, one index-only walk of the read index in its own order (event time DESC, seq
+   * DESC): DISTINCT ON keeps the first row per event time, i.e. the latest written. No sort, no
+   * heap visit: the persisted freshness status (not in the index) is not read. Parameters: feature
+   * ids, entity key, then start and end when present.
+   */
+  static String historySql(boolean withStart, boolean withEnd) {
+    return "SELECT f.id, v.value::text, v.event_timestamp, v.written_at"
+        + " FROM unnest(?::uuid[]) AS f(id) CROSS JOIN LATERAL ("
+        + "SELECT DISTINCT ON (event_timestamp) value, event_timestamp, written_at"
+        + " FROM feature_values WHERE feature_id = f.id AND entity_key = ?"
+        + (withStart ? " AND event_timestamp >= ?" : "")
+        + (withEnd ? " AND event_timestamp <= ?" : "")
+        + " ORDER BY event_timestamp DESC, seq DESC) v";
+  }
 
   private static StoredValue stored(UUID id, EntityKey entity, ResultSet rs, int first)
       throws SQLException {

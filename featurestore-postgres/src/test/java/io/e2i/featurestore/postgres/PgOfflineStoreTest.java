@@ -171,6 +171,30 @@ class PgOfflineStoreTest {
   }
 
   @Test
+  void historyIsAnIndexOnlyWalkWithoutSort() {
+    List<ValueRow> rows = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      rows.add(new ValueRow(num, e("E" + (i % 50)), (double) i, T0.plusSeconds(i)));
+    }
+    store.write(rows, T0);
+    // Index-only scans need the visibility map, which VACUUM sets only once the inserting commit is
+    // flushed (the test server commits asynchronously, zonky's default): CHECKPOINT flushes it.
+    sql("CHECKPOINT");
+    sql("VACUUM ANALYZE feature_values");
+    String query =
+        PgOfflineStore.historySql(true, false)
+            .replaceFirst("\\?", "ARRAY['" + num + "'::uuid]")
+            .replaceFirst("\\?", "'{\"id\":\"E7\"}'")
+            .replaceFirst("\\?", "'" + T0 + "'::timestamptz");
+    String plan = String.join("\n", MigrationsQuery.all("EXPLAIN (ANALYZE) " + query));
+    assertThat(plan)
+        .contains("Index Only Scan using feature_values_read_idx")
+        .contains("Heap Fetches: 0")
+        .doesNotContain("Sort");
+    assertThat(store.history(e("E7"), List.of(num), T0, null)).hasSize(400);
+  }
+
+  @Test
   void freshnessIsComputedAndPersistedInSql() {
     Instant now = T0.plus(Duration.ofHours(10));
     store.write(
