@@ -32,6 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Feature values in the embedded DuckDB file: append-only rows, each with a write sequence number
@@ -44,10 +46,18 @@ public final class DuckDbOfflineStore implements OfflineStore {
       "CAST(feature_id AS VARCHAR), value_json, epoch_us(event_timestamp), epoch_us(written_at),"
           + " freshness_status";
 
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbOfflineStore.class);
+
   private final DuckDbDatabase db;
   private final LatestIndex index = new LatestIndex();
+  private final Thread indexLoader;
+  private volatile boolean indexReady; // the index holds every committed row
+  private volatile Statement indexQuery; // the loader's, cancelled by close
   private long nextSeq; // guarded by the write lock
-  private boolean closed;
+  private volatile boolean closed;
+
+  /** Test hook: run by the index loader before it reads; may block to hold the load back. */
+  static volatile Runnable beforeIndexLoad = () -> {};
 
   /** Test hook: called before each row is appended; may throw to simulate a failure mid-write. */
   volatile IntConsumer beforeRow;
@@ -55,26 +65,45 @@ public final class DuckDbOfflineStore implements OfflineStore {
   DuckDbOfflineStore(DuckDbDatabase db) {
     this.db = db.retain();
     try {
-      loadIndex();
+      nextSeq = readNextSeq();
     } catch (SQLException | RuntimeException e) {
       db.release();
       throw FeatureStoreException.unavailable(
           "cannot read the embedded store " + db.file() + ": " + e.getMessage(), e);
     }
+    indexLoader =
+        Thread.ofPlatform().daemon().name("featurestore-embedded-index").start(this::loadIndex);
   }
 
-  /** Rebuilds the latest-value index and the write sequence from the file. */
-  private void loadIndex() throws SQLException {
-    ReentrantLock lock = db.writeLock();
-    lock.lock();
+  private long readNextSeq() throws SQLException {
+    return db.read(
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery("SELECT coalesce(max(seq), 0) + 1 FROM feature_values")) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
+  /**
+   * Fills the latest-value index from the file, in the background: opening a large store (a CLI
+   * command, a restarting server) does not wait for it (about 10 s per million rows on two cores).
+   * Until it is done, online reads query DuckDB, which is correct but takes milliseconds. Writes
+   * meanwhile offer their rows as usual: an offer keeps the later of two entries, so it does not
+   * matter which of a write and the loader offers first. Freshness updates wait for the load.
+   */
+  private void loadIndex() {
+    long started = System.nanoTime();
     try {
+      beforeIndexLoad.run();
       db.read(
           c -> {
             try (Statement s = c.createStatement()) {
-              try (ResultSet rs =
-                  s.executeQuery("SELECT coalesce(max(seq), 0) + 1 FROM feature_values")) {
-                rs.next();
-                nextSeq = rs.getLong(1);
+              indexQuery = s;
+              if (closed) {
+                return null;
               }
               try (ResultSet rs =
                   s.executeQuery(
@@ -83,7 +112,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
                           + ", seq FROM feature_values QUALIFY row_number() OVER (PARTITION BY"
                           + " feature_id, entity ORDER BY event_timestamp DESC, seq DESC) = 1")) {
                 Map<String, UUID> ids = new HashMap<>(); // few features, many rows
-                while (rs.next()) {
+                while (!closed && rs.next()) {
                   index.offer(
                       rs.getString(1),
                       new LatestIndex.Entry(
@@ -95,11 +124,38 @@ public final class DuckDbOfflineStore implements OfflineStore {
                           status(rs.getString(6))));
                 }
               }
+            } finally {
+              indexQuery = null;
             }
             return null;
           });
-    } finally {
-      lock.unlock();
+      if (!closed) {
+        indexReady = true;
+        LOG.debug(
+            "latest-value index of {} loaded: {} entities in {} ms",
+            db.file(),
+            index.entities(),
+            (System.nanoTime() - started) / 1_000_000);
+      }
+    } catch (SQLException | RuntimeException e) {
+      if (!closed) {
+        LOG.warn("latest-value index of {} not loaded; online reads query DuckDB", db.file(), e);
+      }
+    }
+  }
+
+  /** Waits for the background index load (done or failed). */
+  void awaitIndex() {
+    boolean interrupted = false;
+    while (indexLoader.isAlive()) {
+      try {
+        indexLoader.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -185,12 +241,13 @@ public final class DuckDbOfflineStore implements OfflineStore {
     List<UUID> fromDb = new ArrayList<>();
     String canonical = entity.canonical();
     long eventBound = eventAsOf == null ? Long.MAX_VALUE : micros(eventAsOf);
+    boolean useIndex = writtenAsOf == null && indexReady;
     for (UUID id : featureIds) {
-      LatestIndex.Entry e = writtenAsOf == null ? index.get(canonical, id) : null;
+      LatestIndex.Entry e = useIndex ? index.get(canonical, id) : null;
       if (e != null && e.eventMicros() <= eventBound) {
         // The overall latest is within the bound, so it is also the latest within it.
         result.put(id, stored(entity, e));
-      } else if (writtenAsOf != null || (e != null && eventAsOf != null)) {
+      } else if (!useIndex || (e != null && eventAsOf != null)) {
         fromDb.add(id);
       }
     }
@@ -317,6 +374,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     if (rules.isEmpty()) {
       return 0;
     }
+    awaitIndex(); // the loader's snapshot must not predate this update
     long nowMicros = micros(now);
     String age = "(" + nowMicros + " - epoch_us(event_timestamp))";
     ReentrantLock lock = db.writeLock();
@@ -443,7 +501,19 @@ public final class DuckDbOfflineStore implements OfflineStore {
   public synchronized void close() {
     if (!closed) {
       closed = true;
+      cancelQuietly(indexQuery);
+      awaitIndex();
       db.release();
+    }
+  }
+
+  private static void cancelQuietly(Statement statement) {
+    if (statement != null) {
+      try {
+        statement.cancel();
+      } catch (SQLException | RuntimeException e) {
+        // finished or closed meanwhile
+      }
     }
   }
 
@@ -481,6 +551,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   private static FreshnessStatus status(String wire) {
     return wire == null ? null : FreshnessStatus.fromWireName(wire);
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 
   /** For tests: how many entities the latest-value index holds. */

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -143,7 +144,100 @@ class EmbeddedStoreTest {
         .containsKey(feature);
     assertThat(store.latest(EntityKey.of("hcp_id", "H1"), List.of(feature), null, null)).isEmpty();
     assertThat(store.history(EntityKey.of("hcp_id", "H1"), List.of(feature), null, null)).isEmpty();
+    store.awaitIndex();
     assertThat(store.indexedEntities()).isEqualTo((int) count);
+  }
+
+  /**
+   * While the latest-value index loads in the background, online reads come from DuckDB and writes
+   * are not held up; afterwards the index holds both what was stored and what was written
+   * meanwhile.
+   */
+  @Test
+  void readsAndWritesDuringTheIndexLoadAreCorrect() throws Exception {
+    UUID feature = UUID.randomUUID();
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try {
+      backend
+          .store()
+          .write(
+              List.of(new ValueRow(feature, e("A"), 1L, T0), new ValueRow(feature, e("B"), 2L, T0)),
+              T0);
+    } finally {
+      backend.store().close();
+      backend.registry().close();
+    }
+    CountDownLatch release = new CountDownLatch(1);
+    DuckDbOfflineStore.beforeIndexLoad = () -> await(release);
+    OfflineBackend again = EmbeddedBackendProvider.open(dir);
+    DuckDbOfflineStore store = (DuckDbOfflineStore) again.store();
+    try {
+      assertThat(store.indexedEntities()).isZero();
+      assertThat(store.latest(e("A"), List.of(feature), null, null).get(feature).valueJson())
+          .isEqualTo("1");
+      store.write(List.of(new ValueRow(feature, e("A"), 3L, T0.plusSeconds(1))), T0.plusSeconds(5));
+      store.write(List.of(new ValueRow(feature, e("C"), 4L, T0)), T0.plusSeconds(5));
+      assertThat(store.latest(e("A"), List.of(feature), null, null).get(feature).valueJson())
+          .isEqualTo("3");
+      assertThat(store.latest(e("D"), List.of(feature), null, null)).isEmpty();
+      release.countDown();
+      store.awaitIndex();
+      assertThat(store.indexedEntities()).isEqualTo(3);
+      assertThat(store.latest(e("A"), List.of(feature), null, null).get(feature).valueJson())
+          .isEqualTo("3");
+      assertThat(store.latest(e("B"), List.of(feature), null, null).get(feature).valueJson())
+          .isEqualTo("2");
+      assertThat(store.latest(e("C"), List.of(feature), null, null).get(feature).valueJson())
+          .isEqualTo("4");
+    } finally {
+      DuckDbOfflineStore.beforeIndexLoad = () -> {};
+      release.countDown();
+      store.close();
+      again.registry().close();
+    }
+  }
+
+  @Test
+  void closingDuringTheIndexLoadStopsTheLoader() throws Exception {
+    UUID feature = UUID.randomUUID();
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try {
+      backend.store().write(List.of(new ValueRow(feature, e("A"), 1L, T0)), T0);
+    } finally {
+      backend.store().close();
+      backend.registry().close();
+    }
+    CountDownLatch release = new CountDownLatch(1);
+    DuckDbOfflineStore.beforeIndexLoad = () -> await(release);
+    OfflineBackend again = EmbeddedBackendProvider.open(dir);
+    DuckDbOfflineStore store = (DuckDbOfflineStore) again.store();
+    try {
+      Thread closer = Thread.ofPlatform().start(store::close);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!store.isClosed() && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      release.countDown();
+      closer.join(10_000);
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(store.indexedEntities()).as("the loader stopped before reading").isZero();
+    } finally {
+      DuckDbOfflineStore.beforeIndexLoad = () -> {};
+      release.countDown();
+      again.registry().close();
+    }
+  }
+
+  private static EntityKey e(String id) {
+    return EntityKey.of("hcp_id", id);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
