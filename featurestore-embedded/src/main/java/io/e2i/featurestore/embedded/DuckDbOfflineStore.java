@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -298,10 +297,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     sql.append(
         " QUALIFY row_number() OVER (PARTITION BY feature_id, event_timestamp ORDER BY seq DESC)"
             + " = 1");
-    List<StoredValue> values = new ArrayList<>(query("history read", entity, sql.toString()));
-    values.sort(
-        Comparator.comparing(StoredValue::featureId).thenComparing(StoredValue::eventTimestamp));
-    return values;
+    return query("history read", entity, sql.toString()); // the facade orders it
   }
 
   private List<StoredValue> query(String what, EntityKey entity, String sql) {
