@@ -3,6 +3,8 @@ package io.e2i.featurestore.cli;
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.server.FeatureServer;
 import io.e2i.featurestore.server.ServerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,16 +29,41 @@ final class ServeCommand extends BaseCommand {
       description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
+  @Option(
+      names = "--allow-sql-spines",
+      description =
+          "Accept SQL spines in POST /api/v1/training-data. They run on the offline store with the"
+              + " server's credentials: enable only behind authentication.")
+  boolean allowSqlSpines;
+
+  @Option(
+      names = "--spine-dir",
+      paramLabel = "DIR",
+      description =
+          "Accept CSV/Parquet file spines in POST /api/v1/training-data from this folder only"
+              + " (default: no file spines over HTTP).")
+  Path spineDir;
+
   @Override
   int execute() throws InterruptedException {
     if (port < 0 || port > 65535) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--port must be 0..65535, got " + port);
     }
+    if (spineDir != null && !Files.isDirectory(spineDir)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--spine-dir " + spineDir + " is not a folder");
+    }
     FeatureStore fs = openStore();
     FeatureServer server;
     try {
-      server = FeatureServer.start(fs, ServerOptions.defaults(port).withHost(host));
+      server =
+          FeatureServer.start(
+              fs,
+              ServerOptions.defaults(port)
+                  .withHost(host)
+                  .withSqlSpines(allowSqlSpines)
+                  .withSpineDir(spineDir));
     } catch (RuntimeException e) {
       fs.close();
       throw e;

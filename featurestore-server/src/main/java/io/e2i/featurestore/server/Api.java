@@ -35,6 +35,7 @@ final class Api {
   private static final List<Integer> BAD = List.of(400);
   private static final List<Integer> BAD_404 = List.of(400, 404);
   private static final List<Integer> BAD_404_409 = List.of(400, 404, 409);
+  private static final List<Integer> TRAINING_DATA_ERRORS = List.of(400, 403, 404, 409);
 
   private final FeatureStore store;
   private final ServerOptions options;
@@ -48,7 +49,7 @@ final class Api {
     this.options = options;
     this.metrics = metrics;
     this.feast = new FeastApi(store, this);
-    this.training = new TrainingDataApi(store, this, options.maxBatchBodyBytes());
+    this.training = new TrainingDataApi(store, this, options);
   }
 
   List<Endpoint> endpoints() {
@@ -229,7 +230,7 @@ final class Api {
             "TrainingDataRequest",
             200,
             "TrainingData",
-            BAD_404_409,
+            TRAINING_DATA_ERRORS,
             training::trainingData));
     e.add(
         ep(

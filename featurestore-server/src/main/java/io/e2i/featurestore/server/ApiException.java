@@ -19,6 +19,10 @@ final class ApiException extends RuntimeException {
     return new ApiException(400, "INVALID_ARGUMENT", message);
   }
 
+  static ApiException forbidden(String message) {
+    return new ApiException(403, "FORBIDDEN", message);
+  }
+
   static ApiException tooLarge(String message) {
     return new ApiException(413, "PAYLOAD_TOO_LARGE", message);
   }

@@ -152,6 +152,8 @@ final class OpenApi {
   private static String describe(int status) {
     return switch (status) {
       case 400 -> "bad input: malformed JSON or timestamp, type mismatch, missing entity key";
+      case 403 ->
+          "refused by the server's configuration, e.g. a SQL or file spine it does not allow";
       case 404 -> "unknown feature group, feature or version";
       case 409 -> "conflict, e.g. an ambiguous feature name";
       case 413 -> "request body too large";
@@ -452,7 +454,8 @@ final class OpenApi {
         Map.of(
             "description",
             "spine rows in memory (the timestamp column as ISO-8601 text), a SQL query on the"
-                + " offline store, or a .csv/.parquet file on the server",
+                + " offline store (only if the server runs with --allow-sql-spines), or a"
+                + " .csv/.parquet file in the server's --spine-dir folder (relative to it)",
             "oneOf",
             List.of(
                 obj(

@@ -1,5 +1,6 @@
 package io.e2i.featurestore.server;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -12,6 +13,11 @@ import java.time.Duration;
  *     parsed as a stream
  * @param maxBatchValues most values one batch request may carry; more get 413
  * @param shutdownTimeout how long {@link FeatureServer#stop()} waits for in-flight requests
+ * @param sqlSpines whether {@code POST /api/v1/training-data} accepts a SQL spine. Off by default:
+ *     the query runs on the offline store with the server's credentials (read-only on PostgreSQL,
+ *     but DuckDB's SQL can read files), so a caller could read what the server can
+ * @param spineDir the folder whose CSV/Parquet files may serve as spines over HTTP; null (the
+ *     default) refuses file spines, so callers cannot make the server read arbitrary paths
  */
 public record ServerOptions(
     String host,
@@ -19,7 +25,9 @@ public record ServerOptions(
     long maxBodyBytes,
     long maxBatchBodyBytes,
     int maxBatchValues,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    boolean sqlSpines,
+    Path spineDir) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
   public static final long DEFAULT_MAX_BATCH_BODY_BYTES = 256L << 20;
@@ -35,6 +43,7 @@ public record ServerOptions(
       throw new IllegalArgumentException("body and batch limits must be positive");
     }
     shutdownTimeout = shutdownTimeout == null ? DEFAULT_SHUTDOWN_TIMEOUT : shutdownTimeout;
+    spineDir = spineDir == null ? null : spineDir.toAbsolutePath().normalize();
   }
 
   /** Listens on every interface at {@code port} with the default limits. */
@@ -45,27 +54,66 @@ public record ServerOptions(
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_BATCH_BODY_BYTES,
         DEFAULT_MAX_BATCH_VALUES,
-        DEFAULT_SHUTDOWN_TIMEOUT);
+        DEFAULT_SHUTDOWN_TIMEOUT,
+        false,
+        null);
   }
 
   public ServerOptions withHost(String newHost) {
     return new ServerOptions(
-        newHost, port, maxBodyBytes, maxBatchBodyBytes, maxBatchValues, shutdownTimeout);
+        newHost,
+        port,
+        maxBodyBytes,
+        maxBatchBodyBytes,
+        maxBatchValues,
+        shutdownTimeout,
+        sqlSpines,
+        spineDir);
   }
 
   public ServerOptions withMaxBodyBytes(long bytes) {
-    return new ServerOptions(host, port, bytes, maxBatchBodyBytes, maxBatchValues, shutdownTimeout);
+    return new ServerOptions(
+        host, port, bytes, maxBatchBodyBytes, maxBatchValues, shutdownTimeout, sqlSpines, spineDir);
   }
 
   public ServerOptions withMaxBatchBodyBytes(long bytes) {
-    return new ServerOptions(host, port, maxBodyBytes, bytes, maxBatchValues, shutdownTimeout);
+    return new ServerOptions(
+        host, port, maxBodyBytes, bytes, maxBatchValues, shutdownTimeout, sqlSpines, spineDir);
   }
 
   public ServerOptions withMaxBatchValues(int values) {
-    return new ServerOptions(host, port, maxBodyBytes, maxBatchBodyBytes, values, shutdownTimeout);
+    return new ServerOptions(
+        host, port, maxBodyBytes, maxBatchBodyBytes, values, shutdownTimeout, sqlSpines, spineDir);
   }
 
   public ServerOptions withShutdownTimeout(Duration timeout) {
-    return new ServerOptions(host, port, maxBodyBytes, maxBatchBodyBytes, maxBatchValues, timeout);
+    return new ServerOptions(
+        host, port, maxBodyBytes, maxBatchBodyBytes, maxBatchValues, timeout, sqlSpines, spineDir);
+  }
+
+  /** Accepts SQL spines over HTTP (see {@link #sqlSpines()}). */
+  public ServerOptions withSqlSpines(boolean enabled) {
+    return new ServerOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxBatchBodyBytes,
+        maxBatchValues,
+        shutdownTimeout,
+        enabled,
+        spineDir);
+  }
+
+  /** Accepts file spines over HTTP from this folder only (null: none). */
+  public ServerOptions withSpineDir(Path dir) {
+    return new ServerOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxBatchBodyBytes,
+        maxBatchValues,
+        shutdownTimeout,
+        sqlSpines,
+        dir);
   }
 }

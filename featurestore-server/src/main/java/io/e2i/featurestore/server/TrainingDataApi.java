@@ -47,12 +47,12 @@ final class TrainingDataApi {
 
   private final FeatureStore store;
   private final Api api;
-  private final long maxBodyBytes;
+  private final ServerOptions options;
 
-  TrainingDataApi(FeatureStore store, Api api, long maxBodyBytes) {
+  TrainingDataApi(FeatureStore store, Api api, ServerOptions options) {
     this.store = store;
     this.api = api;
-    this.maxBodyBytes = maxBodyBytes;
+    this.options = options;
   }
 
   // ---------------------------------------------------------------- endpoints
@@ -60,7 +60,7 @@ final class TrainingDataApi {
   Object trainingData(Context ctx) throws IOException {
     ObjectNode b;
     // A spine over JSON can be large: the batch limit applies, not the small-body one.
-    try (InputStream in = api.body(ctx, maxBodyBytes)) {
+    try (InputStream in = api.body(ctx, options.maxBatchBodyBytes())) {
       b = Wire.readObject(in);
     }
     List<String> features = Wire.optionalStrings(b, "features");
@@ -125,8 +125,40 @@ final class TrainingDataApi {
 
   // ---------------------------------------------------------------- request parsing
 
+  /**
+   * A file spine: only a CSV/Parquet file inside the configured spine folder, symlinks resolved.
+   */
+  private Path spineFile(String path) {
+    Path dir = options.spineDir();
+    if (dir == null) {
+      throw ApiException.forbidden(
+          "file spines are disabled on this server (start it with --spine-dir=DIR); send the"
+              + " spine's rows as {\"columns\": [...], \"rows\": [[...]]}");
+    }
+    TrainingDataFormat format = TrainingDataFormat.fromFileName(path);
+    if (format == null || format == TrainingDataFormat.JSON) {
+      throw ApiException.badRequest(
+          "spine path '" + path + "' must end in .csv or .parquet (the format is read from it)");
+    }
+    Path file = dir.resolve(path).normalize();
+    if (!file.startsWith(dir)) {
+      throw ApiException.forbidden("spine file '" + path + "' is outside the spine folder");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw ApiException.badRequest("spine file '" + path + "' does not exist in the spine folder");
+    }
+    try {
+      if (!file.toRealPath().startsWith(dir.toRealPath())) {
+        throw ApiException.forbidden("spine file '" + path + "' is outside the spine folder");
+      }
+    } catch (IOException e) {
+      throw ApiException.badRequest("spine file '" + path + "' cannot be read: " + e.getMessage());
+    }
+    return file;
+  }
+
   /** Exactly one of {"columns", "rows"}, {"sql"} or {"path"}. */
-  private static PitQuery.Spine spine(JsonNode node, String tsColumn) {
+  private PitQuery.Spine spine(JsonNode node, String tsColumn) {
     if (node == null || node.isNull()) {
       throw ApiException.badRequest(
           "'spine' is required: {\"columns\": [...], \"rows\": [[...]]}, {\"sql\": \"...\"} or"
@@ -141,20 +173,15 @@ final class TrainingDataApi {
           "'spine' must have exactly one of 'rows' (with 'columns'), 'sql' or 'path'");
     }
     if (node.has("sql")) {
+      if (!options.sqlSpines()) {
+        throw ApiException.forbidden(
+            "SQL spines are disabled on this server (start it with --allow-sql-spines); send the"
+                + " spine's rows as {\"columns\": [...], \"rows\": [[...]]}");
+      }
       return new PitQuery.Spine.Sql(Wire.requiredText(node, "sql"), tsColumn);
     }
     if (node.has("path")) {
-      String path = Wire.requiredText(node, "path");
-      if (TrainingDataFormat.fromFileName(path) == null
-          || TrainingDataFormat.fromFileName(path) == TrainingDataFormat.JSON) {
-        throw ApiException.badRequest(
-            "spine path '" + path + "' must end in .csv or .parquet (the format is read from it)");
-      }
-      Path file = Path.of(path);
-      if (!Files.isRegularFile(file)) {
-        throw ApiException.badRequest("spine file '" + path + "' does not exist on the server");
-      }
-      return new PitQuery.Spine.File(file, tsColumn);
+      return new PitQuery.Spine.File(spineFile(Wire.requiredText(node, "path")), tsColumn);
     }
     List<String> columns = Wire.optionalStrings(node, "columns");
     if (columns == null || columns.isEmpty()) {

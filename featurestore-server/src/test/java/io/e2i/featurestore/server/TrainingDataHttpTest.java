@@ -46,6 +46,8 @@ class TrainingDataHttpTest {
 
   static final String FEATURES = "[\"hcp:specialty\", \"hcp:score\"]";
 
+  private Path spines;
+
   @BeforeEach
   void start() {
     store = EmbeddedFeatureStore.open(dir.resolve("store"));
@@ -58,9 +60,20 @@ class TrainingDataHttpTest {
     write("H1", "score", 0.5, "2025-01-02T00:00:00Z");
     // Same event time written again: the later write wins.
     write("H1", "score", 0.75, "2025-01-02T00:00:00Z");
+    spines = dir.resolve("spines");
+    try {
+      Files.createDirectories(spines);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     server =
         FeatureServer.start(
-            store, ServerOptions.defaults(0).withHost("127.0.0.1").withMaxBodyBytes(64 * 1024));
+            store,
+            ServerOptions.defaults(0)
+                .withHost("127.0.0.1")
+                .withMaxBodyBytes(64 * 1024)
+                .withSqlSpines(true)
+                .withSpineDir(spines));
     http = new Http(server.url());
   }
 
@@ -255,7 +268,7 @@ class TrainingDataHttpTest {
             H1,2025-01-03T01:00:00Z,8,Cardiology,0.75
             """);
 
-    Path parquet = dir.resolve("spine.parquet");
+    Path parquet = spines.resolve("spine.parquet");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = c.createStatement()) {
       s.execute(
@@ -274,13 +287,13 @@ class TrainingDataHttpTest {
             .text();
     assertThat(fromParquet).isEqualTo(fromSql);
 
-    Path csv = dir.resolve("spine.csv");
+    Path csv = spines.resolve("spine.csv");
     Files.writeString(csv, "hcp_id,ts,y\nH2,2025-01-01T06:00:00Z,7\nH1,2025-01-03T01:00:00Z,8\n");
     String fromCsv =
         post(
                 request(
                     FEATURES,
-                    Http.json(Map.of("path", csv.toString())),
+                    Http.json(Map.of("path", "spine.csv")), // relative to the spine folder
                     "\"timestamp_column\": \"ts\", \"format\": \"csv\""),
                 null)
             .text();
@@ -305,7 +318,9 @@ class TrainingDataHttpTest {
         "two spines|[\"hcp:specialty\"]|{\"sql\":\"SELECT 1\",\"path\":\"/x.csv\"}|400|INVALID_ARGUMENT|exactly one",
         "no spine|[\"hcp:specialty\"]|null|400|INVALID_ARGUMENT|spine",
         "spine file not csv or parquet|[\"hcp:specialty\"]|{\"path\":\"/etc/passwd\"}|400|INVALID_ARGUMENT|.parquet",
-        "missing spine file|[\"hcp:specialty\"]|{\"path\":\"/nonexistent/spine.parquet\"}|400|INVALID_ARGUMENT|does not exist",
+        "missing spine file|[\"hcp:specialty\"]|{\"path\":\"nonexistent.parquet\"}|400|INVALID_ARGUMENT|does not exist",
+        "spine file outside the folder|[\"hcp:specialty\"]|{\"path\":\"/etc/spine.csv\"}|403|FORBIDDEN|outside",
+        "spine path climbing out|[\"hcp:specialty\"]|{\"path\":\"../store/spine.csv\"}|403|FORBIDDEN|outside",
         "sql spine without the key|[\"hcp:specialty\"]|{\"sql\":\"SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' AS event_timestamp\"}|400|INVALID_ARGUMENT|hcp_id",
       })
   void callersMistakesAre4xx(
@@ -318,6 +333,49 @@ class TrainingDataHttpTest {
                 : spine,
             null);
     assertError(http.postBinary("/api/v1/training-data", body, null), status, code, word);
+  }
+
+  /** By default the server reads spines only from the request: no SQL, no server-side files. */
+  @Test
+  void sqlAndFileSpinesAreRefusedUnlessTheServerAllowsThem() throws Exception {
+    Files.writeString(
+        spines.resolve("spine.csv"), "hcp_id,event_timestamp\nH1,2025-01-01T00:00:00Z\n");
+    try (FeatureServer plain =
+        FeatureServer.start(store, ServerOptions.defaults(0).withHost("127.0.0.1"))) {
+      Http client = new Http(plain.url());
+      assertError(
+          client.postBinary(
+              "/api/v1/training-data", request(FEATURES, "{\"sql\": \"SELECT 1\"}", null), null),
+          403,
+          "FORBIDDEN",
+          "--allow-sql-spines");
+      assertError(
+          client.postBinary(
+              "/api/v1/training-data",
+              request(
+                  FEATURES,
+                  Http.json(Map.of("path", spines.resolve("spine.csv").toString())),
+                  null),
+              null),
+          403,
+          "FORBIDDEN",
+          "--spine-dir");
+    }
+  }
+
+  @Test
+  void aSymlinkOutOfTheSpineFolderIsRefused() throws Exception {
+    Path outside = dir.resolve("secret.csv");
+    Files.writeString(outside, "hcp_id,event_timestamp\nH1,2025-01-01T00:00:00Z\n");
+    Files.createSymbolicLink(spines.resolve("link.csv"), outside);
+    assertError(
+        http.postBinary(
+            "/api/v1/training-data",
+            request(FEATURES, Http.json(Map.of("path", "link.csv")), null),
+            null),
+        403,
+        "FORBIDDEN",
+        "outside");
   }
 
   @Test
