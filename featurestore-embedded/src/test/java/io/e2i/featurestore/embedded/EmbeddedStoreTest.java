@@ -156,20 +156,9 @@ class EmbeddedStoreTest {
   @Test
   void readsAndWritesDuringTheIndexLoadAreCorrect() throws Exception {
     UUID feature = UUID.randomUUID();
-    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
-    try {
-      backend
-          .store()
-          .write(
-              List.of(new ValueRow(feature, e("A"), 1L, T0), new ValueRow(feature, e("B"), 2L, T0)),
-              T0);
-    } finally {
-      backend.store().close();
-      backend.registry().close();
-    }
+    store(new ValueRow(feature, e("A"), 1L, T0), new ValueRow(feature, e("B"), 2L, T0));
     CountDownLatch release = new CountDownLatch(1);
-    DuckDbOfflineStore.beforeIndexLoad = () -> await(release);
-    OfflineBackend again = EmbeddedBackendProvider.open(dir);
+    OfflineBackend again = openWithIndexLoadHeldBy(release);
     DuckDbOfflineStore store = (DuckDbOfflineStore) again.store();
     try {
       assertThat(store.indexedEntities()).isZero();
@@ -199,17 +188,9 @@ class EmbeddedStoreTest {
 
   @Test
   void closingDuringTheIndexLoadStopsTheLoader() throws Exception {
-    UUID feature = UUID.randomUUID();
-    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
-    try {
-      backend.store().write(List.of(new ValueRow(feature, e("A"), 1L, T0)), T0);
-    } finally {
-      backend.store().close();
-      backend.registry().close();
-    }
+    store(new ValueRow(UUID.randomUUID(), e("A"), 1L, T0));
     CountDownLatch release = new CountDownLatch(1);
-    DuckDbOfflineStore.beforeIndexLoad = () -> await(release);
-    OfflineBackend again = EmbeddedBackendProvider.open(dir);
+    OfflineBackend again = openWithIndexLoadHeldBy(release);
     DuckDbOfflineStore store = (DuckDbOfflineStore) again.store();
     try {
       Thread closer = Thread.ofPlatform().start(store::close);
@@ -226,6 +207,23 @@ class EmbeddedStoreTest {
       release.countDown();
       again.registry().close();
     }
+  }
+
+  /** Writes the rows into the store folder and closes it again. */
+  private void store(ValueRow... rows) {
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try {
+      backend.store().write(List.of(rows), T0);
+    } finally {
+      backend.store().close();
+      backend.registry().close();
+    }
+  }
+
+  /** Opens the store folder with its index load waiting for {@code release}. */
+  private OfflineBackend openWithIndexLoadHeldBy(CountDownLatch release) {
+    DuckDbOfflineStore.beforeIndexLoad = () -> await(release);
+    return EmbeddedBackendProvider.open(dir);
   }
 
   private static EntityKey e(String id) {
