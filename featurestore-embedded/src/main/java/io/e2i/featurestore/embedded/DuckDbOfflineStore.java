@@ -490,7 +490,13 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   @Override
   public String describe() {
-    return "embedded DuckDB " + db.file();
+    String index =
+        indexReady
+            ? ""
+            : indexLoader.isAlive()
+                ? " (latest-value index loading: online misses query DuckDB)"
+                : " (latest-value index not loaded: online misses query DuckDB)";
+    return "embedded DuckDB " + db.file() + index;
   }
 
   @Override

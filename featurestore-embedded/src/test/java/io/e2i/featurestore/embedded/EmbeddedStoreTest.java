@@ -162,6 +162,7 @@ class EmbeddedStoreTest {
     DuckDbOfflineStore store = (DuckDbOfflineStore) again.store();
     try {
       assertThat(store.indexedEntities()).isZero();
+      assertThat(store.describe()).contains("index loading");
       assertThat(store.latest(e("A"), List.of(feature), null, null).get(feature).valueJson())
           .isEqualTo("1");
       store.write(List.of(new ValueRow(feature, e("A"), 3L, T0.plusSeconds(1))), T0.plusSeconds(5));
@@ -172,6 +173,7 @@ class EmbeddedStoreTest {
       release.countDown();
       store.awaitIndex();
       assertThat(store.indexedEntities()).isEqualTo(3);
+      assertThat(store.describe()).doesNotContain("index");
       assertThat(store.latest(e("A"), List.of(feature), null, null).get(feature).valueJson())
           .isEqualTo("3");
       assertThat(store.latest(e("B"), List.of(feature), null, null).get(feature).valueJson())
