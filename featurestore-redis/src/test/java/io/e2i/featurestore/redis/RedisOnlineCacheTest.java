@@ -233,6 +233,39 @@ class RedisOnlineCacheTest {
     }
   }
 
+  /**
+   * The lease is what makes near copies safe: while Redis does not answer (here it is paused, as a
+   * stalled connection would be), pushed invalidations could be waiting unread, so once the lease
+   * runs out the near copy is not served and the read goes to Redis (and fails).
+   */
+  @Test
+  void nearCopiesAreNotServedOnceTheLeaseRunsOut() throws InterruptedException {
+    try (RedisOnlineCache near = open(Duration.ofHours(1), true);
+        StatefulRedisConnection<String, String> admin = client.connect()) {
+      awaitLease(near);
+      CacheKey key = key(E1, "g", "a@1");
+      put(near, key, value("v1"));
+      assertThat(near.get(key)).isEqualTo(value("v1")); // the near cache holds it now
+      admin.sync().clientPause(2_000);
+      long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+      while (near.nearLeaseHeld() && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(near.nearLeaseHeld()).as("lease after Redis stopped answering").isFalse();
+      assertThatThrownBy(() -> near.get(key)).isInstanceOf(FeatureStoreException.class);
+    } finally {
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < deadline) { // the pause ends by itself within 2 s
+        try {
+          raw.ping();
+          break;
+        } catch (RuntimeException stillPaused) {
+          Thread.sleep(50);
+        }
+      }
+    }
+  }
+
   private static void awaitLease(RedisOnlineCache near) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (!near.nearLeaseHeld() && System.nanoTime() < deadline) {
