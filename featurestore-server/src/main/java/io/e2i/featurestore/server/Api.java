@@ -523,7 +523,7 @@ final class Api {
             Wire.optionalBool(b, "use_cache", true),
             Wire.optionalInstant(b, "as_of"));
     EntityFeatures features = store.getEntityFeatures(request);
-    return Wire.entityFeatures(features);
+    return new Endpoint.Raw(200, null, Wire.entityFeatures(features));
   }
 
   private Object historical(Context ctx) throws Exception {

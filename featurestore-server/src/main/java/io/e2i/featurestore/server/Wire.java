@@ -1,5 +1,6 @@
 package io.e2i.featurestore.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import io.e2i.featurestore.FeatureMetadata;
 import io.e2i.featurestore.FeatureValue;
 import io.e2i.featurestore.FreshnessReport;
 import io.e2i.featurestore.ValueType;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -238,22 +240,66 @@ final class Wire {
     return m;
   }
 
-  static Map<String, Object> entityFeatures(EntityFeatures ef) {
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    for (Map.Entry<String, FeatureMetadata> e : ef.metadata().entrySet()) {
-      FeatureMetadata md = e.getValue();
-      Map<String, Object> m = new LinkedHashMap<>(6);
-      m.put("feature_group", md.featureGroup());
-      m.put("version", md.version());
-      m.put("event_timestamp", md.eventTimestamp());
-      m.put("freshness_status", md.freshnessStatus().wireName());
-      metadata.put(e.getKey(), m);
+  /**
+   * The online-features answer, written straight to bytes: the hottest response, and serializing it
+   * through maps made Jackson look up a serializer per key and value (a quarter of the server's CPU
+   * per request). Same JSON as mapping the fields: entity_values, features, metadata.
+   */
+  static byte[] entityFeatures(EntityFeatures ef) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeFieldName("entity_values");
+      writeMap(g, ef.entity().values());
+      g.writeFieldName("features");
+      writeMap(g, ef.features());
+      g.writeObjectFieldStart("metadata");
+      for (Map.Entry<String, FeatureMetadata> e : ef.metadata().entrySet()) {
+        FeatureMetadata md = e.getValue();
+        g.writeObjectFieldStart(e.getKey());
+        g.writeStringField("feature_group", md.featureGroup());
+        g.writeNumberField("version", md.version());
+        g.writeFieldName("event_timestamp");
+        writeValue(g, md.eventTimestamp());
+        g.writeStringField("freshness_status", md.freshnessStatus().wireName());
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialize response: " + e.getMessage(), e);
     }
-    Map<String, Object> m = new LinkedHashMap<>(4);
-    m.put("entity_values", ef.entity().values());
-    m.put("features", ef.features());
-    m.put("metadata", metadata);
-    return m;
+    return out.toByteArray();
+  }
+
+  private static void writeMap(JsonGenerator g, Map<String, ?> map) throws IOException {
+    g.writeStartObject();
+    for (Map.Entry<String, ?> e : map.entrySet()) {
+      g.writeFieldName(e.getKey());
+      writeValue(g, e.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  /** The value types a feature or entity key can hold; anything else goes through the mapper. */
+  private static void writeValue(JsonGenerator g, Object v) throws IOException {
+    switch (v) {
+      case null -> g.writeNull();
+      case String s -> g.writeString(s);
+      case Long l -> g.writeNumber(l);
+      case Integer i -> g.writeNumber(i);
+      case Double d -> g.writeNumber(d);
+      case Boolean b -> g.writeBoolean(b);
+      case Instant t -> g.writeString(t.toString());
+      case List<?> list -> {
+        g.writeStartArray();
+        for (Object item : list) {
+          writeValue(g, item);
+        }
+        g.writeEndArray();
+      }
+      default -> MAPPER.writeValue(g, v);
+    }
   }
 
   static Map<String, Object> featureValue(FeatureValue v) {
