@@ -15,6 +15,7 @@ import io.e2i.featurestore.FeatureMetadata;
 import io.e2i.featurestore.FeatureValue;
 import io.e2i.featurestore.FreshnessReport;
 import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.training.JsonValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -260,7 +261,7 @@ final class Wire {
         g.writeStringField("feature_group", md.featureGroup());
         g.writeNumberField("version", md.version());
         g.writeFieldName("event_timestamp");
-        writeValue(g, md.eventTimestamp());
+        JsonValues.write(g, md.eventTimestamp());
         g.writeStringField("freshness_status", md.freshnessStatus().wireName());
         g.writeEndObject();
       }
@@ -276,30 +277,9 @@ final class Wire {
     g.writeStartObject();
     for (Map.Entry<String, ?> e : map.entrySet()) {
       g.writeFieldName(e.getKey());
-      writeValue(g, e.getValue());
+      JsonValues.write(g, e.getValue());
     }
     g.writeEndObject();
-  }
-
-  /** The value types a feature or entity key can hold; anything else goes through the mapper. */
-  private static void writeValue(JsonGenerator g, Object v) throws IOException {
-    switch (v) {
-      case null -> g.writeNull();
-      case String s -> g.writeString(s);
-      case Long l -> g.writeNumber(l);
-      case Integer i -> g.writeNumber(i);
-      case Double d -> g.writeNumber(d);
-      case Boolean b -> g.writeBoolean(b);
-      case Instant t -> g.writeString(t.toString());
-      case List<?> list -> {
-        g.writeStartArray();
-        for (Object item : list) {
-          writeValue(g, item);
-        }
-        g.writeEndArray();
-      }
-      default -> MAPPER.writeValue(g, v);
-    }
   }
 
   static Map<String, Object> featureValue(FeatureValue v) {

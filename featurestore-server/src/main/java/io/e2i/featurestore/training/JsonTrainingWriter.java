@@ -6,8 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * {@code {"columns":[...],"rows":[{"col":value,...},...],"row_count":n}}: rows as objects so that
@@ -41,29 +39,9 @@ final class JsonTrainingWriter extends TrainingDataWriter {
     json.writeStartObject();
     for (int i = 0; i < values.length; i++) {
       json.writeFieldName(columns.get(i));
-      write(values[i]);
+      JsonValues.write(json, values[i]);
     }
     json.writeEndObject();
-  }
-
-  private void write(Object value) throws IOException {
-    switch (value) {
-      case null -> json.writeNull();
-      case String s -> json.writeString(s);
-      case Long l -> json.writeNumber(l);
-      case Integer i -> json.writeNumber(i);
-      case Double d -> json.writeNumber(d);
-      case Boolean b -> json.writeBoolean(b);
-      case Instant t -> json.writeString(t.toString());
-      case List<?> list -> {
-        json.writeStartArray();
-        for (Object o : list) {
-          write(o);
-        }
-        json.writeEndArray();
-      }
-      default -> json.writeString(value.toString());
-    }
   }
 
   @Override
