@@ -1,10 +1,14 @@
 package io.e2i.featurestore.spi;
 
+import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.ValueType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -32,7 +36,29 @@ public record PitQuery(Spine spine, List<PitFeature> features, Instant asOf) {
      * Rows given in memory (JSON over HTTP, tests). Values: String, Long, Double, Boolean, Instant.
      */
     record Rows(List<String> columns, String timestampColumn, List<Object[]> rows)
-        implements Spine {}
+        implements Spine {
+
+      /**
+       * The canonical entity text ({@link EntityKey#canonical()}) of a row's key columns at {@code
+       * indexes}, so joins match what writes stored; null when a key is null or unusable (it
+       * matches nothing, like a key nobody wrote).
+       */
+      public static String canonicalEntity(List<String> keys, int[] indexes, Object[] row) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < indexes.length; i++) {
+          Object v = row[indexes[i]];
+          if (v == null) {
+            return null;
+          }
+          values.put(keys.get(i), v instanceof Instant instant ? instant.toString() : v);
+        }
+        try {
+          return EntityKey.of(values).canonical();
+        } catch (FeatureStoreException e) {
+          return null;
+        }
+      }
+    }
 
     /** A SQL query run on the offline store itself. */
     record Sql(String query, String timestampColumn) implements Spine {}

@@ -2,6 +2,12 @@ package io.e2i.featurestore.embedded;
 
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.spi.PitQuery.Spine;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,6 +51,29 @@ public final class DuckDbSpineSql {
           .append(" AS VARCHAR)) AS VARCHAR)");
     }
     return sb.append(" || '}')").toString();
+  }
+
+  /**
+   * A value DuckDB's JDBC driver returned for a spine column, as sinks expect it: whole numbers as
+   * Long (or text past 64 bits), decimals as Double, dates and times as Instant (naive ones are
+   * UTC).
+   */
+  public static Object plainValue(Object v) {
+    return switch (v) {
+      case null -> null;
+      case Integer i -> i.longValue();
+      case Short sh -> sh.longValue();
+      case Byte b -> b.longValue();
+      case Float f -> f.doubleValue();
+      case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : big.toString();
+      case BigDecimal dec -> dec.doubleValue();
+      case java.sql.Timestamp t -> t.toLocalDateTime().toInstant(ZoneOffset.UTC);
+      case LocalDateTime t -> t.toInstant(ZoneOffset.UTC);
+      case OffsetDateTime t -> t.toInstant();
+      case java.sql.Date d -> d.toLocalDate().atStartOfDay().toInstant(ZoneOffset.UTC);
+      case LocalDate d -> d.atStartOfDay().toInstant(ZoneOffset.UTC);
+      default -> v;
+    };
   }
 
   /** A quoted SQL identifier. */

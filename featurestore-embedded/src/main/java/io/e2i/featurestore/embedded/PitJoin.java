@@ -1,25 +1,17 @@
 package io.e2i.featurestore.embedded;
 
-import io.e2i.featurestore.EntityKey;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.ValueCodec;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.PitQuery.PitFeature;
 import io.e2i.featurestore.spi.PitQuery.Spine;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,27 +110,10 @@ final class PitJoin {
           appender.appendEpochMicros(DuckDbDatabase.micros(ValueType.toInstant(t)));
         }
         for (int k = 0; k < keySets.size(); k++) {
-          appender.append(canonical(keySets.get(k), keyIndexes.get(k), row));
+          appender.append(Spine.Rows.canonicalEntity(keySets.get(k), keyIndexes.get(k), row));
         }
         appender.endRow();
       }
-    }
-  }
-
-  /** The same text EntityKey gives, so joins match what writes stored; null when a key is null. */
-  private static String canonical(List<String> keys, int[] indexes, Object[] row) {
-    Map<String, Object> values = new LinkedHashMap<>();
-    for (int i = 0; i < indexes.length; i++) {
-      Object v = row[indexes[i]];
-      if (v == null) {
-        return null;
-      }
-      values.put(keys.get(i), v instanceof Instant instant ? instant.toString() : v);
-    }
-    try {
-      return EntityKey.of(values).canonical();
-    } catch (FeatureStoreException e) {
-      return null; // an unusable key matches nothing, like a key nobody wrote
     }
   }
 
@@ -255,7 +230,7 @@ final class PitJoin {
           System.arraycopy(spineRow, 0, out, 0, width);
         } else {
           for (int c = 0; c < width; c++) {
-            out[c] = plain(rs.getObject(2 + features.size() + c));
+            out[c] = DuckDbSpineSql.plainValue(rs.getObject(2 + features.size() + c));
           }
         }
         for (int i = 0; i < features.size(); i++) {
@@ -269,24 +244,5 @@ final class PitJoin {
 
   private static long micros(Duration d) {
     return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
-  }
-
-  /** Spine values read from a file or query as the sink expects them. */
-  private static Object plain(Object v) {
-    return switch (v) {
-      case null -> null;
-      case Integer i -> i.longValue();
-      case Short sh -> sh.longValue();
-      case Byte b -> b.longValue();
-      case Float f -> f.doubleValue();
-      case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : big.toString();
-      case BigDecimal dec -> dec.doubleValue();
-      case java.sql.Timestamp t -> t.toLocalDateTime().toInstant(ZoneOffset.UTC);
-      case LocalDateTime t -> t.toInstant(ZoneOffset.UTC);
-      case OffsetDateTime t -> t.toInstant();
-      case java.sql.Date d -> d.toLocalDate().atStartOfDay().toInstant(ZoneOffset.UTC);
-      case LocalDate d -> d.atStartOfDay().toInstant(ZoneOffset.UTC);
-      default -> v;
-    };
   }
 }

@@ -16,9 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -130,7 +128,7 @@ final class PgPitJoin {
           throw FeatureStoreException.invalid("spine row " + (r + 1) + ": " + e.getMessage());
         }
         for (int k = 0; k < keySets.size(); k++) {
-          canonical[k] = canonical(keySets.get(k), keyIndexes.get(k), row);
+          canonical[k] = Spine.Rows.canonicalEntity(keySets.get(k), keyIndexes.get(k), row);
         }
         copy.row(t, canonical);
       }
@@ -139,23 +137,6 @@ final class PgPitJoin {
       copy.cancel(); // an unfinished COPY would block the rollback forever
     }
     return new LoadedSpine(columns, rows);
-  }
-
-  /** The text EntityKey gives, so joins match what writes stored; null when a key is null. */
-  static String canonical(List<String> keys, int[] indexes, Object[] row) {
-    Map<String, Object> values = new LinkedHashMap<>();
-    for (int i = 0; i < indexes.length; i++) {
-      Object v = row[indexes[i]];
-      if (v == null) {
-        return null;
-      }
-      values.put(keys.get(i), v instanceof Instant instant ? instant.toString() : v);
-    }
-    try {
-      return EntityKey.of(values).canonical();
-    } catch (FeatureStoreException e) {
-      return null; // an unusable key matches nothing, like a key nobody wrote
-    }
   }
 
   /** Streams (row number, timestamp, canonical entities) lines into {@code pit_spine}. */

@@ -4,7 +4,6 @@ import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.embedded.DuckDbSpineSql;
 import io.e2i.featurestore.spi.PitQuery.Spine;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -156,7 +155,7 @@ final class PgSpines {
           }
           Object[] row = new Object[columns.size()];
           for (int i = 0; i < row.length; i++) {
-            row[i] = plain(rs.getObject(first + i));
+            row[i] = DuckDbSpineSql.plainValue(rs.getObject(first + i));
           }
           rows.add(row);
           copy.row(ts, canonical);
@@ -173,24 +172,5 @@ final class PgSpines {
       }
       return new PgPitJoin.LoadedSpine(columns, rows);
     }
-  }
-
-  /** DuckDB values as the sink expects them (the embedded store's mapping). */
-  private static Object plain(Object v) {
-    return switch (v) {
-      case null -> null;
-      case Integer i -> i.longValue();
-      case Short sh -> sh.longValue();
-      case Byte b -> b.longValue();
-      case Float f -> f.doubleValue();
-      case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : big.toString();
-      case BigDecimal dec -> dec.doubleValue();
-      case java.sql.Timestamp t -> t.toLocalDateTime().toInstant(ZoneOffset.UTC);
-      case LocalDateTime t -> t.toInstant(ZoneOffset.UTC);
-      case OffsetDateTime t -> t.toInstant();
-      case java.sql.Date d -> d.toLocalDate().atStartOfDay().toInstant(ZoneOffset.UTC);
-      case LocalDate d -> d.atStartOfDay().toInstant(ZoneOffset.UTC);
-      default -> v;
-    };
   }
 }
