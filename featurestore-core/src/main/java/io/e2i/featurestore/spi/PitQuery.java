@@ -26,7 +26,14 @@ public record PitQuery(Spine spine, List<PitFeature> features, Instant asOf) {
 
   /** One feature column of the output. */
   public record PitFeature(
-      UUID featureId, String column, ValueType type, List<String> entityKeys, Duration maxAge) {}
+      UUID featureId, String column, ValueType type, List<String> entityKeys, Duration maxAge) {
+
+    /** {@link #maxAge()} in whole microseconds, the stores' time unit; only when it is set. */
+    public long maxAgeMicros() {
+      return Math.addExact(
+          Math.multiplyExact(maxAge.getSeconds(), 1_000_000L), maxAge.getNano() / 1_000);
+    }
+  }
 
   /** Where spine rows come from. Every spine has a timestamp column and the entity key columns. */
   public sealed interface Spine {

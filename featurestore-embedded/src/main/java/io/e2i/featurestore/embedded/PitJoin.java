@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,7 +178,7 @@ final class PitJoin {
               : " AND s.__ts <= "
                   + v
                   + ".event_timestamp + to_microseconds("
-                  + micros(f.maxAge())
+                  + f.maxAgeMicros()
                   + ")";
       sql.append(", CASE WHEN ")
           .append(v)
@@ -240,9 +239,5 @@ final class PitJoin {
         sink.row(out);
       }
     }
-  }
-
-  private static long micros(Duration d) {
-    return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
   }
 }

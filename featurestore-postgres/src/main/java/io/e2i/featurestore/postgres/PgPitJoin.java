@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,7 +226,7 @@ final class PgPitJoin {
             .append("CASE WHEN ")
             .append(v)
             .append(".event_timestamp >= s.__ts - ")
-            .append(micros(f.maxAge()))
+            .append(f.maxAgeMicros())
             .append(" * interval '1 microsecond' THEN ")
             .append(v)
             .append(".value END");
@@ -277,9 +276,5 @@ final class PgPitJoin {
         }
       }
     }
-  }
-
-  private static long micros(Duration d) {
-    return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
   }
 }
