@@ -1,7 +1,6 @@
 package io.e2i.featurestore.bench;
 
 import io.e2i.featurestore.FeatureStore;
-import io.e2i.featurestore.FeatureWrite;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.embedded.EmbeddedFeatureStore;
 import io.e2i.featurestore.spi.PitQuery;
@@ -17,11 +16,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,9 +56,6 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgs = {"-Xmx8g", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class EmbeddedTrainingDataBenchmark {
-  private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
-  private static final int BATCH = 500_000;
-
   @Param("10000000")
   public long values;
 
@@ -82,32 +76,17 @@ public class EmbeddedTrainingDataBenchmark {
     dir = EmbeddedBenchData.tempDir();
     store = EmbeddedFeatureStore.open(dir.resolve("store"));
     EmbeddedBenchData.define(store);
-    int days = (int) Math.max(1, values / ((long) entities * EmbeddedBenchData.FEATURES));
+    int days = TrainingBenchData.days(values, entities, EmbeddedBenchData.FEATURES);
     long started = System.nanoTime();
-    List<FeatureWrite> batch = new ArrayList<>(BATCH);
-    long written = 0;
-    for (int day = 0; day < days; day++) {
-      Instant ts = T0.plus(Duration.ofDays(day));
-      for (int e = 0; e < entities; e++) {
-        Map<String, String> entity = Map.of("hcp_id", "HCP" + e);
-        for (int f = 0; f < EmbeddedBenchData.FEATURES; f++) {
-          batch.add(
-              new FeatureWrite(
-                  EmbeddedBenchData.feature(f),
-                  entity,
-                  EmbeddedBenchData.value(f, e + day),
-                  ts,
-                  EmbeddedBenchData.GROUP));
-          if (batch.size() == BATCH) {
-            written += store.writeBatchFeatures(batch);
-            batch.clear();
-          }
-        }
-      }
-    }
-    if (!batch.isEmpty()) {
-      written += store.writeBatchFeatures(batch);
-    }
+    long written =
+        TrainingBenchData.write(
+            store,
+            EmbeddedBenchData.GROUP,
+            EmbeddedBenchData.FEATURES,
+            EmbeddedBenchData::feature,
+            values,
+            entities,
+            (f, e, day) -> EmbeddedBenchData.value(f, e + day));
     System.out.printf(
         "%nsetup: wrote %,d values (%,d entities x 10 features x %d days) in %.1f s%n",
         written, entities, days, (System.nanoTime() - started) / 1e9);

@@ -1,15 +1,12 @@
 package io.e2i.featurestore.bench;
 
 import io.e2i.featurestore.FeatureStore;
-import io.e2i.featurestore.FeatureWrite;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.spi.PitQuery;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,9 +42,6 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgs = {"-Xmx8g"})
 @State(Scope.Benchmark)
 public class PostgresTrainingDataBenchmark {
-  private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
-  private static final int BATCH = 500_000;
-
   @Param("10000000")
   public long values;
 
@@ -66,32 +60,17 @@ public class PostgresTrainingDataBenchmark {
   public void setUp() {
     pg = PostgresBenchData.start();
     store = PostgresBenchData.open(pg, "none");
-    int days = (int) Math.max(1, values / ((long) entities * PostgresBenchData.FEATURES));
+    int days = TrainingBenchData.days(values, entities, PostgresBenchData.FEATURES);
     long started = System.nanoTime();
-    List<FeatureWrite> batch = new ArrayList<>(BATCH);
-    long written = 0;
-    for (int day = 0; day < days; day++) {
-      Instant ts = T0.plus(Duration.ofDays(day));
-      for (int e = 0; e < entities; e++) {
-        Map<String, String> entity = Map.of("hcp_id", "HCP" + e);
-        for (int f = 0; f < PostgresBenchData.FEATURES; f++) {
-          batch.add(
-              new FeatureWrite(
-                  PostgresBenchData.feature(f),
-                  entity,
-                  e + day + f * 0.5,
-                  ts,
-                  PostgresBenchData.GROUP));
-          if (batch.size() == BATCH) {
-            written += store.writeBatchFeatures(batch);
-            batch.clear();
-          }
-        }
-      }
-    }
-    if (!batch.isEmpty()) {
-      written += store.writeBatchFeatures(batch);
-    }
+    long written =
+        TrainingBenchData.write(
+            store,
+            PostgresBenchData.GROUP,
+            PostgresBenchData.FEATURES,
+            PostgresBenchData::feature,
+            values,
+            entities,
+            (f, e, day) -> e + day + f * 0.5);
     long loaded = System.nanoTime();
     PostgresBenchData.sql(pg, "VACUUM ANALYZE feature_values");
     System.out.printf(
@@ -103,7 +82,9 @@ public class PostgresTrainingDataBenchmark {
     List<Object[]> rows = new ArrayList<>(spineRows);
     for (long i = 0; i < spineRows; i++) {
       rows.add(
-          new Object[] {"HCP" + (i % entities), T0.plusSeconds((i * 7919) % span), i % 2 == 0});
+          new Object[] {
+            "HCP" + (i % entities), TrainingBenchData.T0.plusSeconds((i * 7919) % span), i % 2 == 0
+          });
     }
     spine =
         new PitQuery.Spine.Rows(
