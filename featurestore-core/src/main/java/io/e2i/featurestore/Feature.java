@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One version of a registered feature. Each version has its own id; stored values belong to a
@@ -17,12 +18,12 @@ public record Feature(
     int version,
     ValueType valueType,
     List<String> entityKeys,
-    String description,
-    String owner,
+    @Nullable String description,
+    @Nullable String owner,
     List<String> tags,
-    String computationQuery,
+    @Nullable String computationQuery,
     Map<String, Object> statistics,
-    String mlflowRunId,
+    @Nullable String mlflowRunId,
     Instant createdAt) {
 
   public Feature {

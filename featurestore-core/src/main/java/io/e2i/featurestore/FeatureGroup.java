@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A logical group of related features, with the seed's fields. The two bounds drive freshness:
@@ -12,15 +13,15 @@ import java.util.Objects;
  */
 public record FeatureGroup(
     String name,
-    String description,
-    String owner,
+    @Nullable String description,
+    @Nullable String owner,
     List<String> tags,
-    String sourceTable,
-    Integer expectedUpdateFrequencyHours,
-    Integer maxAgeHours,
-    String mlflowExperimentName,
-    String mlflowExperimentId,
-    Instant createdAt) {
+    @Nullable String sourceTable,
+    @Nullable Integer expectedUpdateFrequencyHours,
+    @Nullable Integer maxAgeHours,
+    @Nullable String mlflowExperimentName,
+    @Nullable String mlflowExperimentId,
+    @Nullable Instant createdAt) {
 
   public FeatureGroup {
     Names.check("feature group name", name);
@@ -29,19 +30,19 @@ public record FeatureGroup(
     checkHours("max_age_hours", maxAgeHours);
   }
 
-  private static void checkHours(String field, Integer hours) {
+  private static void checkHours(String field, @Nullable Integer hours) {
     if (hours != null && hours <= 0) {
       throw FeatureStoreException.invalid(field + " must be positive, got " + hours);
     }
   }
 
-  public Duration expectedUpdateFrequency() {
+  public @Nullable Duration expectedUpdateFrequency() {
     return expectedUpdateFrequencyHours == null
         ? null
         : Duration.ofHours(expectedUpdateFrequencyHours);
   }
 
-  public Duration maxAge() {
+  public @Nullable Duration maxAge() {
     return maxAgeHours == null ? null : Duration.ofHours(maxAgeHours);
   }
 
@@ -62,7 +63,7 @@ public record FeatureGroup(
         && Objects.equals(mlflowExperimentName, other.mlflowExperimentName);
   }
 
-  public FeatureGroup withMlflowExperimentId(String experimentId) {
+  public FeatureGroup withMlflowExperimentId(@Nullable String experimentId) {
     return new FeatureGroup(
         name,
         description,
@@ -76,7 +77,7 @@ public record FeatureGroup(
         createdAt);
   }
 
-  public FeatureGroup withCreatedAt(Instant created) {
+  public FeatureGroup withCreatedAt(@Nullable Instant created) {
     return new FeatureGroup(
         name,
         description,
@@ -97,24 +98,24 @@ public record FeatureGroup(
   /** Builds a group definition; unset fields stay null or empty. */
   public static final class Builder {
     private final String name;
-    private String description;
-    private String owner;
+    private @Nullable String description;
+    private @Nullable String owner;
     private List<String> tags = List.of();
-    private String sourceTable;
-    private Integer expectedUpdateFrequencyHours;
-    private Integer maxAgeHours;
-    private String mlflowExperimentName;
+    private @Nullable String sourceTable;
+    private @Nullable Integer expectedUpdateFrequencyHours;
+    private @Nullable Integer maxAgeHours;
+    private @Nullable String mlflowExperimentName;
 
     private Builder(String name) {
       this.name = name;
     }
 
-    public Builder description(String description) {
+    public Builder description(@Nullable String description) {
       this.description = description;
       return this;
     }
 
-    public Builder owner(String owner) {
+    public Builder owner(@Nullable String owner) {
       this.owner = owner;
       return this;
     }
@@ -128,22 +129,22 @@ public record FeatureGroup(
       return tags(List.of(tags));
     }
 
-    public Builder sourceTable(String sourceTable) {
+    public Builder sourceTable(@Nullable String sourceTable) {
       this.sourceTable = sourceTable;
       return this;
     }
 
-    public Builder expectedUpdateFrequencyHours(Integer hours) {
+    public Builder expectedUpdateFrequencyHours(@Nullable Integer hours) {
       this.expectedUpdateFrequencyHours = hours;
       return this;
     }
 
-    public Builder maxAgeHours(Integer hours) {
+    public Builder maxAgeHours(@Nullable Integer hours) {
       this.maxAgeHours = hours;
       return this;
     }
 
-    public Builder mlflowExperimentName(String experimentName) {
+    public Builder mlflowExperimentName(@Nullable String experimentName) {
       this.mlflowExperimentName = experimentName;
       return this;
     }

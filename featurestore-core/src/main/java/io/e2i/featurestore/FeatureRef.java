@@ -1,10 +1,12 @@
 package io.e2i.featurestore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A reference to a feature: {@code name}, {@code group:name} or {@code group:name@version}. A null
  * group means "the one feature of that name that fits the entity"; a null version means latest.
  */
-public record FeatureRef(String featureGroup, String name, Integer version) {
+public record FeatureRef(@Nullable String featureGroup, String name, @Nullable Integer version) {
 
   public static FeatureRef parse(String text) {
     if (text == null || text.isBlank()) {

@@ -1,6 +1,7 @@
 package io.e2i.featurestore;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a caller declares to create a feature. Applying a spec whose type, entity keys or
@@ -12,10 +13,10 @@ public record FeatureSpec(
     String name,
     ValueType valueType,
     List<String> entityKeys,
-    String description,
-    String owner,
+    @Nullable String description,
+    @Nullable String owner,
     List<String> tags,
-    String computationQuery) {
+    @Nullable String computationQuery) {
 
   public FeatureSpec {
     Names.check("feature group name", featureGroup);
@@ -50,12 +51,12 @@ public record FeatureSpec(
   public static final class Builder {
     private final String featureGroup;
     private final String name;
-    private ValueType valueType;
-    private List<String> entityKeys;
-    private String description;
-    private String owner;
+    private @Nullable ValueType valueType;
+    private @Nullable List<String> entityKeys;
+    private @Nullable String description;
+    private @Nullable String owner;
     private List<String> tags = List.of();
-    private String computationQuery;
+    private @Nullable String computationQuery;
 
     private Builder(String featureGroup, String name) {
       this.featureGroup = featureGroup;
@@ -80,12 +81,12 @@ public record FeatureSpec(
       return entityKeys(List.of(entityKeys));
     }
 
-    public Builder description(String description) {
+    public Builder description(@Nullable String description) {
       this.description = description;
       return this;
     }
 
-    public Builder owner(String owner) {
+    public Builder owner(@Nullable String owner) {
       this.owner = owner;
       return this;
     }
@@ -99,7 +100,7 @@ public record FeatureSpec(
       return tags(List.of(tags));
     }
 
-    public Builder computationQuery(String computationQuery) {
+    public Builder computationQuery(@Nullable String computationQuery) {
       this.computationQuery = computationQuery;
       return this;
     }
@@ -109,7 +110,14 @@ public record FeatureSpec(
         throw FeatureStoreException.invalid("value_type is required for feature '" + name + "'");
       }
       return new FeatureSpec(
-          featureGroup, name, valueType, entityKeys, description, owner, tags, computationQuery);
+          featureGroup,
+          name,
+          valueType,
+          entityKeys == null ? List.of() : entityKeys,
+          description,
+          owner,
+          tags,
+          computationQuery);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.e2i.featurestore;
 
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Statistics of one feature version's stored values (every stored row, not only the latest). Number
@@ -11,13 +12,13 @@ public record FeatureStatistics(
     long count,
     long nulls,
     long distinct,
-    Double min,
-    Double max,
-    Double mean,
-    Double stddev,
-    Double p50,
-    Double p90,
-    Double p99,
+    @Nullable Double min,
+    @Nullable Double max,
+    @Nullable Double mean,
+    @Nullable Double stddev,
+    @Nullable Double p50,
+    @Nullable Double p90,
+    @Nullable Double p99,
     List<ValueCount> topValues,
     List<Bucket> histogram,
     Instant computedAt) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The feature store: every call of the seed's {@code FeatureStoreClient}. Thread-safe. Writes
@@ -78,7 +79,10 @@ public interface FeatureStore extends AutoCloseable {
    * feature name, then time. A null bound is open.
    */
   List<FeatureValue> getHistoricalFeatures(
-      Map<String, ?> entityValues, List<String> featureRefs, Instant start, Instant end);
+      Map<String, ?> entityValues,
+      List<String> featureRefs,
+      @Nullable Instant start,
+      @Nullable Instant end);
 
   /** Persists the freshness status of every stored value as of now; returns how many changed. */
   long updateFreshnessStatus();
@@ -87,7 +91,7 @@ public interface FeatureStore extends AutoCloseable {
   List<FreshnessReport> freshnessMonitor();
 
   /** Drops cached reads of the entity, in one group or (null) in all groups. */
-  void invalidateCache(Map<String, ?> entityValues, String featureGroup);
+  void invalidateCache(Map<String, ?> entityValues, @Nullable String featureGroup);
 
   /**
    * Builds a point-in-time correct training set inside the offline store and streams it to the

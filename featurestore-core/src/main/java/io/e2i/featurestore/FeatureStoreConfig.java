@@ -3,6 +3,8 @@ package io.e2i.featurestore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the feature store keeps its data. Read from the environment ({@code FS_*}) or built in
@@ -20,7 +22,7 @@ import java.util.Map;
 public record FeatureStoreConfig(
     String offlineUrl,
     String onlineUrl,
-    String trackingUri,
+    @Nullable String trackingUri,
     Duration cacheTtl,
     boolean nearCache,
     Map<String, String> options) {
@@ -29,13 +31,15 @@ public record FeatureStoreConfig(
   public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(3600);
 
   public FeatureStoreConfig {
-    offlineUrl = blankToNull(offlineUrl) == null ? DEFAULT_OFFLINE_URL : offlineUrl.trim();
-    onlineUrl = blankToNull(onlineUrl) == null ? "memory" : onlineUrl.trim();
+    // Null checks stay for callers outside null-checked code (Java users, tests).
+    offlineUrl =
+        offlineUrl == null || offlineUrl.isBlank() ? DEFAULT_OFFLINE_URL : offlineUrl.trim();
+    onlineUrl = onlineUrl == null || onlineUrl.isBlank() ? "memory" : onlineUrl.trim();
     trackingUri = blankToNull(trackingUri);
     if (trackingUri != null && trackingUri.equalsIgnoreCase("none")) {
       trackingUri = null;
     }
-    cacheTtl = cacheTtl == null ? DEFAULT_CACHE_TTL : cacheTtl;
+    cacheTtl = Objects.requireNonNullElse(cacheTtl, DEFAULT_CACHE_TTL);
     if (cacheTtl.isNegative() || cacheTtl.isZero()) {
       throw FeatureStoreException.invalid("cache TTL must be positive, got " + cacheTtl);
     }
@@ -44,7 +48,8 @@ public record FeatureStoreConfig(
 
   /** The embedded default: DuckDB under {@code dataDir}, in-process cache, no tracking. */
   public static FeatureStoreConfig embedded(String dataDir) {
-    return new FeatureStoreConfig("embedded:" + dataDir, "memory", null, null, false, Map.of());
+    return new FeatureStoreConfig(
+        "embedded:" + dataDir, "memory", null, DEFAULT_CACHE_TTL, false, Map.of());
   }
 
   public static FeatureStoreConfig defaults() {
@@ -64,8 +69,8 @@ public record FeatureStoreConfig(
           }
         });
     return new FeatureStoreConfig(
-        env.get("FS_OFFLINE_URL"),
-        env.get("FS_ONLINE_URL"),
+        env.getOrDefault("FS_OFFLINE_URL", ""),
+        env.getOrDefault("FS_ONLINE_URL", ""),
         env.get("FS_TRACKING_URI"),
         parseTtl(env.get("FS_CACHE_TTL_SECONDS")),
         Boolean.parseBoolean(env.getOrDefault("FS_NEAR_CACHE", "false")),
@@ -80,7 +85,7 @@ public record FeatureStoreConfig(
     return new FeatureStoreConfig(offlineUrl, url, trackingUri, cacheTtl, nearCache, options);
   }
 
-  public FeatureStoreConfig withTrackingUri(String uri) {
+  public FeatureStoreConfig withTrackingUri(@Nullable String uri) {
     return new FeatureStoreConfig(offlineUrl, onlineUrl, uri, cacheTtl, nearCache, options);
   }
 
@@ -92,9 +97,9 @@ public record FeatureStoreConfig(
     return new FeatureStoreConfig(offlineUrl, onlineUrl, trackingUri, cacheTtl, enabled, options);
   }
 
-  private static Duration parseTtl(String seconds) {
-    if (blankToNull(seconds) == null) {
-      return null;
+  private static Duration parseTtl(@Nullable String seconds) {
+    if (seconds == null || seconds.isBlank()) {
+      return DEFAULT_CACHE_TTL;
     }
     try {
       return Duration.ofSeconds(Long.parseLong(seconds.trim()));
@@ -104,12 +109,12 @@ public record FeatureStoreConfig(
     }
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s;
   }
 
   /** Removes a password from {@code scheme://user:password@host} and from {@code password=}. */
-  public static String redact(String url) {
+  public static @Nullable String redact(@Nullable String url) {
     if (url == null) {
       return null;
     }

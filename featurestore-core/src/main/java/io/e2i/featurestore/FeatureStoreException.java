@@ -1,5 +1,7 @@
 package io.e2i.featurestore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one exception the feature store throws for the caller's mistakes and for unavailable
  * backends. Its {@link Code} decides the HTTP status and the CLI exit code; its message names what
@@ -38,7 +40,7 @@ public final class FeatureStoreException extends RuntimeException {
     this.code = code;
   }
 
-  public FeatureStoreException(Code code, String message, Throwable cause) {
+  public FeatureStoreException(Code code, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.code = code;
   }
@@ -59,7 +61,7 @@ public final class FeatureStoreException extends RuntimeException {
     return new FeatureStoreException(Code.TYPE_MISMATCH, message);
   }
 
-  public static FeatureStoreException unavailable(String message, Throwable cause) {
+  public static FeatureStoreException unavailable(String message, @Nullable Throwable cause) {
     return new FeatureStoreException(Code.UNAVAILABLE, message, cause);
   }
 }

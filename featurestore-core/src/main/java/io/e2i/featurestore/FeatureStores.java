@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /** Opens feature stores: from a configuration, or assembled from backends by hand. */
 public final class FeatureStores {
@@ -39,18 +40,19 @@ public final class FeatureStores {
     Tracker tracker = Tracker.NONE;
     try {
       cache = openOnline(config, providers);
-      if (config.trackingUri() != null) {
+      String trackingUri = config.trackingUri();
+      if (trackingUri != null) {
         tracker =
             providers.stream()
-                .filter(p -> p.supportsTracking(config.trackingUri()))
+                .filter(p -> p.supportsTracking(trackingUri))
                 .findFirst()
                 .orElseThrow(
                     () ->
                         FeatureStoreException.invalid(
                             "no backend on the class path serves tracking URI '"
-                                + FeatureStoreConfig.redact(config.trackingUri())
+                                + FeatureStoreConfig.redact(trackingUri)
                                 + "'"))
-                .openTracker(config.trackingUri(), config);
+                .openTracker(trackingUri, config);
       }
       return builder()
           .registry(offline.registry())
@@ -68,7 +70,7 @@ public final class FeatureStores {
     }
   }
 
-  private static OnlineCache openOnline(
+  private static @Nullable OnlineCache openOnline(
       FeatureStoreConfig config, List<BackendProvider> providers) {
     String url = config.onlineUrl();
     if (url.equals("none")) {
@@ -104,9 +106,9 @@ public final class FeatureStores {
 
   /** Assembles a feature store from backends. The store owns them and closes them. */
   public static final class Builder {
-    private Registry registry;
-    private OfflineStore offlineStore;
-    private OnlineCache onlineCache;
+    private @Nullable Registry registry;
+    private @Nullable OfflineStore offlineStore;
+    private @Nullable OnlineCache onlineCache;
     private Tracker tracker = Tracker.NONE;
     private Clock clock = Clock.systemUTC();
 
@@ -123,7 +125,7 @@ public final class FeatureStores {
     }
 
     /** Null for no online cache. */
-    public Builder onlineCache(OnlineCache onlineCache) {
+    public Builder onlineCache(@Nullable OnlineCache onlineCache) {
       this.onlineCache = onlineCache;
       return this;
     }

@@ -1,6 +1,7 @@
 package io.e2i.featurestore;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** One stored value, as returned by {@code get_historical_features}. */
 public record FeatureValue(
@@ -8,7 +9,7 @@ public record FeatureValue(
     String featureName,
     int version,
     EntityKey entity,
-    Object value,
+    @Nullable Object value,
     Instant eventTimestamp,
     Instant writtenAt,
     FreshnessStatus freshnessStatus) {}

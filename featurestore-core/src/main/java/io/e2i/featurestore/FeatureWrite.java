@@ -2,6 +2,7 @@ package io.e2i.featurestore;
 
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One value to write, as in the seed's {@code write_feature_value} and the entries of {@code
@@ -11,9 +12,9 @@ import java.util.Map;
 public record FeatureWrite(
     String featureName,
     Map<String, ?> entityValues,
-    Object value,
-    Instant eventTimestamp,
-    String featureGroup) {
+    @Nullable Object value,
+    @Nullable Instant eventTimestamp,
+    @Nullable String featureGroup) {
 
   public FeatureWrite(
       String featureName, Map<String, ?> entityValues, Object value, Instant eventTimestamp) {

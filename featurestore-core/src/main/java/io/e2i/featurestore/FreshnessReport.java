@@ -2,6 +2,7 @@ package io.e2i.featurestore;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One row of the freshness monitor: over the latest value of each entity of one feature, how many
@@ -15,6 +16,6 @@ public record FreshnessReport(
     long freshCount,
     long staleCount,
     long expiredCount,
-    Instant lastEventTimestamp,
-    Duration timeSinceLastEvent,
+    @Nullable Instant lastEventTimestamp,
+    @Nullable Duration timeSinceLastEvent,
     Instant checkedAt) {}

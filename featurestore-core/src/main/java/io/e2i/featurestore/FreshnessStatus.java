@@ -2,6 +2,7 @@ package io.e2i.featurestore;
 
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** How old a value is relative to its group's bounds. */
 public enum FreshnessStatus {
@@ -14,7 +15,8 @@ public enum FreshnessStatus {
    * bound never triggers: with no max age a value is never expired, with no expected frequency it
    * is fresh until it expires.
    */
-  public static FreshnessStatus of(Duration age, Duration expected, Duration maxAge) {
+  public static FreshnessStatus of(
+      Duration age, @Nullable Duration expected, @Nullable Duration maxAge) {
     if (maxAge != null && age.compareTo(maxAge) > 0) {
       return EXPIRED;
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process online cache (Caffeine): entries expire {@code ttl} after they are written. Each
@@ -40,7 +41,7 @@ final class MemoryOnlineCache implements OnlineCache {
   }
 
   @Override
-  public CachedFeatures get(CacheKey key) {
+  public @Nullable CachedFeatures get(CacheKey key) {
     return entries.getIfPresent(key);
   }
 

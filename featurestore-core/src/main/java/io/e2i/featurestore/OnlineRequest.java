@@ -3,6 +3,7 @@ package io.e2i.featurestore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code get_entity_features} call. {@code featureNames} null or empty means every feature of the
@@ -14,9 +15,10 @@ public record OnlineRequest(
     String featureGroup,
     List<String> featureNames,
     boolean useCache,
-    Instant asOf) {
+    @Nullable Instant asOf) {
 
   public OnlineRequest {
+    // Null (from Java callers outside null-checked code) means every feature, like empty.
     featureNames = featureNames == null ? List.of() : List.copyOf(featureNames);
   }
 

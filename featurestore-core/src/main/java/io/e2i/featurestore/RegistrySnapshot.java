@@ -70,7 +70,7 @@ final class RegistrySnapshot {
       Map<String, List<Feature>> byName = new LinkedHashMap<>();
       Map<List<String>, List<Feature>> byKeys = new HashMap<>();
       versions
-          .get(g.name())
+          .getOrDefault(g.name(), new TreeMap<>())
           .forEach(
               (name, list) -> {
                 list.sort(Comparator.comparingInt(Feature::version));

@@ -3,6 +3,7 @@ package io.e2i.featurestore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON shape statistics are stored in (features.statistics) and served as: snake_case. */
 public final class StatisticsMaps {
@@ -37,7 +38,7 @@ public final class StatisticsMaps {
     return m;
   }
 
-  private static void putIfNotNull(Map<String, Object> m, String key, Object value) {
+  private static void putIfNotNull(Map<String, Object> m, String key, @Nullable Object value) {
     if (value != null) {
       m.put(key, value);
     }

@@ -3,6 +3,7 @@ package io.e2i.featurestore;
 import io.e2i.featurestore.spi.PitQuery;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time correct training set: a spine (entity keys + event timestamp per row, plus any
@@ -12,7 +13,10 @@ import java.util.List;
  * and the as-of pinned, so it can be re-run with {@link FeatureStore#rerunTrainingSet}.
  */
 public record TrainingDataRequest(
-    PitQuery.Spine spine, List<String> featureRefs, Instant asOf, String saveAs) {
+    PitQuery.Spine spine,
+    List<String> featureRefs,
+    @Nullable Instant asOf,
+    @Nullable String saveAs) {
 
   public TrainingDataRequest {
     if (spine == null) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** JSON form of saved training set definitions (stored by registries as text). */
 public final class TrainingSets {
@@ -74,14 +76,14 @@ public final class TrainingSets {
           root.get("name").asText(),
           spine,
           refs,
-          instant(root.get("as_of")),
-          instant(root.get("created_at")));
+          Objects.requireNonNull(instant(root.get("as_of")), "as_of"),
+          Objects.requireNonNull(instant(root.get("created_at")), "created_at"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static Instant instant(JsonNode node) {
+  private static @Nullable Instant instant(JsonNode node) {
     return node == null || node.isNull() ? null : Instant.parse(node.asText());
   }
 }

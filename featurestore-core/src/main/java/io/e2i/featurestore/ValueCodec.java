@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes feature values as JSON text, the form every store and cache keeps them in (JSONB in
@@ -17,13 +19,13 @@ public final class ValueCodec {
   private ValueCodec() {}
 
   /** JSON text of a value already normalized by {@link ValueType#normalize}; null gives "null". */
-  public static String encode(Object value) {
+  public static String encode(@Nullable Object value) {
     StringBuilder sb = new StringBuilder(16);
     append(sb, value);
     return sb.toString();
   }
 
-  private static void append(StringBuilder sb, Object value) {
+  private static void append(StringBuilder sb, @Nullable Object value) {
     switch (value) {
       case null -> sb.append("null");
       case String s -> Json.appendQuoted(sb, s);
@@ -46,7 +48,7 @@ public final class ValueCodec {
   }
 
   /** Reads JSON text written by {@link #encode} back as a value of the given type. */
-  public static Object decode(ValueType type, String json) {
+  public static @Nullable Object decode(ValueType type, String json) {
     if (json == null) {
       return null;
     }
@@ -65,7 +67,7 @@ public final class ValueCodec {
    * Decodes the common scalar forms without building a JSON tree (reads of history and training
    * data decode millions of values); null when the text needs the general path.
    */
-  private static Object decodeScalar(ValueType type, String json) {
+  private static @Nullable Object decodeScalar(ValueType type, String json) {
     try {
       return switch (type) {
         case INT64 -> Long.parseLong(json);
@@ -87,7 +89,7 @@ public final class ValueCodec {
   }
 
   /** The content of a JSON string literal without escapes, or null. */
-  private static String plainString(String json) {
+  private static @Nullable String plainString(String json) {
     int last = json.length() - 1;
     if (last < 1 || json.charAt(0) != '"' || json.charAt(last) != '"') {
       return null;
@@ -102,12 +104,12 @@ public final class ValueCodec {
   }
 
   /** Converts a parsed JSON node (e.g. from an HTTP body) to a normalized value of the type. */
-  public static Object fromNode(ValueType type, JsonNode node) {
+  public static @Nullable Object fromNode(ValueType type, @Nullable JsonNode node) {
     return type.normalize(toJava(node));
   }
 
   /** Plain Java form of a JSON node: String, Long/BigInteger, Double, Boolean, List or null. */
-  public static Object toJava(JsonNode node) {
+  public static @Nullable Object toJava(@Nullable JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return null;
     }
@@ -137,7 +139,7 @@ public final class ValueCodec {
       if (!node.isArray()) {
         throw new IllegalArgumentException("expected a JSON array, got " + text);
       }
-      return (List<?>) toJava(node);
+      return (List<?>) Objects.requireNonNull(toJava(node));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("expected a JSON array, got " + text);
     }

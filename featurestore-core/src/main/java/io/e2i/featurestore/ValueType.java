@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The type of a feature's values. Scalars map to {@link String}, {@link Long}, {@link Double},
@@ -30,9 +31,9 @@ public enum ValueType {
   TIMESTAMP_LIST("timestamp_list", TIMESTAMP);
 
   private final String wireName;
-  private final ValueType elementType;
+  private final @Nullable ValueType elementType;
 
-  ValueType(String wireName, ValueType elementType) {
+  ValueType(String wireName, @Nullable ValueType elementType) {
     this.wireName = wireName;
     this.elementType = elementType;
   }
@@ -47,7 +48,7 @@ public enum ValueType {
   }
 
   /** The element type of a list type, or null for a scalar. */
-  public ValueType elementType() {
+  public @Nullable ValueType elementType() {
     return elementType;
   }
 
@@ -113,11 +114,11 @@ public enum ValueType {
    *
    * @throws IllegalArgumentException naming why the value does not fit
    */
-  public Object normalize(Object value) {
+  public @Nullable Object normalize(@Nullable Object value) {
     if (value == null) {
       return null;
     }
-    if (isList()) {
+    if (elementType != null) {
       if (!(value instanceof List<?> list)) {
         throw new IllegalArgumentException("expected a list of " + elementType.wireName);
       }
@@ -154,7 +155,7 @@ public enum ValueType {
    * Parses the text form of a value (a CSV cell, a CLI argument). Empty text is null. Lists are
    * JSON arrays.
    */
-  public Object parseText(String text) {
+  public @Nullable Object parseText(@Nullable String text) {
     if (text == null || text.isEmpty()) {
       return null;
     }

@@ -5,12 +5,14 @@ import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.FeatureStores;
 import io.e2i.featurestore.OnlineRequest;
+import io.e2i.featurestore.redis.RedisProcess;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,9 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * get_entity_features of 10 features through the facade, embedded offline store, Redis online cache
- * on a local redis-server, over a warmed hot set of 1000 entities. {@code nearCache=false}: every
- * read is a Redis hit (target p99 < 0.5 ms). {@code nearCache=true}: every read is a near-cache hit
- * (target p99 < 10 us).
+ * on {@code FS_BENCH_REDIS_URL} if set, else on a local redis-server (the Redis tests' {@link
+ * RedisProcess}), over a warmed hot set of 1000 entities. {@code nearCache=false}: every read is a
+ * Redis hit (target p99 < 0.5 ms). {@code nearCache=true}: every read is a near-cache hit (target
+ * p99 < 10 us).
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -46,17 +49,22 @@ public class RedisOnlineReadBenchmark {
 
   private static final int ENTITIES = 1000;
   private Path dir;
-  private RedisBenchServer redis;
+  private @Nullable RedisProcess redis;
   private FeatureStore store;
   private List<Map<String, String>> keys;
 
   @Setup(Level.Trial)
   public void setUp() {
-    redis = RedisBenchServer.start();
+    String url = System.getenv("FS_BENCH_REDIS_URL");
+    if (url == null || url.isBlank()) {
+      RedisProcess started = RedisProcess.startOrThrow();
+      redis = started;
+      url = started.url();
+    }
     dir = EmbeddedBenchData.tempDir();
     store =
         FeatureStores.open(
-            new FeatureStoreConfig("embedded:" + dir, redis.url, null, null, nearCache, Map.of()));
+            new FeatureStoreConfig("embedded:" + dir, url, null, null, nearCache, Map.of()));
     EmbeddedBenchData.define(store);
     store.writeBatchFeatures(
         EmbeddedBenchData.writes(0, ENTITIES * EmbeddedBenchData.FEATURES, Instant.now()));
@@ -74,7 +82,9 @@ public class RedisOnlineReadBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     store.close();
-    redis.close();
+    if (redis != null) {
+      redis.close();
+    }
     EmbeddedBenchData.delete(dir);
   }
 

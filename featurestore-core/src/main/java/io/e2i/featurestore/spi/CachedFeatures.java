@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the online cache keeps for one key: the latest value of each feature asked for. Freshness is
@@ -28,7 +29,11 @@ public record CachedFeatures(List<Entry> entries) {
 
   /** One feature's cached value. */
   public record Entry(
-      String featureName, int version, ValueType type, Object value, Instant eventTimestamp) {}
+      String featureName,
+      int version,
+      ValueType type,
+      @Nullable Object value,
+      Instant eventTimestamp) {}
 
   /**
    * Self-describing JSON (each entry carries its type), for caches outside the JVM. The event time

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The source of truth for feature values: time series per (feature version, entity). Storage is
@@ -31,7 +32,10 @@ public interface OfflineStore extends AutoCloseable {
    * Features with no such value are absent.
    */
   Map<UUID, StoredValue> latest(
-      EntityKey entity, Collection<UUID> featureIds, Instant eventAsOf, Instant writtenAsOf);
+      EntityKey entity,
+      Collection<UUID> featureIds,
+      @Nullable Instant eventAsOf,
+      @Nullable Instant writtenAsOf);
 
   /**
    * All values of the features for the entity with {@code start <= eventTimestamp <= end}, one per
@@ -39,7 +43,10 @@ public interface OfflineStore extends AutoCloseable {
    * StoredValue#persistedStatus()} may be null.
    */
   List<StoredValue> history(
-      EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end);
+      EntityKey entity,
+      Collection<UUID> featureIds,
+      @Nullable Instant start,
+      @Nullable Instant end);
 
   /**
    * Persists the freshness status of every stored value of the features, computed as of {@code

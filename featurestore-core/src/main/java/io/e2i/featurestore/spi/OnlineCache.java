@@ -2,6 +2,7 @@ package io.e2i.featurestore.spi;
 
 import io.e2i.featurestore.CacheStats;
 import io.e2i.featurestore.EntityKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The online cache in front of the offline store. Read-your-writes rests on the generation: a
@@ -16,7 +17,7 @@ import io.e2i.featurestore.EntityKey;
 public interface OnlineCache extends AutoCloseable {
 
   /** The cached features, or null on a miss. */
-  CachedFeatures get(CacheKey key);
+  @Nullable CachedFeatures get(CacheKey key);
 
   /** The current invalidation generation of an entity in a group. */
   long generation(EntityKey entity, String featureGroup);

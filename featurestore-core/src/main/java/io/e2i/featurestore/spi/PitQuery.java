@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time join: for each spine row (entity key columns + a timestamp T), each feature takes
@@ -18,7 +20,7 @@ import java.util.UUID;
  * written at or before {@code asOf} when it is set. Output rows keep the spine's order and columns,
  * followed by one column per feature.
  */
-public record PitQuery(Spine spine, List<PitFeature> features, Instant asOf) {
+public record PitQuery(Spine spine, List<PitFeature> features, @Nullable Instant asOf) {
 
   public PitQuery {
     features = List.copyOf(features);
@@ -26,10 +28,15 @@ public record PitQuery(Spine spine, List<PitFeature> features, Instant asOf) {
 
   /** One feature column of the output. */
   public record PitFeature(
-      UUID featureId, String column, ValueType type, List<String> entityKeys, Duration maxAge) {
+      UUID featureId,
+      String column,
+      ValueType type,
+      List<String> entityKeys,
+      @Nullable Duration maxAge) {
 
     /** {@link #maxAge()} in whole microseconds, the stores' time unit; only when it is set. */
     public long maxAgeMicros() {
+      Duration maxAge = Objects.requireNonNull(this.maxAge, "maxAge");
       return Math.addExact(
           Math.multiplyExact(maxAge.getSeconds(), 1_000_000L), maxAge.getNano() / 1_000);
     }
@@ -50,7 +57,8 @@ public record PitQuery(Spine spine, List<PitFeature> features, Instant asOf) {
        * indexes}, so joins match what writes stored; null when a key is null or unusable (it
        * matches nothing, like a key nobody wrote).
        */
-      public static String canonicalEntity(List<String> keys, int[] indexes, Object[] row) {
+      public static @Nullable String canonicalEntity(
+          List<String> keys, int[] indexes, Object[] row) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < indexes.length; i++) {
           Object v = row[indexes[i]];

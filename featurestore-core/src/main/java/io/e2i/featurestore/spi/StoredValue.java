@@ -4,6 +4,7 @@ import io.e2i.featurestore.EntityKey;
 import io.e2i.featurestore.FreshnessStatus;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A value as an offline store returns it: JSON text (null for a missing value), the event time,
@@ -16,4 +17,4 @@ public record StoredValue(
     String valueJson,
     Instant eventTimestamp,
     Instant writtenAt,
-    FreshnessStatus persistedStatus) {}
+    @Nullable FreshnessStatus persistedStatus) {}

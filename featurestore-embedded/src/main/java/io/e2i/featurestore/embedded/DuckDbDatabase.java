@@ -99,6 +99,12 @@ final class DuckDbDatabase {
     T run(Connection connection) throws SQLException;
   }
 
+  /**
+   * What work without a result returns: {@link SqlWork} results are non-null (a null "Void" result
+   * would need a {@code @Nullable} type argument, which NullAway checks only in JSpecify mode).
+   */
+  static final Object NO_RESULT = new Object();
+
   /** Runs read-only work on a pooled duplicate connection. */
   <T> T read(SqlWork<T> work) throws SQLException {
     checkOpen();

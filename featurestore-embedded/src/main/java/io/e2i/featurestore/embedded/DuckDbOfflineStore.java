@@ -1,5 +1,6 @@
 package io.e2i.featurestore.embedded;
 
+import static io.e2i.featurestore.embedded.DuckDbDatabase.NO_RESULT;
 import static io.e2i.featurestore.embedded.DuckDbDatabase.instant;
 import static io.e2i.featurestore.embedded.DuckDbDatabase.micros;
 
@@ -31,6 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +53,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final LatestIndex index = new LatestIndex();
   private final Thread indexLoader;
   private volatile boolean indexReady; // the index holds every committed row
-  private volatile Statement indexQuery; // the loader's, cancelled by close
+  private volatile @Nullable Statement indexQuery; // the loader's, cancelled by close
   private long nextSeq; // guarded by the write lock
   private volatile boolean closed;
 
@@ -59,7 +61,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   static volatile Runnable beforeIndexLoad = () -> {};
 
   /** Test hook: called before each row is appended; may throw to simulate a failure mid-write. */
-  volatile IntConsumer beforeRow;
+  volatile @Nullable IntConsumer beforeRow;
 
   DuckDbOfflineStore(DuckDbDatabase db) {
     this.db = db.retain();
@@ -102,7 +104,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             try (Statement s = c.createStatement()) {
               indexQuery = s;
               if (closed) {
-                return null;
+                return NO_RESULT;
               }
               try (ResultSet rs =
                   s.executeQuery(
@@ -126,7 +128,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             } finally {
               indexQuery = null;
             }
-            return null;
+            return NO_RESULT;
           });
       if (!closed) {
         indexReady = true;
@@ -216,7 +218,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
                         appender.endRow();
                       }
                     }
-                    return null;
+                    return NO_RESULT;
                   }));
       // Committed: only now may readers see the rows.
       nextSeq = firstSeq + entities.length;
@@ -235,7 +237,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   @Override
   public Map<UUID, StoredValue> latest(
-      EntityKey entity, Collection<UUID> featureIds, Instant eventAsOf, Instant writtenAsOf) {
+      EntityKey entity,
+      Collection<UUID> featureIds,
+      @Nullable Instant eventAsOf,
+      @Nullable Instant writtenAsOf) {
     Map<UUID, StoredValue> result = HashMap.newHashMap(featureIds.size());
     List<UUID> fromDb = new ArrayList<>();
     String canonical = entity.canonical();
@@ -259,7 +264,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
   }
 
   private List<StoredValue> latestFromDb(
-      EntityKey entity, List<UUID> ids, Instant eventAsOf, Instant writtenAsOf) {
+      EntityKey entity,
+      List<UUID> ids,
+      @Nullable Instant eventAsOf,
+      @Nullable Instant writtenAsOf) {
     StringBuilder sql =
         new StringBuilder("SELECT ")
             .append(COLUMNS)
@@ -279,7 +287,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   @Override
   public List<StoredValue> history(
-      EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end) {
+      EntityKey entity,
+      Collection<UUID> featureIds,
+      @Nullable Instant start,
+      @Nullable Instant end) {
     if (featureIds.isEmpty()) {
       return List.of();
     }
@@ -509,7 +520,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
-  private static void cancelQuietly(Statement statement) {
+  private static void cancelQuietly(@Nullable Statement statement) {
     if (statement != null) {
       try {
         statement.cancel();
@@ -551,7 +562,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return sb.append(')').toString();
   }
 
-  private static FreshnessStatus status(String wire) {
+  private static @Nullable FreshnessStatus status(@Nullable String wire) {
     return wire == null ? null : FreshnessStatus.fromWireName(wire);
   }
 

@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** Feature groups and feature versions in the embedded DuckDB file. */
 public final class DuckDbRegistry implements Registry {
@@ -96,7 +98,7 @@ public final class DuckDbRegistry implements Registry {
                               rs.getString(10),
                               statistics(rs.getString(11)),
                               rs.getString(12),
-                              instant(rs, 13)));
+                              Objects.requireNonNull(instant(rs, 13), "created_at")));
                     }
                   }
                   return features;
@@ -146,7 +148,7 @@ public final class DuckDbRegistry implements Registry {
                           "feature group '" + g.name() + "' not found");
                     }
                   }
-                  return null;
+                  return DuckDbDatabase.NO_RESULT;
                 }));
   }
 
@@ -212,7 +214,7 @@ public final class DuckDbRegistry implements Registry {
                           "feature '" + f.reference() + "' (id " + f.id() + ") not found");
                     }
                   }
-                  return null;
+                  return DuckDbDatabase.NO_RESULT;
                 }));
   }
 
@@ -245,7 +247,7 @@ public final class DuckDbRegistry implements Registry {
                     ps.setString(2, definitionJson);
                     ps.executeUpdate();
                   }
-                  return null;
+                  return DuckDbDatabase.NO_RESULT;
                 }));
   }
 
@@ -308,7 +310,8 @@ public final class DuckDbRegistry implements Registry {
     }
   }
 
-  private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+  private static void setInt(PreparedStatement ps, int index, @Nullable Integer value)
+      throws SQLException {
     if (value == null) {
       ps.setNull(index, Types.INTEGER);
     } else {
@@ -316,7 +319,7 @@ public final class DuckDbRegistry implements Registry {
     }
   }
 
-  private static void setMicros(PreparedStatement ps, int index, Instant value)
+  private static void setMicros(PreparedStatement ps, int index, @Nullable Instant value)
       throws SQLException {
     if (value == null) {
       ps.setNull(index, Types.BIGINT);
@@ -325,7 +328,7 @@ public final class DuckDbRegistry implements Registry {
     }
   }
 
-  private static Instant instant(ResultSet rs, int index) throws SQLException {
+  private static @Nullable Instant instant(ResultSet rs, int index) throws SQLException {
     long micros = rs.getLong(index);
     return rs.wasNull() ? null : DuckDbDatabase.instant(micros);
   }
@@ -338,7 +341,7 @@ public final class DuckDbRegistry implements Registry {
     }
   }
 
-  private static List<String> stringList(String json) {
+  private static List<String> stringList(@Nullable String json) {
     if (json == null) {
       return List.of();
     }
@@ -348,16 +351,16 @@ public final class DuckDbRegistry implements Registry {
   }
 
   /** Statistics maps as they were stored: integral numbers come back as Long, as they went in. */
-  private static Map<String, Object> statistics(String json) {
+  private static Map<String, Object> statistics(@Nullable String json) {
     if (json == null) {
       return Map.of();
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> map = (Map<String, Object>) plain(readTree(json));
-    return map;
+    return map == null ? Map.of() : map; // JSON null: as Feature would normalize it
   }
 
-  private static Object plain(JsonNode node) {
+  private static @Nullable Object plain(JsonNode node) {
     if (node.isObject()) {
       Map<String, Object> map = new LinkedHashMap<>();
       node.properties()

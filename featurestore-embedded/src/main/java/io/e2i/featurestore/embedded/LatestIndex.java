@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The latest value of every (entity, feature), in memory, so that online reads on a cache miss take
@@ -26,7 +27,7 @@ final class LatestIndex {
       long eventMicros,
       long writtenMicros,
       long seq,
-      FreshnessStatus status) {
+      @Nullable FreshnessStatus status) {
 
     /** True when this value wins over {@code other}: later event, then later write. */
     boolean supersedes(Entry other) {
@@ -34,7 +35,7 @@ final class LatestIndex {
           || (eventMicros == other.eventMicros && seq > other.seq);
     }
 
-    Entry withStatus(FreshnessStatus newStatus) {
+    Entry withStatus(@Nullable FreshnessStatus newStatus) {
       return new Entry(featureId, json, eventMicros, writtenMicros, seq, newStatus);
     }
   }
@@ -43,7 +44,7 @@ final class LatestIndex {
   private final ConcurrentHashMap<String, Entry[]> byEntity = new ConcurrentHashMap<>();
 
   /** The entity's entry for the feature, or null. */
-  Entry get(String entity, UUID featureId) {
+  @Nullable Entry get(String entity, UUID featureId) {
     Entry[] entries = byEntity.getOrDefault(entity, NONE);
     for (Entry e : entries) {
       if (e.featureId.equals(featureId)) {

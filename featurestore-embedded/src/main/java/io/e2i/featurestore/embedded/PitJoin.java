@@ -3,6 +3,7 @@ package io.e2i.featurestore.embedded;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.ValueCodec;
 import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.io.DuckDbSpineSql;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.PitQuery.PitFeature;
 import io.e2i.featurestore.spi.PitQuery.Spine;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Point-in-time joins inside DuckDB. The spine goes into a temp table with its row number, the
@@ -162,7 +164,7 @@ final class PitJoin {
       Statement s,
       PitQuery query,
       List<String> spineColumns,
-      List<Object[]> inMemory,
+      @Nullable List<Object[]> inMemory,
       Map<List<String>, String> entityColumns,
       PitQuery.RowSink sink)
       throws SQLException {

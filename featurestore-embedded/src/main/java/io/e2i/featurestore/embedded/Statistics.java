@@ -14,7 +14,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Statistics of one feature version, computed in DuckDB over the current rows: for each (entity,
@@ -61,8 +63,11 @@ final class Statistics {
       distinct = rs.getLong(3);
     }
     if (!type.isNumeric()) {
-      return new FeatureStatistics(
-          count, nulls, distinct, null, null, null, null, null, null, null, top(s), List.of(), now);
+      FeatureStatistics stats =
+          new FeatureStatistics(
+              count, nulls, distinct, null, null, null, null, null, null, null, top(s), List.of(),
+              now);
+      return stats;
     }
     String numbers =
         "(SELECT CAST(value_json AS DOUBLE) AS x FROM stats_current WHERE value_json IS NOT NULL)";
@@ -87,28 +92,31 @@ final class Statistics {
       p90 = number(rs, 6);
       p99 = number(rs, 7);
     }
-    return new FeatureStatistics(
-        count,
-        nulls,
-        distinct,
-        min,
-        max,
-        mean,
-        stddev,
-        p50,
-        p90,
-        p99,
-        List.of(),
-        histogram(s, numbers, min, max),
-        now);
+    FeatureStatistics stats =
+        new FeatureStatistics(
+            count,
+            nulls,
+            distinct,
+            min,
+            max,
+            mean,
+            stddev,
+            p50,
+            p90,
+            p99,
+            List.of(),
+            histogram(s, numbers, min, max),
+            now);
+    return stats;
   }
 
   /** Equal-width buckets [lower, upper), the last one closed; one bucket when all are equal. */
-  private static List<Bucket> histogram(Statement s, String numbers, Double min, Double max)
-      throws SQLException {
+  private static List<Bucket> histogram(
+      Statement s, String numbers, @Nullable Double min, @Nullable Double max) throws SQLException {
     if (min == null) {
       return List.of();
     }
+    Objects.requireNonNull(max, "max"); // from the same numbers as min
     if (min.equals(max)) {
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + numbers)) {
         rs.next();
@@ -166,7 +174,7 @@ final class Statistics {
     }
   }
 
-  private static Double number(ResultSet rs, int index) throws SQLException {
+  private static @Nullable Double number(ResultSet rs, int index) throws SQLException {
     double d = rs.getDouble(index);
     return rs.wasNull() || Double.isNaN(d) ? null : d;
   }

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few calls of MLflow's REST API 2.0 the tracker needs, over java.net.http. No MLflow Java
@@ -29,10 +30,11 @@ final class MlflowClient {
   private final ObjectMapper json;
   private final HttpClient http;
   private final String base; // e.g. http://127.0.0.1:5055, no trailing slash, no user info
-  private final String authorization; // null: none
+  private final @Nullable String authorization; // null: none
   private final Duration timeout;
 
-  MlflowClient(ObjectMapper json, URI trackingUri, String authorization, Duration timeout) {
+  MlflowClient(
+      ObjectMapper json, URI trackingUri, @Nullable String authorization, Duration timeout) {
     this.json = json;
     this.timeout = timeout;
     this.authorization = authorization;
@@ -50,7 +52,7 @@ final class MlflowClient {
   }
 
   /** Basic auth from the URI's user info, else MLflow's usual environment variables. */
-  static String authorization(URI uri, Map<String, String> env) {
+  static @Nullable String authorization(URI uri, Map<String, String> env) {
     String userInfo = uri.getRawUserInfo();
     if (userInfo != null && !userInfo.isEmpty()) {
       return basic(java.net.URLDecoder.decode(userInfo, StandardCharsets.UTF_8));

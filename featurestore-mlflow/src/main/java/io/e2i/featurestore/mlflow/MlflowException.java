@@ -1,5 +1,7 @@
 package io.e2i.featurestore.mlflow;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A failed MLflow call. Retryable failures (server unreachable, 5xx, 429) keep an entry at the head
  * of the queue; the others (4xx: MLflow rejected what we sent) would fail again on every replay.
@@ -7,10 +9,14 @@ package io.e2i.featurestore.mlflow;
 final class MlflowException extends RuntimeException {
   private final boolean retryable;
   private final int status;
-  private final String errorCode;
+  private final @Nullable String errorCode;
 
   MlflowException(
-      String message, boolean retryable, int status, String errorCode, Throwable cause) {
+      String message,
+      boolean retryable,
+      int status,
+      @Nullable String errorCode,
+      @Nullable Throwable cause) {
     super(message, cause);
     this.retryable = retryable;
     this.status = status;
@@ -32,7 +38,7 @@ final class MlflowException extends RuntimeException {
   }
 
   /** MLflow's error_code, e.g. RESOURCE_DOES_NOT_EXIST; null when none was sent. */
-  String errorCode() {
+  @Nullable String errorCode() {
     return errorCode;
   }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,11 +83,11 @@ public final class MlflowTracker implements Tracker {
   private final Settings settings;
   private final Object signal = new Object();
   private final AtomicLong lostEntries = new AtomicLong();
-  private volatile TrackingReplayer replayer;
-  private volatile Thread worker;
+  private volatile @Nullable TrackingReplayer replayer; // set by start()
+  private volatile @Nullable Thread worker;
   private volatile boolean running;
   private volatile boolean serverOk;
-  private volatile String lastError;
+  private volatile @Nullable String lastError;
   private volatile boolean workPending;
 
   /** Opens a tracker for an MLflow {@code http(s)://} tracking URI with the config's options. */
@@ -245,7 +246,7 @@ public final class MlflowTracker implements Tracker {
         continue;
       }
       try {
-        replayer.replay(entry);
+        replayer().replay(entry);
         journal.ack(entry);
         if (!serverOk) {
           LOG.info("MLflow at {} reachable again; replaying the tracking queue", client.baseUri());
@@ -267,14 +268,14 @@ public final class MlflowTracker implements Tracker {
         } else if (rejectedSeq != entry.seq()) {
           // A cached experiment or run may have been deleted in MLflow: look up afresh once.
           rejectedSeq = entry.seq();
-          replayer.forget();
+          replayer().forget();
         } else {
           // MLflow will reject this entry on every replay; keep it aside rather than block.
           LOG.error(
               "MLflow rejected tracking entry {}; kept in failed.jsonl: {}",
               entry.seq(),
               e.getMessage());
-          journal.reject(entry, e.getMessage());
+          journal.reject(entry, Objects.requireNonNull(e.getMessage(), "message"));
           serverOk = true;
         }
       } catch (RuntimeException e) {
@@ -287,6 +288,11 @@ public final class MlflowTracker implements Tracker {
         backoff = sleep(backoff);
       }
     }
+  }
+
+  /** The replayer; the worker runs only after start() set it. */
+  private TrackingReplayer replayer() {
+    return Objects.requireNonNull(replayer, "tracker not started");
   }
 
   /** Waits for new work up to the probe interval; true when work arrived. */

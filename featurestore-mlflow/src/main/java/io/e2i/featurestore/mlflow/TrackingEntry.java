@@ -9,6 +9,7 @@ import io.e2i.featurestore.StatisticsMaps;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One queued tracking call, self-contained: it carries everything needed to replay it after a
@@ -21,8 +22,8 @@ record TrackingEntry(
     @JsonProperty("op") Op op,
     @JsonProperty("enqueued_at") String enqueuedAt,
     @JsonProperty("group") GroupInfo group,
-    @JsonProperty("feature") FeatureInfo feature,
-    @JsonProperty("statistics") Map<String, Object> statistics) {
+    @JsonProperty("feature") @Nullable FeatureInfo feature,
+    @JsonProperty("statistics") @Nullable Map<String, Object> statistics) {
 
   enum Op {
     group,
@@ -34,9 +35,9 @@ record TrackingEntry(
   record GroupInfo(
       @JsonProperty("name") String name,
       @JsonProperty("experiment_name") String experimentName,
-      @JsonProperty("experiment_id") String experimentId,
-      @JsonProperty("description") String description,
-      @JsonProperty("owner") String owner,
+      @JsonProperty("experiment_id") @Nullable String experimentId,
+      @JsonProperty("description") @Nullable String description,
+      @JsonProperty("owner") @Nullable String owner,
       @JsonProperty("tags") List<String> tags) {
 
     static GroupInfo of(FeatureGroup g) {
@@ -57,12 +58,12 @@ record TrackingEntry(
       @JsonProperty("version") int version,
       @JsonProperty("value_type") String valueType,
       @JsonProperty("entity_keys") List<String> entityKeys,
-      @JsonProperty("description") String description,
-      @JsonProperty("owner") String owner,
+      @JsonProperty("description") @Nullable String description,
+      @JsonProperty("owner") @Nullable String owner,
       @JsonProperty("tags") List<String> tags,
-      @JsonProperty("computation_query") String computationQuery,
-      @JsonProperty("run_id") String runId,
-      @JsonProperty("created_at") String createdAt) {
+      @JsonProperty("computation_query") @Nullable String computationQuery,
+      @JsonProperty("run_id") @Nullable String runId,
+      @JsonProperty("created_at") @Nullable String createdAt) {
 
     static FeatureInfo of(Feature f) {
       return new FeatureInfo(

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +140,7 @@ final class TrackingJournal implements AutoCloseable {
     return numbered;
   }
 
-  synchronized TrackingEntry peek() {
+  synchronized @Nullable TrackingEntry peek() {
     return pending.peekFirst();
   }
 

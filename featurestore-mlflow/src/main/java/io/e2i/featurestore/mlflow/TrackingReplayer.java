@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +79,8 @@ final class TrackingReplayer {
     if (entry.op() == TrackingEntry.Op.group) {
       return;
     }
-    FeatureInfo feature = entry.feature();
+    // Every feature and statistics entry carries its feature (TrackingEntry's factories).
+    FeatureInfo feature = Objects.requireNonNull(entry.feature(), "feature");
     MlflowClient.Run run = ensureRun(experimentId, group, feature);
     if (!run.runId().equals(feature.runId())
         && !run.runId().equals(reportedRuns.get(feature.id()))) {
@@ -85,7 +88,7 @@ final class TrackingReplayer {
     }
     reportedRuns.put(feature.id(), run.runId());
     if (entry.op() == TrackingEntry.Op.statistics) {
-      logStatistics(run, entry.statistics());
+      logStatistics(run, Objects.requireNonNull(entry.statistics(), "statistics"));
     }
   }
 
@@ -196,7 +199,8 @@ final class TrackingReplayer {
 
   // ------------------------------------------------------------------ helpers
 
-  private void uploadText(MlflowClient.Run run, String file, String text, String contentType) {
+  private void uploadText(
+      MlflowClient.Run run, String file, @Nullable String text, String contentType) {
     if (text == null) {
       return;
     }
@@ -237,11 +241,11 @@ final class TrackingReplayer {
     }
   }
 
-  private static String truncate(String s) {
+  private static @Nullable String truncate(@Nullable String s) {
     return s == null || s.length() <= MAX_VALUE ? s : s.substring(0, MAX_VALUE - 3) + "...";
   }
 
-  private static void putIfPresent(Map<String, String> map, String key, String value) {
+  private static void putIfPresent(Map<String, String> map, String key, @Nullable String value) {
     if (value != null && !value.isEmpty()) {
       map.put(key, value);
     }

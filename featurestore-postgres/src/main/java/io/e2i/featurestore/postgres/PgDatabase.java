@@ -9,6 +9,7 @@ import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection pool shared by a {@link PgRegistry} and a {@link PgOfflineStore} opened together.
@@ -136,7 +137,7 @@ final class PgDatabase implements AutoCloseable {
     return FeatureStoreException.unavailable(what + ": " + reason + ": " + e.getMessage(), e);
   }
 
-  private static String rootMessage(Throwable e) {
+  private static @Nullable String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {
       t = t.getCause();

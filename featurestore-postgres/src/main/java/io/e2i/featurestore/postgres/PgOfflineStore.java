@@ -1,6 +1,7 @@
 package io.e2i.featurestore.postgres;
 
 import static io.e2i.featurestore.postgres.PgRegistry.instant;
+import static io.e2i.featurestore.postgres.PgRegistry.requiredInstant;
 import static io.e2i.featurestore.postgres.PgRegistry.timestamp;
 
 import io.e2i.featurestore.EntityKey;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Feature values in PostgreSQL's append-only {@code feature_values}. Every read picks, per
@@ -89,7 +91,10 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public Map<UUID, StoredValue> latest(
-      EntityKey entity, Collection<UUID> featureIds, Instant eventAsOf, Instant writtenAsOf) {
+      EntityKey entity,
+      Collection<UUID> featureIds,
+      @Nullable Instant eventAsOf,
+      @Nullable Instant writtenAsOf) {
     if (featureIds.isEmpty()) {
       return Map.of();
     }
@@ -129,7 +134,10 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public List<StoredValue> history(
-      EntityKey entity, Collection<UUID> featureIds, Instant start, Instant end) {
+      EntityKey entity,
+      Collection<UUID> featureIds,
+      @Nullable Instant start,
+      @Nullable Instant end) {
     if (featureIds.isEmpty()) {
       return List.of();
     }
@@ -152,8 +160,8 @@ public final class PgOfflineStore implements OfflineStore {
                   rs.getObject(1, UUID.class),
                   entity,
                   rs.getString(2),
-                  instant(rs, 3),
-                  instant(rs, 4),
+                  requiredInstant(rs, 3),
+                  requiredInstant(rs, 4),
                   null));
         }
       }
@@ -186,8 +194,8 @@ public final class PgOfflineStore implements OfflineStore {
         id,
         entity,
         rs.getString(first),
-        instant(rs, first + 1),
-        instant(rs, first + 2),
+        requiredInstant(rs, first + 1),
+        requiredInstant(rs, first + 2),
         status == null ? null : FreshnessStatus.fromWireName(status));
   }
 
@@ -288,7 +296,7 @@ public final class PgOfflineStore implements OfflineStore {
     ps.setArray(first + 2, c.createArrayOf("int8", maxAge));
   }
 
-  private static Long micros(Duration d) {
+  private static @Nullable Long micros(@Nullable Duration d) {
     return d == null ? null : d.toNanos() / 1000;
   }
 

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -152,7 +153,7 @@ final class PgPitJoin {
       in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.append(") FROM STDIN").toString());
     }
 
-    void row(Instant ts, String[] canonical) throws SQLException {
+    void row(@Nullable Instant ts, @Nullable String[] canonical) throws SQLException {
       try {
         sb.append(next++).append('\t');
         if (ts == null) {

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Feature groups and feature versions in the seed's {@code feature_groups} and {@code features}.
@@ -84,7 +86,7 @@ public final class PgRegistry implements Registry {
                 rs.getString(10),
                 PgJson.map(rs.getString(11)),
                 rs.getString(12),
-                instant(rs, 13)));
+                requiredInstant(rs, 13)));
       }
       return features;
     } catch (SQLException e) {
@@ -223,12 +225,17 @@ public final class PgRegistry implements Registry {
     db.close();
   }
 
-  static OffsetDateTime timestamp(Instant instant) {
+  static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {
     return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
-  static Instant instant(ResultSet rs, int column) throws SQLException {
+  static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
+  }
+
+  /** {@link #instant} of a NOT NULL column. */
+  static Instant requiredInstant(ResultSet rs, int column) throws SQLException {
+    return Objects.requireNonNull(instant(rs, column), "NULL in a NOT NULL timestamp column");
   }
 }

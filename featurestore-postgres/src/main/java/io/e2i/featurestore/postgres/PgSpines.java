@@ -1,23 +1,21 @@
 package io.e2i.featurestore.postgres;
 
 import io.e2i.featurestore.FeatureStoreException;
-import io.e2i.featurestore.embedded.DuckDbSpineSql;
+import io.e2i.featurestore.io.SpineFileReader;
 import io.e2i.featurestore.spi.PitQuery.Spine;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads SQL and file spines into rows. Values come out as the embedded store gives them: integers
@@ -70,7 +68,7 @@ final class PgSpines {
         && (state.startsWith("42") || state.startsWith("22") || state.startsWith("25"));
   }
 
-  private static Object pgValue(ResultSet rs, int i, String type) throws SQLException {
+  private static @Nullable Object pgValue(ResultSet rs, int i, String type) throws SQLException {
     Object v =
         switch (type) {
           case "int2", "int4", "int8", "oid" -> rs.getObject(i) == null ? null : rs.getLong(i);
@@ -100,77 +98,26 @@ final class PgSpines {
   // ---------------------------------------------------------------- files, through DuckDB
 
   /**
-   * Reads a CSV or Parquet spine with an in-memory DuckDB, exactly as the embedded store does (same
-   * detection of types, timestamps cast to TIMESTAMPTZ in UTC, canonical entity text built by
-   * DuckDB from each key's text), and COPYs it into {@code pit_spine} as it goes.
+   * Reads a CSV or Parquet spine through DuckDB exactly as the embedded store does ({@link
+   * SpineFileReader}), and COPYs it into {@code pit_spine} as it goes.
    */
   static PgPitJoin.LoadedSpine readFile(Connection pg, Spine.File file, List<List<String>> keySets)
       throws SQLException {
-    String source = DuckDbSpineSql.fileSource(file);
-    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-        Statement s = duck.createStatement()) {
-      s.execute("SET TimeZone = 'UTC'");
-      List<String> columns = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("SELECT * FROM " + source + " LIMIT 0")) {
-        ResultSetMetaData md = rs.getMetaData();
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-          columns.add(md.getColumnName(i));
-        }
-      } catch (SQLException e) {
-        throw FeatureStoreException.invalid(
-            "cannot read spine file " + file.path() + ": " + e.getMessage());
-      }
-      if (!columns.contains(file.timestampColumn())) {
-        throw FeatureStoreException.invalid(
-            "spine has no timestamp column '" + file.timestampColumn() + "'; columns: " + columns);
-      }
-      StringBuilder select =
-          new StringBuilder("SELECT epoch_us(CAST(")
-              .append(DuckDbSpineSql.ident(file.timestampColumn()))
-              .append(" AS TIMESTAMPTZ))");
-      for (List<String> keys : keySets) {
-        for (String key : keys) {
-          if (!columns.contains(key)) {
-            throw FeatureStoreException.invalid(
-                "spine lacks entity key column '" + key + "'; columns: " + columns);
-          }
-        }
-        select.append(", ").append(DuckDbSpineSql.canonicalEntity(keys));
-      }
-      select.append(", * FROM ").append(source);
-      List<Object[]> rows = new ArrayList<>();
-      String[] canonical = new String[keySets.size()];
-      int first = 2 + keySets.size();
-      PgPitJoin.SpineCopy copy = new PgPitJoin.SpineCopy(pg, keySets.size());
-      try (ResultSet rs = s.executeQuery(select.toString())) {
-        while (rs.next()) {
-          long micros = rs.getLong(1);
-          Instant ts =
-              rs.wasNull()
-                  ? null
-                  : Instant.ofEpochSecond(
-                      Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
-          for (int k = 0; k < canonical.length; k++) {
-            canonical[k] = rs.getString(2 + k);
-          }
-          Object[] row = new Object[columns.size()];
-          for (int i = 0; i < row.length; i++) {
-            row[i] = DuckDbSpineSql.plainValue(rs.getObject(first + i));
-          }
-          rows.add(row);
-          copy.row(ts, canonical);
-        }
-        copy.finish();
-      } catch (SQLException e) {
-        if (e.getClass().getName().startsWith("org.postgresql")) {
-          throw e; // PostgreSQL's side of the COPY failed, not the file
-        }
-        throw FeatureStoreException.invalid(
-            "cannot read spine file " + file.path() + ": " + e.getMessage());
-      } finally {
-        copy.cancel(); // an unfinished COPY would block the rollback forever
-      }
+    List<Object[]> rows = new ArrayList<>();
+    PgPitJoin.SpineCopy copy = new PgPitJoin.SpineCopy(pg, keySets.size());
+    try {
+      List<String> columns =
+          SpineFileReader.read(
+              file,
+              keySets,
+              (ts, canonical, values) -> {
+                rows.add(values);
+                copy.row(ts, canonical);
+              });
+      copy.finish();
       return new PgPitJoin.LoadedSpine(columns, rows);
+    } finally {
+      copy.cancel(); // an unfinished COPY would block the rollback forever
     }
   }
 }

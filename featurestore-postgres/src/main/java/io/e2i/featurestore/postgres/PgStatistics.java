@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Statistics of one feature version, all computed in SQL over its current values: one row per
@@ -83,28 +85,32 @@ final class PgStatistics {
         p99 = getDouble(rs, 10);
       }
     }
-    return new FeatureStatistics(
-        count,
-        nulls,
-        distinct,
-        min,
-        max,
-        mean,
-        stddev,
-        p50,
-        p90,
-        p99,
-        List.of(),
-        histogram(c, featureId, min, max),
-        now);
+    FeatureStatistics stats =
+        new FeatureStatistics(
+            count,
+            nulls,
+            distinct,
+            min,
+            max,
+            mean,
+            stddev,
+            p50,
+            p90,
+            p99,
+            List.of(),
+            histogram(c, featureId, min, max),
+            now);
+    return stats;
   }
 
   /** Ten equal-width buckets over [min, max] (width_bucket; the max lands in the last one). */
   private static List<FeatureStatistics.Bucket> histogram(
-      Connection c, UUID featureId, Double min, Double max) throws SQLException {
+      Connection c, UUID featureId, @Nullable Double min, @Nullable Double max)
+      throws SQLException {
     if (min == null) {
       return List.of();
     }
+    Objects.requireNonNull(max, "max"); // from the same numbers as min
     if (min.equals(max)) {
       String sql = CURRENT + NUMBERS + " SELECT count(*) FROM n";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -179,12 +185,14 @@ final class PgStatistics {
         }
       }
     }
-    return new FeatureStatistics(
-        count, nulls, distinct, null, null, null, null, null, null, null, topValues, List.of(),
-        now);
+    FeatureStatistics stats =
+        new FeatureStatistics(
+            count, nulls, distinct, null, null, null, null, null, null, null, topValues, List.of(),
+            now);
+    return stats;
   }
 
-  private static Double getDouble(ResultSet rs, int column) throws SQLException {
+  private static @Nullable Double getDouble(ResultSet rs, int column) throws SQLException {
     double d = rs.getDouble(column);
     return rs.wasNull() ? null : d;
   }

@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the URLs people paste (Supabase's {@code postgresql://user:pass@host:6543/postgres}, or a
@@ -17,7 +18,11 @@ final class PgUrls {
   private PgUrls() {}
 
   /** Where to connect. {@code password} is never logged; {@link #toString} redacts it. */
-  record Target(String jdbcUrl, String user, String password, Integer prepareThreshold) {
+  record Target(
+      String jdbcUrl,
+      @Nullable String user,
+      @Nullable String password,
+      @Nullable Integer prepareThreshold) {
     @Override
     public String toString() {
       return FeatureStoreConfig.redact(jdbcUrl) + (user == null ? "" : " as " + user);
@@ -89,7 +94,7 @@ final class PgUrls {
    * statements between transactions: option {@code prepare_threshold}, URL parameter {@code
    * prepareThreshold} or {@code pgbouncer=true} turn them off (0).
    */
-  private static Integer prepareThreshold(String url, Map<String, String> options) {
+  private static @Nullable Integer prepareThreshold(String url, Map<String, String> options) {
     String option = options == null ? null : options.get("prepare_threshold");
     if (option != null && !option.isBlank()) {
       try {

@@ -4,10 +4,6 @@ import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.FeatureStoreContract;
 import io.e2i.featurestore.FeatureStores;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -22,21 +18,12 @@ class PgContractTest extends FeatureStoreContract {
 
   @BeforeAll
   static void database() {
-    url = TestPostgres.newDatabase();
-    PgMigrations.migrate(url);
+    url = TestPostgres.newMigratedDatabase();
   }
 
   @Override
   protected FeatureStore open(Clock clock) {
-    int port = TestPostgres.server().getPort();
-    String jdbc = "jdbc:postgresql://localhost:" + port + url.substring(url.lastIndexOf('/'));
-    try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
-        Statement s = c.createStatement()) {
-      s.execute(
-          "TRUNCATE feature_values, features, feature_groups, training_sets RESTART IDENTITY CASCADE");
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    TestPostgres.truncate(url);
     return reopen(clock);
   }
 

@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,26 @@ final class TestPostgres {
       throw new IllegalStateException(e);
     }
     return url(pg.getPort(), name);
+  }
+
+  /** A fresh database with the schema migrated; its {@code postgresql://} URL. */
+  static String newMigratedDatabase() {
+    String url = newDatabase();
+    PgMigrations.migrate(url);
+    return url;
+  }
+
+  /** Empties the feature store's tables in the database at {@code url} (from this server). */
+  static void truncate(String url) {
+    String jdbc =
+        "jdbc:postgresql://localhost:" + server().getPort() + url.substring(url.lastIndexOf('/'));
+    try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+        Statement s = c.createStatement()) {
+      s.execute(
+          "TRUNCATE feature_values, features, feature_groups, training_sets RESTART IDENTITY CASCADE");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String url(int port, String database) {

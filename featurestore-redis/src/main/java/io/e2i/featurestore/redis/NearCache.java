@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process copy of Redis entries this instance read. It holds only what Redis will tell us
@@ -48,7 +49,7 @@ final class NearCache {
             .build();
   }
 
-  CachedFeatures get(CacheKey key) {
+  @Nullable CachedFeatures get(CacheKey key) {
     Entry e = entries.getIfPresent(key);
     if (e == null) {
       misses.increment();
@@ -81,7 +82,7 @@ final class NearCache {
   }
 
   /** Redis reports these keys changed (null: everything). */
-  void invalidated(Collection<String> keys) {
+  void invalidated(@Nullable Collection<String> keys) {
     if (keys == null) {
       clear();
       return;
@@ -127,7 +128,7 @@ final class NearCache {
   }
 
   /** {@code fs:<entity>:fg:<group>} of an entry key, null for other keys (generations, indexes). */
-  static String prefixOf(String renderedKey) {
+  static @Nullable String prefixOf(String renderedKey) {
     int i = renderedKey.lastIndexOf(":fn:");
     return i < 0 ? null : renderedKey.substring(0, i);
   }

@@ -12,10 +12,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +56,11 @@ final class RedisLink implements AutoCloseable {
   private final LongAdder failures = new LongAdder();
   private final LongAdder epochBumps = new LongAdder();
 
-  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile @Nullable StatefulRedisConnection<String, String> connection;
   private volatile boolean open = true; // circuit open: calls fail fast
   private volatile boolean closed;
   private boolean dirty; // guarded by lock
-  private String runId; // guarded by lock
+  private @Nullable String runId; // guarded by lock
 
   RedisLink(RedisSettings settings, Hooks hooks) {
     this.settings = settings;
@@ -112,10 +114,13 @@ final class RedisLink implements AutoCloseable {
         }
       }
       failures.increment();
-      throw FeatureStoreException.unavailable(
-          "Redis " + settings.displayUrl() + " is unavailable (circuit open)", null);
+      throw new FeatureStoreException(
+          FeatureStoreException.Code.UNAVAILABLE,
+          "Redis " + settings.displayUrl() + " is unavailable (circuit open)");
     }
-    StatefulRedisConnection<String, String> c = connection;
+    // The circuit closes only once recover() has set a connection, and it is never unset.
+    StatefulRedisConnection<String, String> c =
+        Objects.requireNonNull(connection, "connection of a closed circuit");
     try {
       return op.apply(c.sync());
     } catch (RedisCommandExecutionException e) {
@@ -134,7 +139,8 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
-  private void trip(StatefulRedisConnection<String, String> c, boolean invalidation, Throwable e) {
+  private void trip(
+      StatefulRedisConnection<String, String> c, boolean invalidation, @Nullable Throwable e) {
     boolean opened = false;
     synchronized (lock) {
       if (invalidation) {
@@ -216,7 +222,7 @@ final class RedisLink implements AutoCloseable {
   }
 
   /** The connection, or null while the circuit is open. */
-  StatefulRedisConnection<String, String> connectionIfUp() {
+  @Nullable StatefulRedisConnection<String, String> connectionIfUp() {
     StatefulRedisConnection<String, String> c = connection;
     return open ? null : c;
   }

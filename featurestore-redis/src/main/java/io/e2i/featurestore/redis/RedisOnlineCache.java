@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The online cache in Redis.
@@ -59,12 +60,12 @@ public final class RedisOnlineCache implements OnlineCache {
   private static final int BATCH = 256;
 
   private final RedisSettings settings;
-  private final NearCache near; // null: none
+  private final @Nullable NearCache near; // null: none
   private final RedisLink link;
   private final LongAdder invalidations = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final AtomicLong nearValidUntil = new AtomicLong(System.nanoTime()); // lease, nanoTime
-  private final ScheduledExecutorService leaser; // null without near cache
+  private final @Nullable ScheduledExecutorService leaser; // null without near cache
 
   private RedisOnlineCache(RedisSettings settings) {
     this.settings = settings;
@@ -74,13 +75,14 @@ public final class RedisOnlineCache implements OnlineCache {
     if (near == null) {
       this.leaser = null;
     } else {
-      this.leaser =
+      ScheduledExecutorService leaser =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
                 Thread t = new Thread(r, "featurestore-redis-near-lease");
                 t.setDaemon(true);
                 return t;
               });
+      this.leaser = leaser;
       long every = Math.max(1000, settings.nearMaxStale().toNanos() / 4 / 1000);
       leaser.scheduleWithFixedDelay(this::renewLease, 0, every, TimeUnit.MICROSECONDS);
     }
@@ -121,6 +123,7 @@ public final class RedisOnlineCache implements OnlineCache {
   private final class Hooks implements RedisLink.Hooks {
     @Override
     public void connected(StatefulRedisConnection<String, String> connection) {
+      NearCache near = RedisOnlineCache.this.near;
       if (near == null) {
         return;
       }
@@ -154,7 +157,7 @@ public final class RedisOnlineCache implements OnlineCache {
   }
 
   @Override
-  public CachedFeatures get(CacheKey key) {
+  public @Nullable CachedFeatures get(CacheKey key) {
     long stamp = 0;
     if (near != null) {
       if (System.nanoTime() - nearValidUntil.get() < 0) {

@@ -5,6 +5,7 @@ import io.e2i.featurestore.FeatureStoreException;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What the Redis cache needs from the configuration: the URL plus a few {@code options}:
@@ -44,7 +45,7 @@ record RedisSettings(
     uri.setTimeout(timeout);
     return new RedisSettings(
         uri,
-        FeatureStoreConfig.redact(url),
+        Objects.requireNonNull(FeatureStoreConfig.redact(url), "redacted URL"),
         timeout,
         millis(options, "redis_probe_interval_ms", 250),
         millis(options, "redis_connect_timeout_ms", 1000),

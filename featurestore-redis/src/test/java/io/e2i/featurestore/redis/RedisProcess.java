@@ -9,25 +9,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real redis-server for tests: the Linux binary shipped in the embedded-redis jar, or else a
- * {@code redis-server} on the PATH; tests are skipped with a message if neither runs here. Each
- * instance has its own port and data directory, so it can be stopped and started again with its
- * data (SAVE before stop) to play an outage.
+ * A real redis-server for tests and benchmarks: the Linux binary shipped in the embedded-redis jar,
+ * or else a {@code redis-server} on the PATH. Each instance has its own port and data directory, so
+ * it can be stopped and started again with its data (SAVE before stop) to play an outage.
+ *
+ * <p>Shared through this module's test-jar. {@link #start()} skips the calling JUnit test if no
+ * redis-server runs here; {@link #startOrThrow()} needs no JUnit on the class path (benchmarks).
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private static final String EMBEDDED = "redis-server-6.2.6-v5-linux-amd64";
-  private static Path binary;
-  private static String unavailable;
+  private static @Nullable Path binary;
+  private static @Nullable String unavailable;
 
   private final int port;
   private final Path dir;
-  private Process process;
+  private @Nullable Process process;
 
   private RedisProcess(int port, Path dir) {
     this.port = port;
@@ -35,9 +40,21 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Starts a fresh Redis, or skips the calling test if no redis-server can run here. */
-  static RedisProcess start() {
-    Path bin = binary();
-    Assumptions.assumeTrue(bin != null, () -> "no Redis available, skipping: " + unavailable);
+  public static RedisProcess start() {
+    Assumptions.assumeTrue(binary() != null, () -> "no Redis available, skipping: " + unavailable);
+    return startOrThrow();
+  }
+
+  /**
+   * Starts a fresh Redis; needs no JUnit.
+   *
+   * @throws IllegalStateException if no redis-server can run here (the message says why) or it does
+   *     not start
+   */
+  public static RedisProcess startOrThrow() {
+    if (binary() == null) {
+      throw new IllegalStateException("no Redis available: " + unavailable);
+    }
     try {
       RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("fs-redis"));
       redis.startAgain();
@@ -47,17 +64,21 @@ final class RedisProcess implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Starts on the same port and directory, loading the last SAVEd data. */
-  void startAgain() {
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", "" + port));
+  public void startAgain() {
+    Path bin = binary;
+    if (bin == null) {
+      throw new IllegalStateException("no Redis available: " + unavailable);
+    }
+    List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--port", "" + port));
     cmd.addAll(List.of("--bind", "127.0.0.1", "--dir", dir.toString(), "--save", ""));
     cmd.addAll(List.of("--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
     try {
@@ -67,7 +88,7 @@ final class RedisProcess implements AutoCloseable {
               .redirectOutput(dir.resolve("redis.log").toFile())
               .start();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot start " + binary, e);
+      throw new IllegalStateException("cannot start " + bin, e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -78,15 +99,17 @@ final class RedisProcess implements AutoCloseable {
         sleep(20);
       }
     }
+    stop();
     throw new IllegalStateException("redis-server did not listen on " + port + " in 10 s");
   }
 
   /** Kills the server (no save): clients see their connections drop. */
-  void stop() {
-    if (process != null) {
-      process.destroyForcibly();
+  public void stop() {
+    Process p = process;
+    if (p != null) {
+      p.destroyForcibly();
       try {
-        process.waitFor(10, TimeUnit.SECONDS);
+        p.waitFor(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -94,12 +117,18 @@ final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /** Kills the server and deletes its data directory. */
   @Override
   public void close() {
     stop();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory left behind
+    }
   }
 
-  private static synchronized Path binary() {
+  private static synchronized @Nullable Path binary() {
     if (binary != null || unavailable != null) {
       return binary;
     }

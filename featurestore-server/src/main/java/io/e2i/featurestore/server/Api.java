@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The REST API: one method per seed call, named after it, mapping snake_case JSON to the {@link
@@ -42,7 +44,7 @@ final class Api {
   private final ServerMetrics metrics;
   private final FeastApi feast;
   private final TrainingDataApi training;
-  private volatile byte[] openApi;
+  private volatile byte @Nullable [] openApi;
 
   Api(FeatureStore store, ServerOptions options, ServerMetrics metrics) {
     this.store = store;
@@ -307,9 +309,9 @@ final class Api {
       String path,
       String operationId,
       String summary,
-      String requestSchema,
+      @Nullable String requestSchema,
       int ok,
-      String responseSchema,
+      @Nullable String responseSchema,
       List<Integer> errors,
       Endpoint.Action action) {
     return new Endpoint(
@@ -362,7 +364,7 @@ final class Api {
   }
 
   private Object openApi(Context ctx) {
-    return new Endpoint.Raw(200, null, openApi);
+    return new Endpoint.Raw(200, null, Objects.requireNonNull(openApi, "openApi"));
   }
 
   // ---------------------------------------------------------------- registry
@@ -423,7 +425,7 @@ final class Api {
     FeatureSpec spec =
         FeatureSpec.builder(group, Wire.requiredText(b, "name"))
             .valueType(ValueType.parse(Wire.requiredText(b, "value_type")))
-            .entityKeys(keys)
+            .entityKeys(keys == null ? List.of() : keys)
             .description(Wire.optionalText(b, "description"))
             .owner(Wire.optionalText(b, "owner"))
             .tags(tags(b))
@@ -471,7 +473,9 @@ final class Api {
     String group = ctx.pathParam("group");
     String name = ctx.pathParam("name");
     requireGroup(group);
-    store.getFeature(group, name).orElseThrow(() -> missingFeature(group, name));
+    if (store.getFeature(group, name).isEmpty()) {
+      throw missingFeature(group, name);
+    }
     FeatureStatistics stats = store.computeStatistics(group, name);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("feature_group", group);
@@ -485,7 +489,7 @@ final class Api {
   private Object writeValue(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
     String featureName = Wire.requiredText(b, "feature_name");
-    Map<String, Object> entity = Wire.entityValues(b, "entity_values", true);
+    Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
     if (!b.has("value")) {
       throw ApiException.badRequest("'value' is required (null is a missing value)");
     }
@@ -515,11 +519,15 @@ final class Api {
 
   private Object online(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
+    // Read in this order so a body with several faults reports the same one as before.
+    Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
+    String group = Wire.requiredText(b, "feature_group");
+    List<String> featureNames = Wire.optionalStrings(b, "feature_names");
     OnlineRequest request =
         new OnlineRequest(
-            Wire.entityValues(b, "entity_values", true),
-            Wire.requiredText(b, "feature_group"),
-            Wire.optionalStrings(b, "feature_names"),
+            entity,
+            group,
+            featureNames == null ? List.of() : featureNames,
             Wire.optionalBool(b, "use_cache", true),
             Wire.optionalInstant(b, "as_of"));
     EntityFeatures features = store.getEntityFeatures(request);
@@ -528,15 +536,23 @@ final class Api {
 
   private Object historical(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
-    Map<String, Object> entity = Wire.entityValues(b, "entity_values", true);
+    Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
     List<String> names = Wire.optionalStrings(b, "feature_names");
     if (names == null || names.isEmpty()) {
       throw ApiException.badRequest("'feature_names' must name at least one feature");
     }
     Instant start = Wire.optionalInstant(b, "start_time");
     Instant end = Wire.optionalInstant(b, "end_time");
-    List<FeatureValue> values = store.getHistoricalFeatures(entity, names, start, end);
+    List<FeatureValue> values = historicalFeatures(entity, names, start, end);
     return Map.of("records", values.stream().map(Wire::featureValue).toList());
+  }
+
+  private List<FeatureValue> historicalFeatures(
+      Map<String, Object> entity,
+      List<String> names,
+      @Nullable Instant start,
+      @Nullable Instant end) {
+    return store.getHistoricalFeatures(entity, names, start, end);
   }
 
   // ---------------------------------------------------------------- operations
@@ -554,13 +570,17 @@ final class Api {
 
   private Object invalidate(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
-    Map<String, Object> entity = Wire.entityValues(b, "entity_values", true);
+    Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
     String group = Wire.optionalText(b, "feature_group");
-    store.invalidateCache(entity, group);
+    invalidateCache(entity, group);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("invalidated", true);
     m.put("entity_values", entity);
     m.put("feature_group", group);
     return m;
+  }
+
+  private void invalidateCache(Map<String, Object> entity, @Nullable String group) {
+    store.invalidateCache(entity, group);
   }
 }

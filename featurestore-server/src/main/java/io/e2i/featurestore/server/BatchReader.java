@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the body of {@code POST /api/v1/feature-values/batch} token by token, so a request of
@@ -86,7 +87,8 @@ final class BatchReader {
     return writes;
   }
 
-  private List<FeatureWrite> readArray(JsonParser p, String defaultGroup) throws IOException {
+  private List<FeatureWrite> readArray(JsonParser p, @Nullable String defaultGroup)
+      throws IOException {
     List<FeatureWrite> writes = new ArrayList<>();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -103,7 +105,8 @@ final class BatchReader {
     return writes;
   }
 
-  private FeatureWrite readWrite(JsonParser p, int index, String defaultGroup) throws IOException {
+  private FeatureWrite readWrite(JsonParser p, int index, @Nullable String defaultGroup)
+      throws IOException {
     String featureName = null;
     String group = defaultGroup;
     Map<String, Object> entity = null;
@@ -141,7 +144,7 @@ final class BatchReader {
     return new FeatureWrite(featureName, entity, value, eventTimestamp, group);
   }
 
-  private static String text(JsonParser p, JsonToken t, String what) throws IOException {
+  private static @Nullable String text(JsonParser p, JsonToken t, String what) throws IOException {
     if (t == JsonToken.VALUE_NULL) {
       return null;
     }
@@ -188,7 +191,7 @@ final class BatchReader {
     return shared;
   }
 
-  private static Object value(JsonParser p, JsonToken t) throws IOException {
+  private static @Nullable Object value(JsonParser p, JsonToken t) throws IOException {
     return switch (t) {
       case VALUE_NULL -> null;
       case VALUE_STRING -> p.getText();

@@ -1,6 +1,7 @@
 package io.e2i.featurestore.server;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One registered route and what the OpenAPI document says about it. The server registers exactly
@@ -17,9 +18,9 @@ record Endpoint(
     String path,
     String operationId,
     String summary,
-    String requestSchema,
+    @Nullable String requestSchema,
     int okStatus,
-    String responseSchema,
+    @Nullable String responseSchema,
     List<Integer> errorStatuses,
     Action action) {
 
@@ -30,7 +31,7 @@ record Endpoint(
   }
 
   /** A non-JSON (or pre-serialized) response body. */
-  record Raw(int status, String contentType, byte[] body) {}
+  record Raw(int status, @Nullable String contentType, byte[] body) {}
 
   /** The handler wrote (streamed) the response itself, with this status. */
   record Answered(int status) {}

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code POST /get-online-features} with the JSON of Feast's Python feature server, so clients
@@ -102,7 +103,9 @@ final class FeastApi {
         Requested first = bucket.getFirst();
         Map<String, Object> entity = new LinkedHashMap<>();
         for (String key : first.keys()) {
-          entity.put(key, Wire.entityValue(key, columns.get(key).get(row)));
+          // requested() checked that every entity key of the bucket has a column
+          List<JsonNode> column = Objects.requireNonNull(columns.get(key), key);
+          entity.put(key, Wire.entityValue(key, column.get(row)));
         }
         List<String> names = bucket.stream().map(Requested::refName).distinct().toList();
         EntityFeatures ef =
@@ -125,9 +128,9 @@ final class FeastApi {
               status = value == null ? "NULL_VALUE" : "PRESENT";
             }
           }
-          values.get(r)[row] = value;
-          statuses.get(r)[row] = status;
-          timestamps.get(r)[row] = ts;
+          Objects.requireNonNull(values.get(r))[row] = value;
+          Objects.requireNonNull(statuses.get(r))[row] = status;
+          Objects.requireNonNull(timestamps.get(r))[row] = ts;
         }
       }
     }

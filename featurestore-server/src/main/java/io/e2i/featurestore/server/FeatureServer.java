@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,7 +244,7 @@ public final class FeatureServer implements AutoCloseable {
     }
   }
 
-  static int writeError(Context ctx, int status, String code, String message) {
+  static int writeError(Context ctx, int status, String code, @Nullable String message) {
     try {
       return send(ctx, status, JSON, Wire.error(code, message));
     } catch (IOException | IllegalStateException e) {

@@ -103,7 +103,7 @@ final class OpenApi {
     if ("TrainingData".equals(e.responseSchema())) {
       // Streamed in the format asked for; JSON has a schema, CSV and Parquet are tables.
       Map<String, Object> content = new LinkedHashMap<>();
-      content.put("application/json", Map.of("schema", ref(e.responseSchema())));
+      content.put("application/json", Map.of("schema", ref("TrainingData")));
       content.put("text/csv", Map.of("schema", Map.of("type", "string")));
       content.put(
           "application/vnd.apache.parquet",

@@ -2,6 +2,7 @@ package io.e2i.featurestore.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the feature server listens and what it accepts.
@@ -27,7 +28,7 @@ public record ServerOptions(
     int maxBatchValues,
     Duration shutdownTimeout,
     boolean sqlSpines,
-    Path spineDir) {
+    @Nullable Path spineDir) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
   public static final long DEFAULT_MAX_BATCH_BODY_BYTES = 256L << 20;
@@ -105,7 +106,7 @@ public record ServerOptions(
   }
 
   /** Accepts file spines over HTTP from this folder only (null: none). */
-  public ServerOptions withSpineDir(Path dir) {
+  public ServerOptions withSpineDir(@Nullable Path dir) {
     return new ServerOptions(
         host,
         port,

@@ -9,9 +9,9 @@ import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.TrainingSetDefinition;
+import io.e2i.featurestore.io.TrainingDataFormat;
+import io.e2i.featurestore.io.TrainingDataWriter;
 import io.e2i.featurestore.spi.PitQuery;
-import io.e2i.featurestore.training.TrainingDataFormat;
-import io.e2i.featurestore.training.TrainingDataWriter;
 import io.javalin.http.Context;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,7 +230,7 @@ final class TrainingDataApi {
     return new PitQuery.Spine.Rows(columns, tsColumn, rows);
   }
 
-  private static Object cell(int row, String column, JsonNode v) {
+  private static @Nullable Object cell(int row, String column, JsonNode v) {
     if (v.isNull()) {
       return null;
     }
@@ -264,7 +265,7 @@ final class TrainingDataApi {
   }
 
   /** The body's "format", else the Accept header, else JSON. */
-  static TrainingDataFormat format(String name, Context ctx) {
+  static TrainingDataFormat format(@Nullable String name, Context ctx) {
     if (name != null && !name.isBlank()) {
       return TrainingDataFormat.parse(name);
     }
@@ -347,9 +348,9 @@ final class TrainingDataApi {
   private static Object stream(
       Context ctx,
       TrainingDataFormat format,
-      Instant asOf,
+      @Nullable Instant asOf,
       List<String> features,
-      String name,
+      @Nullable String name,
       Consumer<PitQuery.RowSink> join)
       throws IOException {
     HttpServletResponse res = ctx.res();

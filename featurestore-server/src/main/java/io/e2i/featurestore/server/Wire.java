@@ -15,7 +15,7 @@ import io.e2i.featurestore.FeatureMetadata;
 import io.e2i.featurestore.FeatureValue;
 import io.e2i.featurestore.FreshnessReport;
 import io.e2i.featurestore.ValueType;
-import io.e2i.featurestore.training.JsonValues;
+import io.e2i.featurestore.io.JsonValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +25,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON wire format: snake_case names as in the seed's Python, timestamps as ISO-8601 text with
@@ -70,7 +72,7 @@ final class Wire {
     return text;
   }
 
-  static String optionalText(JsonNode body, String field) {
+  static @Nullable String optionalText(JsonNode body, String field) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -81,7 +83,7 @@ final class Wire {
     return node.textValue();
   }
 
-  static Integer optionalInt(JsonNode body, String field) {
+  static @Nullable Integer optionalInt(JsonNode body, String field) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -103,7 +105,7 @@ final class Wire {
     return node.booleanValue();
   }
 
-  static List<String> optionalStrings(JsonNode body, String field) {
+  static @Nullable List<String> optionalStrings(JsonNode body, String field) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -121,7 +123,7 @@ final class Wire {
     return out;
   }
 
-  static Instant optionalInstant(JsonNode body, String field) {
+  static @Nullable Instant optionalInstant(JsonNode body, String field) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -141,8 +143,13 @@ final class Wire {
     }
   }
 
+  /** {@link #entityValues} of a field that must be present. */
+  static Map<String, Object> requiredEntityValues(JsonNode body, String field) {
+    return Objects.requireNonNull(entityValues(body, field, true), field);
+  }
+
   /** Entity values: a JSON object of key names to strings, numbers or booleans. */
-  static Map<String, Object> entityValues(JsonNode body, String field, boolean required) {
+  static @Nullable Map<String, Object> entityValues(JsonNode body, String field, boolean required) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       if (required) {
@@ -180,7 +187,7 @@ final class Wire {
   }
 
   /** A feature value as plain Java: strings, Long/BigInteger, Double, Boolean, lists, null. */
-  static Object plainValue(JsonNode v) {
+  static @Nullable Object plainValue(@Nullable JsonNode v) {
     if (v == null || v.isNull()) {
       return null;
     }
@@ -323,7 +330,7 @@ final class Wire {
     }
   }
 
-  static byte[] error(String code, String message) {
+  static byte[] error(String code, @Nullable String message) {
     Map<String, Object> inner = new LinkedHashMap<>();
     inner.put("code", code);
     inner.put("message", message == null ? code : message);

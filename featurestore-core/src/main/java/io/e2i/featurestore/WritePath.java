@@ -1,0 +1,150 @@
+package io.e2i.featurestore;
+
+import io.e2i.featurestore.spi.OfflineStore;
+import io.e2i.featurestore.spi.OnlineCache;
+import io.e2i.featurestore.spi.ValueRow;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes feature values. Every write of a batch is validated before anything is stored, so a bad
+ * value rejects the batch whole; then the offline store commits it in one transaction, and only
+ * then are the touched (entity, group) cache entries invalidated: a read that starts after the
+ * write returned cannot find the old value (read-your-writes). A failed invalidation does not fail
+ * the committed write.
+ */
+final class WritePath {
+  // The facade's category, which log configurations already name.
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultFeatureStore.class);
+
+  private final RegistryHolder holder;
+  private final Resolver resolver;
+  private final OfflineStore offline;
+  private final @Nullable OnlineCache cache;
+  private final CacheCounters counters;
+  private final StoreClock clock;
+
+  WritePath(
+      RegistryHolder holder,
+      Resolver resolver,
+      OfflineStore offline,
+      @Nullable OnlineCache cache,
+      CacheCounters counters,
+      StoreClock clock) {
+    this.holder = holder;
+    this.resolver = resolver;
+    this.offline = offline;
+    this.cache = cache;
+    this.counters = counters;
+    this.clock = clock;
+  }
+
+  int writeBatchFeatures(List<FeatureWrite> writes) {
+    if (writes == null || writes.isEmpty()) {
+      return 0;
+    }
+    Instant writtenAt = clock.now();
+    List<ValueRow> rows = new ArrayList<>(writes.size());
+    Set<Map.Entry<EntityKey, String>> touched = new LinkedHashSet<>();
+    for (int i = 0; i < writes.size(); i++) {
+      ValueRow row = validate(writes.get(i), i, writes.size(), writtenAt);
+      rows.add(row);
+      touched.add(Map.entry(row.entity(), featureGroupOf(row)));
+    }
+    commit(rows, writtenAt);
+    invalidate(touched);
+    return rows.size();
+  }
+
+  private void commit(List<ValueRow> rows, Instant writtenAt) {
+    try {
+      offline.write(rows, writtenAt);
+    } catch (FeatureStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw FeatureStoreException.unavailable(
+          "offline store write failed, nothing was written: " + e.getMessage(), e);
+    }
+  }
+
+  private String featureGroupOf(ValueRow row) {
+    return holder.snapshot().byId(row.featureId()).orElseThrow().featureGroup();
+  }
+
+  /** In a batch, errors name the value's position, so a client can find it among thousands. */
+  private ValueRow validate(FeatureWrite w, int index, int total, Instant writtenAt) {
+    String where = total > 1 ? "value #" + (index + 1) + ": " : "";
+    if (w == null) {
+      throw FeatureStoreException.invalid(where + "null write");
+    }
+    try {
+      return toRow(w, writtenAt);
+    } catch (FeatureStoreException e) {
+      if (where.isEmpty()) {
+        throw e;
+      }
+      throw new FeatureStoreException(
+          e.code(), where + e.getMessage() + "; nothing was written", e);
+    }
+  }
+
+  private ValueRow toRow(FeatureWrite w, Instant writtenAt) {
+    EntityKey entity = EntityKey.of(w.entityValues());
+    if (w.featureName() == null || w.featureName().isBlank()) {
+      throw FeatureStoreException.invalid("feature_name is required");
+    }
+    Feature feature =
+        resolver.resolve(new FeatureRef(w.featureGroup(), w.featureName(), null), entity);
+    Object value = normalize(feature, entity, w.value());
+    Instant eventTimestamp =
+        w.eventTimestamp() == null ? writtenAt : w.eventTimestamp().truncatedTo(ChronoUnit.MICROS);
+    return new ValueRow(feature.id(), entity, value, eventTimestamp);
+  }
+
+  private static @Nullable Object normalize(
+      Feature feature, EntityKey entity, @Nullable Object value) {
+    try {
+      return feature.valueType().normalize(value);
+    } catch (IllegalArgumentException e) {
+      throw FeatureStoreException.typeMismatch(
+          "feature '"
+              + feature.featureGroup()
+              + ":"
+              + feature.name()
+              + "' ("
+              + feature.valueType().wireName()
+              + ") for entity "
+              + entity
+              + " rejects value "
+              + describe(value)
+              + ": "
+              + e.getMessage());
+    }
+  }
+
+  private static String describe(@Nullable Object value) {
+    return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+  }
+
+  private void invalidate(Set<Map.Entry<EntityKey, String>> scopes) {
+    if (cache == null) {
+      return;
+    }
+    try {
+      cache.invalidateAll(scopes);
+      counters.invalidated(scopes.size());
+    } catch (RuntimeException e) {
+      // The write is committed; the cache must recover by itself (see OnlineCache).
+      counters.error();
+      LOG.warn("online cache invalidation of {} entities failed: {}", scopes.size(), e.toString());
+    }
+  }
+}

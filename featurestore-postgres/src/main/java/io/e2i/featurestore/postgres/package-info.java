@@ -1,0 +1,4 @@
+@NullMarked
+package io.e2i.featurestore.postgres;
+
+import org.jspecify.annotations.NullMarked;
