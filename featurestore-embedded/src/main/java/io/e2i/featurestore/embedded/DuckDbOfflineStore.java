@@ -354,6 +354,9 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * else fresh; a null bound never triggers. Bounds are numbers we computed, safe to inline.
    */
   private static String statusSql(String ageMicros, FreshnessRule rule) {
+    if (rule.maxAge() == null && rule.expected() == null) {
+      return "'fresh'"; // no bound: always fresh (a CASE without WHEN is not SQL)
+    }
     StringBuilder sb = new StringBuilder("CASE");
     if (rule.maxAge() != null) {
       sb.append(" WHEN ")

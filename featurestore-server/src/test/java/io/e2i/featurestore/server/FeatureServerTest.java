@@ -127,7 +127,9 @@ class FeatureServerTest {
     assertThat(h.get("healthy").asBoolean()).isTrue();
     assertThat(h.get("offline").asBoolean()).isTrue();
     assertThat(h.get("online").asBoolean()).isTrue();
-    assertThat(h.has("tracking")).isTrue();
+    // No MLflow is configured for this server: the seed's "mlflow" key must not say it is up.
+    assertThat(h.get("tracking").asBoolean()).isFalse();
+    assertThat(h.get("mlflow").asBoolean()).isFalse();
     assertThat(h.get("supabase").asBoolean()).isTrue();
     assertThat(h.get("details").has("offline_store")).isTrue();
   }
