@@ -20,7 +20,13 @@ public final class FeatureStoreException extends RuntimeException {
     /** The request conflicts with what is stored, e.g. an ambiguous feature name. HTTP 409. */
     CONFLICT(409),
     /** A backend the request needs is down; nothing was written. HTTP 503. */
-    UNAVAILABLE(503);
+    UNAVAILABLE(503),
+    /**
+     * A bug: a backend failed in a way that is neither the caller's mistake nor an outage. HTTP
+     * 500; the message names the operation only, the cause (never shown to clients) has the
+     * details.
+     */
+    INTERNAL(500);
 
     private final int httpStatus;
 
@@ -63,5 +69,26 @@ public final class FeatureStoreException extends RuntimeException {
 
   public static FeatureStoreException unavailable(String message, @Nullable Throwable cause) {
     return new FeatureStoreException(Code.UNAVAILABLE, message, cause);
+  }
+
+  public static FeatureStoreException internal(String message, Throwable cause) {
+    return new FeatureStoreException(Code.INTERNAL, message, cause);
+  }
+
+  /**
+   * What a backend's failure means to the caller: a {@link FeatureStoreException} stays as it is; a
+   * lost connection, a refused one or a server going down is {@link Code#UNAVAILABLE} ("{@code
+   * what}: why"); anything else is a bug, {@link Code#INTERNAL}, whose message is {@code what}
+   * alone, so no SQL text or driver detail reaches a client.
+   */
+  public static FeatureStoreException fromBackend(String what, Throwable e) {
+    if (e instanceof FeatureStoreException f) {
+      return f;
+    }
+    Throwable outage = Outages.cause(e);
+    if (outage != null) {
+      return unavailable(what + ": " + Outages.describe(outage), e);
+    }
+    return internal(what + " failed", e);
   }
 }

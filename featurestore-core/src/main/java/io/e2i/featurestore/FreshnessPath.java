@@ -48,7 +48,7 @@ final class FreshnessPath {
     try {
       return offline.updateFreshness(rules(true), clock.now());
     } catch (RuntimeException e) {
-      throw FeatureStoreException.unavailable("offline store unavailable: " + e.getMessage(), e);
+      throw FeatureStoreException.fromBackend("offline store freshness", e);
     }
   }
 
@@ -58,7 +58,7 @@ final class FreshnessPath {
     try {
       counts = offline.freshness(rules(false), now);
     } catch (RuntimeException e) {
-      throw FeatureStoreException.unavailable("offline store unavailable: " + e.getMessage(), e);
+      throw FeatureStoreException.fromBackend("offline store freshness", e);
     }
     Map<UUID, FreshnessCounts> byId = new LinkedHashMap<>();
     counts.forEach(c -> byId.put(c.featureId(), c));

@@ -53,7 +53,7 @@ final class HistoryPath {
     try {
       stored = offline.history(entity, byId.keySet(), start, end);
     } catch (RuntimeException e) {
-      throw FeatureStoreException.unavailable("offline store read failed: " + e.getMessage(), e);
+      throw FeatureStoreException.fromBackend("offline store read", e);
     }
     return toFeatureValues(entity, byId, stored, clock.now());
   }

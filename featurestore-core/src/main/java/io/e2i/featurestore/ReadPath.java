@@ -150,7 +150,7 @@ final class ReadPath {
     } catch (FeatureStoreException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw FeatureStoreException.unavailable("offline store read failed: " + e.getMessage(), e);
+      throw FeatureStoreException.fromBackend("offline store read", e);
     }
     List<CachedFeatures.Entry> entries = new ArrayList<>(stored.size());
     for (Feature f : features) {
@@ -203,7 +203,7 @@ final class ReadPath {
     } catch (RuntimeException e) {
       // Unlike after a write, nothing was committed: the caller asked for this and must know.
       counters.error();
-      throw FeatureStoreException.unavailable("online cache unreachable: " + e.getMessage(), e);
+      throw FeatureStoreException.fromBackend("online cache invalidation", e);
     }
   }
 }

@@ -75,7 +75,7 @@ final class TrainingData {
       // A store that cannot do what the request asks (e.g. a spine kind) is a bad request here.
       throw FeatureStoreException.invalid(String.valueOf(e.getMessage()));
     } catch (RuntimeException e) {
-      throw FeatureStoreException.unavailable("training data failed: " + e.getMessage(), e);
+      throw FeatureStoreException.fromBackend("training data", e);
     }
   }
 

@@ -70,8 +70,9 @@ final class WritePath {
     } catch (FeatureStoreException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw FeatureStoreException.unavailable(
-          "offline store write failed, nothing was written: " + e.getMessage(), e);
+      FeatureStoreException failure = FeatureStoreException.fromBackend("offline store write", e);
+      throw new FeatureStoreException(
+          failure.code(), failure.getMessage() + "; nothing was written", e);
     }
   }
 

@@ -50,10 +50,17 @@ public class InMemoryBackend implements Registry, OfflineStore {
   private final List<Row> rows = new ArrayList<>();
   private long seq;
   private final AtomicBoolean failWrites = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicReference<RuntimeException> writeBug =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
-  /** Makes every following write throw, to test that failures reach the caller. */
+  /** Makes every following write throw as on an outage, to test that failures reach the caller. */
   public void failWrites(boolean fail) {
     failWrites.set(fail);
+  }
+
+  /** Makes every following write throw {@code bug} (null: stop), as a store with a bug would. */
+  public void failWritesWith(RuntimeException bug) {
+    writeBug.set(bug);
   }
 
   public synchronized List<Row> rows() {
@@ -119,8 +126,14 @@ public class InMemoryBackend implements Registry, OfflineStore {
 
   @Override
   public synchronized void write(List<ValueRow> batch, Instant writtenAt) {
+    RuntimeException bug = writeBug.get();
+    if (bug != null) {
+      throw bug;
+    }
     if (failWrites.get()) {
-      throw new IllegalStateException("injected write failure");
+      // An outage, as a driver reports a lost connection.
+      throw new java.io.UncheckedIOException(
+          new java.net.ConnectException("injected write failure"));
     }
     for (ValueRow r : batch) {
       rows.add(

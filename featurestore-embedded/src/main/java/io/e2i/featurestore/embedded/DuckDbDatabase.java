@@ -42,6 +42,19 @@ final class DuckDbDatabase {
     this.writer.setAutoCommit(false);
   }
 
+  /**
+   * Maps a DuckDB error at run time: the disk or memory giving out is an outage (503); anything
+   * else is a bug in our SQL (500), whose text must not reach a client.
+   */
+  static FeatureStoreException error(String what, SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.startsWith("IO Error") || message.startsWith("Out of Memory Error")) {
+      return FeatureStoreException.unavailable(
+          what + " failed: " + message.lines().findFirst().orElse(message), e);
+    }
+    return FeatureStoreException.internal(what + " failed", e);
+  }
+
   /** Opens (creating if needed) {@code <dir>/featurestore.duckdb} and its schema. */
   static DuckDbDatabase open(Path dir) {
     Path file = dir.toAbsolutePath().normalize().resolve(FILE_NAME);

@@ -548,8 +548,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     try {
       return call.run();
     } catch (SQLException e) {
-      throw FeatureStoreException.unavailable(
-          "embedded store: " + what + " failed: " + e.getMessage(), e);
+      throw DuckDbDatabase.error("embedded store: " + what, e);
     }
   }
 

@@ -294,8 +294,7 @@ public final class DuckDbRegistry implements Registry {
     try {
       return call.run();
     } catch (SQLException e) {
-      throw FeatureStoreException.unavailable(
-          "embedded registry: " + what + " failed: " + e.getMessage(), e);
+      throw DuckDbDatabase.error("embedded registry: " + what, e);
     }
   }
 

@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.e2i.featurestore.FeatureStoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -120,7 +119,8 @@ final class PgDatabase implements AutoCloseable {
 
   /**
    * Maps a driver error to the feature store's: bad data (SQL state class 22, 23) is the caller's
-   * mistake; everything else means the database could not do the work, so nothing was written.
+   * mistake; a lost or refused connection or a server going down is an outage (503); anything else
+   * is a bug (500) whose SQL text must not reach a client. Either way nothing was written.
    */
   static FeatureStoreException error(String what, SQLException e) {
     String state = e.getSQLState();
@@ -130,11 +130,7 @@ final class PgDatabase implements AutoCloseable {
           what + ": " + e.getMessage() + "; nothing was written",
           e);
     }
-    String reason =
-        e instanceof SQLTransientConnectionException || (state != null && state.startsWith("08"))
-            ? "PostgreSQL is unreachable"
-            : "PostgreSQL failed";
-    return FeatureStoreException.unavailable(what + ": " + reason + ": " + e.getMessage(), e);
+    return FeatureStoreException.fromBackend(what, e);
   }
 
   private static @Nullable String rootMessage(Throwable e) {

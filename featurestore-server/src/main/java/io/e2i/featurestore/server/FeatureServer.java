@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -214,14 +215,29 @@ public final class FeatureServer implements AutoCloseable {
       }
       return writeError(ctx, a.status(), a.code(), a.getMessage());
     }
-    if (cause instanceof FeatureStoreException f) {
+    if (cause instanceof FeatureStoreException f
+        && f.code() != FeatureStoreException.Code.INTERNAL) {
       return writeError(ctx, f.code().httpStatus(), f.code().name(), f.getMessage());
     }
-    if (t instanceof HttpResponseException h) {
+    if (t instanceof HttpResponseException h && h.getStatus() < 500) {
       return writeError(ctx, h.getStatus(), codeFor(h.getStatus()), h.getMessage());
     }
-    LOG.error("internal error on {} {}", ctx.method(), ctx.path(), t);
-    return writeError(ctx, 500, "INTERNAL", "internal server error; see the server log");
+    return internalError(ctx, t);
+  }
+
+  /**
+   * A bug: logged in full under a fresh error id; the client gets the id and nothing else (no SQL,
+   * no stack trace, no driver message), so an operator can find the log line it reports.
+   */
+  static int internalError(Context ctx, Throwable t) {
+    String errorId = UUID.randomUUID().toString();
+    LOG.error("internal error {} on {} {}", errorId, ctx.method(), ctx.path(), t);
+    try {
+      return send(ctx, 500, JSON, Wire.internalError(errorId));
+    } catch (IOException | IllegalStateException e) {
+      LOG.debug("could not send error 500 to {}: {}", ctx.path(), e.toString());
+      return 500;
+    }
   }
 
   /**
@@ -267,8 +283,7 @@ public final class FeatureServer implements AutoCloseable {
 
   private static void javalinError(Context ctx, int status, Exception e) {
     if (status >= 500) {
-      LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
-      writeError(ctx, status, "INTERNAL", "internal server error; see the server log");
+      internalError(ctx, e);
     } else {
       writeError(ctx, status, codeFor(status), e.getMessage());
     }

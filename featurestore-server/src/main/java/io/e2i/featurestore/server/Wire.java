@@ -336,4 +336,13 @@ final class Wire {
     inner.put("message", message == null ? code : message);
     return bytes(Map.of("error", inner));
   }
+
+  /** A 500's body: the error id the server logged the failure under, and nothing of the failure. */
+  static byte[] internalError(String errorId) {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("code", "INTERNAL");
+    inner.put("message", "internal server error (error id " + errorId + "); see the server log");
+    inner.put("error_id", errorId);
+    return bytes(Map.of("error", inner));
+  }
 }
