@@ -6,6 +6,7 @@ import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.Registry;
 import io.e2i.featurestore.spi.Tracker;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,11 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   }
 
   @Override
+  public FeatureGroup updateFeatureGroup(FeatureGroup group) {
+    return registryOperations.updateFeatureGroup(group);
+  }
+
+  @Override
   public Optional<FeatureGroup> getFeatureGroup(String name) {
     return registryOperations.getFeatureGroup(name);
   }
@@ -81,6 +87,11 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   @Override
   public Feature createFeature(FeatureSpec spec) {
     return registryOperations.createFeature(spec);
+  }
+
+  @Override
+  public Feature updateFeature(FeatureSpec spec) {
+    return registryOperations.updateFeature(spec);
   }
 
   @Override
@@ -191,6 +202,11 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     // No tracker configured is not "MLflow is up": the seed's users read the flag that way.
     boolean tracking = tracker != Tracker.NONE && tracker.isHealthy();
     return new HealthStatus(offline.isHealthy(), online, tracking, details);
+  }
+
+  @Override
+  public int awaitTracking(Duration timeout) {
+    return tracker.drain(timeout);
   }
 
   @Override

@@ -70,6 +70,24 @@ public record Feature(
         || !tags.equals(spec.tags());
   }
 
+  /**
+   * The declared fields (snake_case) in which {@code spec} differs from this version, e.g. {@code
+   * [value_type, owner]}; empty when creating the spec again would change nothing.
+   */
+  public List<String> differingFields(FeatureSpec spec) {
+    return differences(spec).fields();
+  }
+
+  Differences differences(FeatureSpec spec) {
+    return new Differences()
+        .compare("value_type", valueType.wireName(), spec.valueType().wireName())
+        .compare("entity_keys", entityKeys, spec.entityKeys())
+        .compare("computation_query", computationQuery, spec.computationQuery())
+        .compare("description", description, spec.description())
+        .compare("owner", owner, spec.owner())
+        .compare("tags", tags, spec.tags());
+  }
+
   public Feature withMetadata(FeatureSpec spec) {
     return new Feature(
         id,

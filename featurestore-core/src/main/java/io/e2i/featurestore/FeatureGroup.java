@@ -3,7 +3,6 @@ package io.e2i.featurestore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,14 +52,30 @@ public record FeatureGroup(
 
   /** True when the user-declared fields match, ignoring tracking ids and timestamps. */
   public boolean sameDefinition(FeatureGroup other) {
-    return name.equals(other.name)
-        && Objects.equals(description, other.description)
-        && Objects.equals(owner, other.owner)
-        && tags.equals(other.tags)
-        && Objects.equals(sourceTable, other.sourceTable)
-        && Objects.equals(expectedUpdateFrequencyHours, other.expectedUpdateFrequencyHours)
-        && Objects.equals(maxAgeHours, other.maxAgeHours)
-        && Objects.equals(mlflowExperimentName, other.mlflowExperimentName);
+    return differences(other).none();
+  }
+
+  /**
+   * The user-declared fields (snake_case) in which {@code given} differs from this stored group,
+   * e.g. {@code [owner, max_age_hours]}; empty when the definitions are the same.
+   */
+  public List<String> differingFields(FeatureGroup given) {
+    return differences(given).fields();
+  }
+
+  Differences differences(FeatureGroup given) {
+    return new Differences()
+        .compare("name", name, given.name)
+        .compare("description", description, given.description)
+        .compare("owner", owner, given.owner)
+        .compare("tags", tags, given.tags)
+        .compare("source_table", sourceTable, given.sourceTable)
+        .compare(
+            "expected_update_frequency_hours",
+            expectedUpdateFrequencyHours,
+            given.expectedUpdateFrequencyHours)
+        .compare("max_age_hours", maxAgeHours, given.maxAgeHours)
+        .compare("mlflow_experiment_name", mlflowExperimentName, given.mlflowExperimentName);
   }
 
   public FeatureGroup withMlflowExperimentId(@Nullable String experimentId) {

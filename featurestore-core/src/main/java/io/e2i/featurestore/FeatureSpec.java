@@ -4,9 +4,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a caller declares to create a feature. Applying a spec whose type, entity keys or
- * computation differ from the latest version creates a new version; other differences (description,
- * owner, tags) update the latest version in place.
+ * What a caller declares to create or update a feature. Updating a feature to a spec whose type,
+ * entity keys or computation differ from the latest version creates a new version; other
+ * differences (description, owner, tags) update the latest version in place (see {@link
+ * FeatureStore#updateFeature}).
  */
 public record FeatureSpec(
     String featureGroup,

@@ -1,6 +1,7 @@
 package io.e2i.featurestore;
 
 import io.e2i.featurestore.spi.PitQuery;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +19,40 @@ import org.jspecify.annotations.Nullable;
 public interface FeatureStore extends AutoCloseable {
 
   /**
-   * Creates a group, or returns the stored one when a group of that name exists with the same
-   * definition; a different definition updates the descriptive fields and bounds (apply semantics).
+   * Creates a group and returns it as stored. Creating it again with the same definition changes
+   * nothing and returns the stored group (so a client may retry); a different definition under the
+   * same name is a {@link FeatureStoreException.Code#CONFLICT} naming the fields that differ, and
+   * changes nothing: a change goes through {@link #updateFeatureGroup}.
    */
   FeatureGroup createFeatureGroup(FeatureGroup group);
+
+  /**
+   * Replaces the definition of an existing group with {@code group} (the whole definition: a field
+   * left unset becomes unset); its creation time and tracking ids stay. {@link
+   * FeatureStoreException.Code#NOT_FOUND} when no group has that name.
+   */
+  FeatureGroup updateFeatureGroup(FeatureGroup group);
 
   Optional<FeatureGroup> getFeatureGroup(String name);
 
   List<FeatureGroup> listFeatureGroups();
 
   /**
-   * Creates a feature in an existing group. Applying the same spec again is a no-op; a changed
-   * type, entity keys or computation query creates the next version; changed description, owner or
-   * tags update the latest version in place.
+   * Creates a feature (version 1) in an existing group and returns it as stored. Creating it again
+   * with the same definition as its latest version changes nothing; a different definition is a
+   * {@link FeatureStoreException.Code#CONFLICT} naming the fields that differ, and changes nothing:
+   * a change goes through {@link #updateFeature}.
    */
   Feature createFeature(FeatureSpec spec);
+
+  /**
+   * Changes an existing feature to {@code spec} (the whole definition) and returns its latest
+   * version: a changed value type, entity keys or computation query creates the next version (older
+   * versions and their values stay readable); changed description, owner or tags only update the
+   * latest version in place; the same definition changes nothing. {@link
+   * FeatureStoreException.Code#NOT_FOUND} when the group or feature does not exist.
+   */
+  Feature updateFeature(FeatureSpec spec);
 
   /** The latest version, or empty. */
   Optional<Feature> getFeature(String featureGroup, String name);
@@ -110,6 +130,15 @@ public interface FeatureStore extends AutoCloseable {
   FeatureStatistics computeStatistics(String featureGroup, String featureName);
 
   HealthStatus healthCheck();
+
+  /**
+   * Waits up to {@code timeout} until every queued tracking call (MLflow) has reached the tracking
+   * server; for a short-lived process before it closes the store. Never throws; what remains stays
+   * queued for the next process.
+   *
+   * @return how many calls are still queued (0 without tracking)
+   */
+  int awaitTracking(Duration timeout);
 
   CacheStats cacheStats();
 

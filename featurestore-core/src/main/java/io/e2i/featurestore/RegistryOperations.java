@@ -8,10 +8,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Groups, features and their versions (apply semantics), and the tracking ids the tracker reports
- * back. Each change reloads, writes the registry and reloads again under the registry lock, so
- * concurrent applies on this instance serialize; an insert that loses to another instance starts
- * over against the winner's row. Tracking comes last, and only for what this call created.
+ * Groups, features and their versions, and the tracking ids the tracker reports back. A create
+ * inserts what is new, returns what is stored already with the same definition, and refuses (a
+ * CONFLICT naming the differing fields) a different definition under a taken name: a change is an
+ * update, never a side effect of a create. Each change reloads, writes the registry and reloads
+ * again under the registry lock, so concurrent changes on this instance serialize; an insert that
+ * loses to another instance starts over against the winner's row. Tracking comes last, and only for
+ * what this call created.
  */
 final class RegistryOperations {
   private final RegistryHolder holder;
@@ -26,37 +29,70 @@ final class RegistryOperations {
     this.clock = clock;
   }
 
-  /** What an apply returned, and whether it inserted (and so must be tracked). */
+  /** What a change returned, and whether it inserted (and so must be tracked). */
   private record Applied<T>(T value, boolean created) {}
 
   FeatureGroup createFeatureGroup(FeatureGroup group) {
-    Applied<FeatureGroup> applied = holder.locked(() -> applyGroup(group));
+    Applied<FeatureGroup> applied = holder.locked(() -> createGroup(group));
     if (applied.created()) {
       tracker.trackGroup(applied.value());
     }
     return applied.value();
   }
 
-  private Applied<FeatureGroup> applyGroup(FeatureGroup group) {
+  private Applied<FeatureGroup> createGroup(FeatureGroup group) {
     holder.reload();
     Optional<GroupView> existing = holder.snapshot().group(group.name());
-    boolean created = false;
-    if (existing.isEmpty()) {
-      created = registry.insertGroup(group.withCreatedAt(clock.now()));
-      if (!created) {
-        holder.reload(); // another instance created it meanwhile
-        // The retry tracks whatever it creates itself; this call must not track it again.
-        return new Applied<>(createFeatureGroup(group), false);
-      }
-    } else if (!existing.get().group().sameDefinition(group)) {
+    if (existing.isPresent()) {
       FeatureGroup stored = existing.get().group();
-      registry.updateGroup(
-          group
-              .withCreatedAt(stored.createdAt())
-              .withMlflowExperimentId(stored.mlflowExperimentId()));
+      Differences differences = stored.differences(group);
+      if (!differences.none()) {
+        throw new FeatureStoreException(
+            FeatureStoreException.Code.CONFLICT,
+            "feature group '"
+                + group.name()
+                + "' exists with a different definition: "
+                + differences.describe()
+                + "; nothing changed (to change it, update the group: PUT"
+                + " /api/v1/feature-groups/"
+                + group.name()
+                + ", updateFeatureGroup, or featurestore apply)");
+      }
+      return new Applied<>(stored, false);
+    }
+    if (!registry.insertGroup(group.withCreatedAt(clock.now()))) {
+      // Another instance created it meanwhile: compare with the winner's row.
+      return createGroup(group);
     }
     holder.reload();
-    return new Applied<>(holder.snapshot().group(group.name()).orElseThrow().group(), created);
+    return new Applied<>(holder.snapshot().group(group.name()).orElseThrow().group(), true);
+  }
+
+  FeatureGroup updateFeatureGroup(FeatureGroup group) {
+    return holder.locked(
+        () -> {
+          holder.reload();
+          FeatureGroup stored =
+              holder
+                  .snapshot()
+                  .group(group.name())
+                  .orElseThrow(() -> missingGroup(group.name(), "update"))
+                  .group();
+          if (stored.sameDefinition(group)) {
+            return stored;
+          }
+          registry.updateGroup(
+              group
+                  .withCreatedAt(stored.createdAt())
+                  .withMlflowExperimentId(stored.mlflowExperimentId()));
+          holder.reload();
+          return holder.snapshot().group(group.name()).orElseThrow().group();
+        });
+  }
+
+  private static FeatureStoreException missingGroup(String name, String what) {
+    return FeatureStoreException.notFound(
+        "feature group '" + name + "' not found; create it before you " + what + " it");
   }
 
   Optional<FeatureGroup> getFeatureGroup(String name) {
@@ -72,47 +108,103 @@ final class RegistryOperations {
   }
 
   Feature createFeature(FeatureSpec spec) {
-    Applied<Feature> applied = holder.locked(() -> applyFeature(spec));
+    return tracked(spec, holder.locked(() -> createFeatureVersion(spec)));
+  }
+
+  private Applied<Feature> createFeatureVersion(FeatureSpec spec) {
+    holder.reload();
+    Optional<Feature> latest = groupOf(spec).latest(spec.name());
+    if (latest.isPresent()) {
+      Differences differences = latest.get().differences(spec);
+      if (!differences.none()) {
+        throw new FeatureStoreException(
+            FeatureStoreException.Code.CONFLICT,
+            "feature '"
+                + spec.featureGroup()
+                + ":"
+                + spec.name()
+                + "' exists with a different definition (version "
+                + latest.get().version()
+                + "): "
+                + differences.describe()
+                + "; nothing changed (to change it, update the feature: PUT"
+                + " /api/v1/feature-groups/"
+                + spec.featureGroup()
+                + "/features/"
+                + spec.name()
+                + ", updateFeature, or featurestore apply)");
+      }
+      return new Applied<>(latest.get(), false);
+    }
+    return insertVersion(spec, 1).orElseGet(() -> createFeatureVersion(spec));
+  }
+
+  Feature updateFeature(FeatureSpec spec) {
+    return tracked(spec, holder.locked(() -> updateFeatureVersion(spec)));
+  }
+
+  private Applied<Feature> updateFeatureVersion(FeatureSpec spec) {
+    holder.reload();
+    Feature latest =
+        groupOf(spec)
+            .latest(spec.name())
+            .orElseThrow(
+                () ->
+                    FeatureStoreException.notFound(
+                        "feature '"
+                            + spec.name()
+                            + "' not found in group '"
+                            + spec.featureGroup()
+                            + "'; create it before you update it"));
+    if (latest.definitionDiffers(spec)) {
+      return insertVersion(spec, latest.version() + 1).orElseGet(() -> updateFeatureVersion(spec));
+    }
+    if (latest.metadataDiffers(spec)) {
+      registry.updateFeature(latest.withMetadata(spec));
+      holder.reload();
+      return new Applied<>(storedLatest(spec), false);
+    }
+    return new Applied<>(latest, false);
+  }
+
+  private Feature tracked(FeatureSpec spec, Applied<Feature> applied) {
     if (applied.created()) {
       tracker.trackFeature(holder.group(spec.featureGroup()).group(), applied.value());
     }
     return applied.value();
   }
 
-  private Applied<Feature> applyFeature(FeatureSpec spec) {
-    holder.reload();
-    GroupView view =
-        holder
-            .snapshot()
-            .group(spec.featureGroup())
-            .orElseThrow(
-                () ->
-                    FeatureStoreException.notFound(
-                        "feature group '"
-                            + spec.featureGroup()
-                            + "' not found; create it before its features"));
-    Optional<Feature> latest = view.latest(spec.name());
-    boolean newVersion = false;
-    if (latest.isEmpty() || latest.get().definitionDiffers(spec)) {
-      int version = latest.map(f -> f.version() + 1).orElse(1);
-      if (!registry.insertFeature(Feature.fromSpec(spec, version, clock.now()))) {
-        holder.reload();
-        // As for groups: the retry tracks what it creates, this call must not.
-        return new Applied<>(createFeature(spec), false);
-      }
-      newVersion = true;
-    } else if (latest.get().metadataDiffers(spec)) {
-      registry.updateFeature(latest.get().withMetadata(spec));
+  private GroupView groupOf(FeatureSpec spec) {
+    return holder
+        .snapshot()
+        .group(spec.featureGroup())
+        .orElseThrow(
+            () ->
+                FeatureStoreException.notFound(
+                    "feature group '"
+                        + spec.featureGroup()
+                        + "' not found; create it before its features"));
+  }
+
+  /**
+   * Inserts the version; empty when another instance inserted that version first (the caller then
+   * starts over against the winner's row).
+   */
+  private Optional<Applied<Feature>> insertVersion(FeatureSpec spec, int version) {
+    if (!registry.insertFeature(Feature.fromSpec(spec, version, clock.now()))) {
+      return Optional.empty();
     }
     holder.reload();
-    Feature stored =
-        holder
-            .snapshot()
-            .group(spec.featureGroup())
-            .orElseThrow()
-            .latest(spec.name())
-            .orElseThrow();
-    return new Applied<>(stored, newVersion);
+    return Optional.of(new Applied<>(storedLatest(spec), true));
+  }
+
+  private Feature storedLatest(FeatureSpec spec) {
+    return holder
+        .snapshot()
+        .group(spec.featureGroup())
+        .orElseThrow()
+        .latest(spec.name())
+        .orElseThrow();
   }
 
   Optional<Feature> getFeature(String featureGroup, String name) {

@@ -163,14 +163,103 @@ public abstract class FeatureStoreContract {
   }
 
   @Test
-  void changedGroupDefinitionUpdatesIt() {
+  void creatingAGroupAgainWithADifferentDefinitionIsAConflictNamingTheFields() {
     seedGroups();
-    store.createFeatureGroup(
-        FeatureGroup.builder("brand_performance").owner("new-team").maxAgeHours(72).build());
-    FeatureGroup g = store.getFeatureGroup("brand_performance").orElseThrow();
-    assertThat(g.owner()).isEqualTo("new-team");
-    assertThat(g.maxAgeHours()).isEqualTo(72);
-    assertThat(g.expectedUpdateFrequencyHours()).isNull();
+    FeatureGroup before = store.getFeatureGroup("brand_performance").orElseThrow();
+    // A partial definition (only a name and an owner) must not wipe the freshness bounds.
+    assertThatThrownBy(
+            () ->
+                store.createFeatureGroup(
+                    FeatureGroup.builder("brand_performance").owner("qa").build()))
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.CONFLICT))
+        .hasMessageContaining("'brand_performance'")
+        .hasMessageContaining("owner")
+        .hasMessageContaining("expected_update_frequency_hours")
+        .hasMessageContaining("max_age_hours")
+        .message()
+        .doesNotContain("description")
+        .doesNotContain("source_table");
+    assertThat(store.getFeatureGroup("brand_performance")).contains(before);
+    assertThat(before.differingFields(FeatureGroup.builder("brand_performance").build()))
+        .containsExactly("owner", "expected_update_frequency_hours", "max_age_hours");
+  }
+
+  @Test
+  void updateReplacesTheWholeGroupDefinitionAndKeepsItsCreationTime() {
+    seedGroups();
+    FeatureGroup before = store.getFeatureGroup("brand_performance").orElseThrow();
+    FeatureGroup updated =
+        store.updateFeatureGroup(
+            FeatureGroup.builder("brand_performance").owner("new-team").maxAgeHours(72).build());
+    assertThat(updated.owner()).isEqualTo("new-team");
+    assertThat(updated.maxAgeHours()).isEqualTo(72);
+    assertThat(updated.expectedUpdateFrequencyHours()).isNull();
+    assertThat(updated.createdAt()).isEqualTo(before.createdAt());
+    assertThat(store.getFeatureGroup("brand_performance")).contains(updated);
+    // The same definition again is a no-op, for update and create alike.
+    assertThat(
+            store.updateFeatureGroup(
+                FeatureGroup.builder("brand_performance")
+                    .owner("new-team")
+                    .maxAgeHours(72)
+                    .build()))
+        .isEqualTo(updated);
+    assertThat(
+            store.createFeatureGroup(
+                FeatureGroup.builder("brand_performance")
+                    .owner("new-team")
+                    .maxAgeHours(72)
+                    .build()))
+        .isEqualTo(updated);
+  }
+
+  @Test
+  void updatingAMissingGroupOrFeatureIsNotFound() {
+    seedGroups();
+    assertThatThrownBy(() -> store.updateFeatureGroup(FeatureGroup.builder("nope").build()))
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.NOT_FOUND))
+        .hasMessageContaining("'nope'");
+    assertThatThrownBy(
+            () ->
+                store.updateFeature(
+                    new FeatureSpec(
+                        "hcp_demographics", "nope", ValueType.STRING, List.of("hcp_id"))))
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.NOT_FOUND))
+        .hasMessageContaining("'nope'");
+    assertThat(store.getFeatureGroup("nope")).isEmpty();
+    assertThat(store.getFeature("hcp_demographics", "nope")).isEmpty();
+  }
+
+  @Test
+  void creatingAFeatureAgainWithADifferentDefinitionIsAConflictNamingTheFields() {
+    seedGroups();
+    Feature before = store.getFeature("hcp_demographics", "specialty").orElseThrow();
+    assertThatThrownBy(
+            () ->
+                store.createFeature(
+                    FeatureSpec.builder("hcp_demographics", "specialty")
+                        .valueType("int64")
+                        .entityKeys("hcp_id")
+                        .description("Primary medical specialty of HCP")
+                        .owner("qa")
+                        .tags("categorical")
+                        .build()))
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.CONFLICT))
+        .hasMessageContaining("hcp_demographics:specialty")
+        .hasMessageContaining("value_type")
+        .hasMessageContaining("owner")
+        .message()
+        .doesNotContain("entity_keys")
+        .doesNotContain("tags");
+    assertThat(store.listFeatureVersions("hcp_demographics", "specialty")).containsExactly(before);
   }
 
   @Test
@@ -178,13 +267,13 @@ public abstract class FeatureStoreContract {
     seedGroups();
     write("years_in_practice", hcp("H1"), 12, T0);
     Feature v2 =
-        store.createFeature(
+        store.updateFeature(
             new FeatureSpec(
                 "hcp_demographics", "years_in_practice", ValueType.FLOAT64, List.of("hcp_id")));
     assertThat(v2.version()).isEqualTo(2);
     write("years_in_practice", hcp("H1"), 12.5, T0);
     Feature v3 =
-        store.createFeature(
+        store.updateFeature(
             FeatureSpec.builder("hcp_demographics", "years_in_practice")
                 .valueType(ValueType.FLOAT64)
                 .entityKeys("hcp_id")
@@ -223,7 +312,7 @@ public abstract class FeatureStoreContract {
   void descriptiveChangesUpdateTheLatestVersionInPlace() {
     seedGroups();
     Feature updated =
-        store.createFeature(
+        store.updateFeature(
             FeatureSpec.builder("hcp_demographics", "specialty")
                 .valueType("string")
                 .entityKeys("hcp_id")

@@ -151,7 +151,7 @@ public abstract class PointInTimeContract {
 
     clock.advance(Duration.ofHours(1));
     write("hcp", "trx", h1, 7, T0.plusSeconds(30));
-    store.createFeature(new FeatureSpec("hcp", "trx", ValueType.FLOAT64, List.of("hcp_id")));
+    store.updateFeature(new FeatureSpec("hcp", "trx", ValueType.FLOAT64, List.of("hcp_id")));
 
     CollectingSink again = new CollectingSink();
     store.rerunTrainingSet("churn_v1", again);
@@ -169,7 +169,7 @@ public abstract class PointInTimeContract {
   void pinnedVersionsAndBadRequests() {
     define(store);
     write("hcp", "trx", Map.of("hcp_id", "H1"), 1, T0);
-    store.createFeature(new FeatureSpec("hcp", "trx", ValueType.FLOAT64, List.of("hcp_id")));
+    store.updateFeature(new FeatureSpec("hcp", "trx", ValueType.FLOAT64, List.of("hcp_id")));
     write("hcp", "trx", Map.of("hcp_id", "H1"), 1.5, T0);
     PitQuery.Spine spine = spine(row("H1", "B1", T0.plusSeconds(1), "x"));
     assertThat(run(new TrainingDataRequest(spine, List.of("hcp:trx@1"))).rows.getFirst().get(4))

@@ -8,9 +8,10 @@ import java.io.PrintWriter;
 import java.util.Optional;
 
 /**
- * Applies a {@link FeatureFile}: each group and feature ends as declared. The store's create calls
- * are themselves apply-like, so applying the same file twice changes nothing; this class decides
- * beforehand what each call will do, to report it (and to stop there on a dry run).
+ * Applies a {@link FeatureFile}: each group and feature ends as declared. What exists is updated
+ * (the store's update calls change nothing when the definition is the same), what does not is
+ * created, so applying the same file twice changes nothing. This class decides beforehand what each
+ * call will do, to report it (and to stop there on a dry run).
  */
 final class Applier {
 
@@ -49,7 +50,11 @@ final class Applier {
         unchanged++;
       }
       if (!dryRun) {
-        store.createFeatureGroup(group);
+        if (existing.isEmpty()) {
+          store.createFeatureGroup(group);
+        } else {
+          store.updateFeatureGroup(group);
+        }
       }
       out.println("group " + group.name() + ": " + outcome);
       for (FeatureSpec spec : entry.features()) {
@@ -81,7 +86,11 @@ final class Applier {
       outcome = "unchanged";
       unchanged++;
     }
-    int version = dryRun ? expectedVersion : store.createFeature(spec).version();
+    int version = expectedVersion;
+    if (!dryRun) {
+      version =
+          (latest.isEmpty() ? store.createFeature(spec) : store.updateFeature(spec)).version();
+    }
     return switch (outcome) {
       case "new version" -> "new version " + version + " (" + spec.valueType().wireName() + ")";
       default -> outcome + " (v" + version + ", " + spec.valueType().wireName() + ")";

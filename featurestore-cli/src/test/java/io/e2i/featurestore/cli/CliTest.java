@@ -120,7 +120,8 @@ class CliTest {
             .replace(
                 "value_type: int64\n        entity_keys: [hcp_id]\n        description: Number",
                 "value_type: float64\n        entity_keys: [hcp_id]\n        description: Number")
-            .replace("Primary medical specialty of HCP", "Primary specialty");
+            .replace("Primary medical specialty of HCP", "Primary specialty")
+            .replace("max_age_hours: 720", "max_age_hours: 700");
     Path file = dir.resolve("changed.yaml");
     Files.writeString(file, changed);
 
@@ -134,9 +135,11 @@ class CliTest {
     assertThat(r.out())
         .contains("feature years_in_practice: new version 2 (float64)")
         .contains("feature specialty: updated (v1, string)")
-        .contains("0 created, 1 updated, 1 new versions, 9 unchanged");
+        .contains("group hcp_demographics: updated")
+        .contains("0 created, 2 updated, 1 new versions, 8 unchanged");
     try (FeatureStore fs = openStore()) {
       assertThat(fs.listFeatureVersions("hcp_demographics", "years_in_practice")).hasSize(2);
+      assertThat(fs.getFeatureGroup("hcp_demographics").orElseThrow().maxAgeHours()).isEqualTo(700);
     }
   }
 

@@ -167,7 +167,7 @@ class MlflowTrackerTest {
         .isEqualTo("SELECT specialty FROM hcps");
 
     // A changed computation is a new version: a second run, the first one untouched.
-    Feature v2 = store.createFeature(specialty("SELECT lower(specialty) FROM hcps"));
+    Feature v2 = store.updateFeature(specialty("SELECT lower(specialty) FROM hcps"));
     assertThat(v2.version()).isEqualTo(2);
     assertThat(tracker.awaitIdle(WAIT)).isTrue();
     assertThat(mlflow.runs(experimentId)).hasSize(2);
@@ -208,7 +208,7 @@ class MlflowTrackerTest {
     assertThat(mlflow.experiment(experimentId).path("lifecycle_stage").asText())
         .isEqualTo("deleted");
 
-    store.createFeature(specialty("SELECT 2")); // version 2 goes to the (cached) experiment
+    store.updateFeature(specialty("SELECT 2")); // version 2 goes to the (cached) experiment
     assertThat(tracker.awaitIdle(WAIT)).isTrue();
     assertThat(mlflow.experiment(experimentId).path("lifecycle_stage").asText())
         .isEqualTo("active");

@@ -184,7 +184,7 @@ class TrainingDataHttpTest {
     write("H1", "specialty", "Neurology", "2025-01-02T06:00:00Z");
     write("H1", "score", 0.99, "2025-01-02T00:00:00Z");
     // And a new version of specialty (type change): the saved sets stay pinned to version 1.
-    store.createFeature(new FeatureSpec("hcp", "specialty", ValueType.INT64, List.of("hcp_id")));
+    store.updateFeature(new FeatureSpec("hcp", "specialty", ValueType.INT64, List.of("hcp_id")));
 
     Http.Binary csvAgain = http.postBinary("/api/v1/training-sets/ts_csv/run", "", "text/csv");
     assertThat(csvAgain.status()).as(csvAgain.text()).isEqualTo(200);
