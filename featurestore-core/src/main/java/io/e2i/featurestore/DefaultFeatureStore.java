@@ -214,6 +214,12 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     return counters.stats();
   }
 
+  /** Keys and audit times are wall-clock events: the system clock, not the store's test clock. */
+  @Override
+  public SecurityRegistry security() {
+    return new SecurityRegistry(registry.securityStore(), Clock.systemUTC());
+  }
+
   /** The tracker first: it calls back into the registry (the listener), which must stay open. */
   @Override
   public void close() {

@@ -142,6 +142,11 @@ public interface FeatureStore extends AutoCloseable {
 
   CacheStats cacheStats();
 
+  /** API keys and the audit log, kept in this store's registry. */
+  default SecurityRegistry security() {
+    return SecurityRegistry.unsupported();
+  }
+
   @Override
   void close();
 }

@@ -48,6 +48,14 @@ public interface Registry extends AutoCloseable {
     return java.util.Map.of();
   }
 
+  /**
+   * Where this registry keeps API keys and the audit log, or null when it cannot keep them (then no
+   * key can be created, and a server on it runs without keys, bound to the loopback interface).
+   */
+  default @org.jspecify.annotations.Nullable SecurityStore securityStore() {
+    return null;
+  }
+
   @Override
   default void close() {}
 }

@@ -359,4 +359,11 @@ public class InMemoryBackend implements Registry, OfflineStore {
 
   @Override
   public void close() {}
+
+  private final InMemorySecurityStore security = new InMemorySecurityStore();
+
+  @Override
+  public io.e2i.featurestore.spi.SecurityStore securityStore() {
+    return security;
+  }
 }
