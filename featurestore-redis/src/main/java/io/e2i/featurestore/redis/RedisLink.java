@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * link (or a Redis that restarted, seen by its run id) advances the global epoch {@link
  * RedisOnlineCache#EPOCH_KEY}, which makes every entry cached before unservable and every
  * generation taken before unusable. Only then do calls go through again.
+ *
+ * <p>Any outage makes the link dirty, not only a failed invalidation of its own: when Redis stalls,
+ * every instance loses it at once, and the instance whose invalidations were lost may reach Redis
+ * again after another one does. Each instance that saw the outage therefore advances the epoch
+ * before it serves again, so none serves an entry cached before a write acknowledged during the
+ * outage. The cost is a cold cache after every outage, which is rare next to a stale read.
  */
 final class RedisLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
@@ -112,6 +118,13 @@ final class RedisLink implements AutoCloseable {
           }
           dirty = true;
         }
+        StatefulRedisConnection<String, String> stalled = connection;
+        if (stalled != null && stalled.isOpen()) {
+          // A stalled Redis (paused, swapping) keeps the connection: the invalidation is sent
+          // anyway and runs when Redis goes on, before anything another instance sends later.
+          // Writes pay the timeout while it is stalled; reads still fail fast.
+          return attemptWhileOpen(stalled, op);
+        }
       }
       failures.increment();
       throw new FeatureStoreException(
@@ -139,6 +152,16 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
+  private <T> T attemptWhileOpen(StatefulRedisConnection<String, String> c, Op<T> op) {
+    try {
+      return op.apply(c.sync());
+    } catch (RuntimeException e) {
+      failures.increment();
+      throw FeatureStoreException.unavailable(
+          "Redis " + settings.displayUrl() + " is unavailable (circuit open): " + e, e);
+    }
+  }
+
   private void trip(
       StatefulRedisConnection<String, String> c, boolean invalidation, @Nullable Throwable e) {
     boolean opened = false;
@@ -149,6 +172,7 @@ final class RedisLink implements AutoCloseable {
       if (c == connection && !open) {
         open = true;
         opened = true;
+        dirty = true; // another instance's invalidations may be lost too (see the class comment)
       }
     }
     hooks.lost();
@@ -195,7 +219,7 @@ final class RedisLink implements AutoCloseable {
           LOG.info(
               "Redis {}: {}; cache epoch advanced to {}, entries cached before are dropped",
               settings.displayUrl(),
-              dirty ? "invalidations failed while it was unreachable" : "Redis restarted",
+              dirty ? "it was unreachable, so invalidations may have been lost" : "Redis restarted",
               epoch);
         }
         runId = id;
@@ -208,6 +232,9 @@ final class RedisLink implements AutoCloseable {
         LOG.info("Redis {} reachable; online cache in use", settings.displayUrl());
       }
     } catch (RuntimeException e) {
+      synchronized (lock) {
+        dirty = true; // unreachable at start counts as an outage too
+      }
       LOG.debug("Redis {} still unreachable: {}", settings.displayUrl(), e.toString());
     }
   }

@@ -232,6 +232,7 @@ public final class RedisOnlineCache implements OnlineCache {
    * Invalidates many (entity, group) pairs with one script call per {@value #BATCH} pairs, for
    * batch writes.
    */
+  @Override
   public void invalidateAll(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
     List<String> keys = new ArrayList<>(2 * Math.min(scopes.size(), BATCH));
     List<String> prefixes = new ArrayList<>(Math.min(scopes.size(), BATCH));

@@ -52,6 +52,10 @@ class RedisOutageTest {
   }
 
   private FeatureStore open(boolean near) {
+    return open(near, 100);
+  }
+
+  private FeatureStore open(boolean near, long probeIntervalMillis) {
     FeatureStoreConfig config =
         new FeatureStoreConfig(
             null,
@@ -59,7 +63,11 @@ class RedisOutageTest {
             null,
             null,
             near,
-            Map.of("redis_timeout_ms", "100", "redis_probe_interval_ms", "100"));
+            Map.of(
+                "redis_timeout_ms",
+                "100",
+                "redis_probe_interval_ms",
+                Long.toString(probeIntervalMillis)));
     return FeatureStores.builder()
         .registry(backend)
         .offlineStore(backend)
@@ -163,6 +171,75 @@ class RedisOutageTest {
         assertThat(read(store)).isEqualTo("w" + i);
       }
       assertThat(other.cacheStats().hits()).isGreaterThanOrEqualTo(200);
+    }
+  }
+
+  /**
+   * Issue 10, item 8: Redis frozen (SIGSTOP) while instance A acknowledges writes whose
+   * invalidations cannot reach it, and instance B keeps reading. When Redis answers again, B must
+   * not serve the entry cached before those writes, even if B reconnects before A does (A's probe
+   * is slow here on purpose, so B is first).
+   */
+  @Test
+  void aReaderThatSawRedisFreezeNeverServesAnEntryOlderThanAnAcknowledgedWrite() {
+    for (boolean near : List.of(false, true)) {
+      try (FeatureStore a = open(near, 3000);
+          FeatureStore b = open(near, 50);
+          FeatureStore c = open(near, 50)) {
+        write(a, "before");
+        assertThat(read(b)).isEqualTo("before");
+        assertThat(read(b)).isEqualTo("before"); // now cached in Redis (and near)
+        assertThat(read(c)).isEqualTo("before");
+        redis.pause(); // c stays idle while Redis is frozen: it notices nothing
+        try {
+          assertThat(read(b)).isEqualTo("before"); // times out: B's circuit opens
+          assertThat(read(a)).isEqualTo("before"); // A's too: its invalidations are refused
+          write(a, "after-1");
+          write(a, "after-2"); // acknowledged: committed offline, invalidation lost
+          assertThat(read(b)).isEqualTo("after-2");
+        } finally {
+          redis.resume();
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < until) {
+          assertThat(read(c))
+              .as("idle C after Redis came back (near=%s)", near)
+              .isEqualTo("after-2");
+          assertThat(read(b)).as("B after Redis came back (near=%s)", near).isEqualTo("after-2");
+          RedisProcess.sleep(5);
+        }
+        assertThat(b.healthCheck().online()).as("B is back on Redis").isTrue();
+        assertThat(a.healthCheck().online()).as("A is still probing").isFalse();
+      }
+      redisCommand(c -> c.sync().flushall());
+    }
+  }
+
+  /**
+   * The same with Redis killed and restarted with its data (saved while "before" was cached): the
+   * restart brings the old entry back, and no instance may serve it after A acknowledged writes
+   * while Redis was gone, although A reconnects last.
+   */
+  @Test
+  void noInstanceServesAnEntryARestartBroughtBack() {
+    try (FeatureStore a = open(false, 3000);
+        FeatureStore b = open(false, 50);
+        FeatureStore c = open(false, 50)) {
+      write(a, "before");
+      assertThat(read(b)).isEqualTo("before");
+      assertThat(read(c)).isEqualTo("before"); // cached in Redis
+      redisCommand(r -> r.sync().save());
+      redis.stop();
+      assertThat(read(b)).isEqualTo("before"); // from the offline store
+      write(a, "after"); // acknowledged while Redis is gone
+      redis.startAgain();
+      long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (System.nanoTime() < until) {
+        assertThat(read(c)).as("idle C after the restart").isEqualTo("after");
+        assertThat(read(b)).as("B after the restart").isEqualTo("after");
+        RedisProcess.sleep(5);
+      }
+      assertThat(b.healthCheck().online()).isTrue();
     }
   }
 

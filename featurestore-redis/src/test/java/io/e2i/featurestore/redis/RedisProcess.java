@@ -103,6 +103,42 @@ public final class RedisProcess implements AutoCloseable {
     throw new IllegalStateException("redis-server did not listen on " + port + " in 10 s");
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open, nothing is answered, data and run id are
+   * kept; {@link #resume()} lets it go on. A pause, a long GC-like stall or a VM freeze, as opposed
+   * to a crash.
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} server go on (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Process p = process;
+    if (p == null) {
+      throw new IllegalStateException("redis-server is not running");
+    }
+    try {
+      int exit =
+          new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
+              .inheritIO()
+              .start()
+              .waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("kill -" + name + " exited " + exit);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot signal redis-server", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Kills the server (no save): clients see their connections drop. */
   public void stop() {
     Process p = process;
