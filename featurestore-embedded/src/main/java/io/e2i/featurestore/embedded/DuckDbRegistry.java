@@ -272,6 +272,11 @@ public final class DuckDbRegistry implements Registry {
   }
 
   @Override
+  public io.e2i.featurestore.spi.SecurityStore securityStore() {
+    return new DuckDbSecurityStore(db);
+  }
+
+  @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;

@@ -68,6 +68,7 @@ final class Schema {
             name VARCHAR PRIMARY KEY,
             definition VARCHAR NOT NULL
           )""");
+      createSecurityTables(s);
       try (var rs = s.executeQuery("SELECT count(*) FROM schema_info")) {
         rs.next();
         if (rs.getLong(1) == 0) {
@@ -75,5 +76,35 @@ final class Schema {
         }
       }
     }
+  }
+
+  /**
+   * API keys (SHA-256 hashes only, see SecurityRegistry) and the audit log. Created if missing, so
+   * files made before they existed gain them on open.
+   */
+  private static void createSecurityTables(Statement s) throws SQLException {
+    s.execute(
+        """
+        CREATE TABLE IF NOT EXISTS api_keys (
+          id VARCHAR PRIMARY KEY,
+          name VARCHAR NOT NULL UNIQUE,
+          key_hash VARCHAR NOT NULL,
+          scopes VARCHAR NOT NULL,
+          created_at TIMESTAMP NOT NULL,
+          revoked_at TIMESTAMP,
+          last_used_at TIMESTAMP,
+          use_count BIGINT NOT NULL DEFAULT 0
+        )""");
+    s.execute("CREATE SEQUENCE IF NOT EXISTS audit_log_seq");
+    s.execute(
+        """
+        CREATE TABLE IF NOT EXISTS audit_log (
+          id BIGINT PRIMARY KEY DEFAULT nextval('audit_log_seq'),
+          logged_at TIMESTAMP NOT NULL,
+          actor VARCHAR NOT NULL,
+          action VARCHAR NOT NULL,
+          target VARCHAR NOT NULL,
+          detail VARCHAR
+        )""");
   }
 }

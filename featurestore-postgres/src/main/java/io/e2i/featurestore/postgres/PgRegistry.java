@@ -221,6 +221,11 @@ public final class PgRegistry implements Registry {
   }
 
   @Override
+  public io.e2i.featurestore.spi.SecurityStore securityStore() {
+    return new PgSecurityStore(db);
+  }
+
+  @Override
   public void close() {
     db.close();
   }

@@ -57,7 +57,8 @@ final class TestPostgres {
     try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
         Statement s = c.createStatement()) {
       s.execute(
-          "TRUNCATE feature_values, features, feature_groups, training_sets RESTART IDENTITY CASCADE");
+          "TRUNCATE feature_values, features, feature_groups, training_sets, api_keys, audit_log"
+              + " RESTART IDENTITY CASCADE");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
