@@ -118,7 +118,7 @@ public record FeatureStoreConfig(
     if (url == null) {
       return null;
     }
-    return url.replaceAll("(//[^:/@]+):[^@/]*@", "$1:***@")
+    return url.replaceAll("(//[^:/@]*):[^@/]*@", "$1:***@")
         .replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 

@@ -7,11 +7,13 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,8 +74,14 @@ final class RedisLink implements AutoCloseable {
     this.settings = settings;
     this.hooks = hooks;
     this.client = RedisClient.create(settings.uri());
+    ClientOptions.Builder options = ClientOptions.builder();
+    Path caFile = settings.tlsCaFile();
+    if (caFile != null) {
+      options.sslOptions(
+          SslOptions.builder().jdkSslProvider().trustManager(caFile.toFile()).build());
+    }
     client.setOptions(
-        ClientOptions.builder()
+        options
             // We reconnect ourselves, so that nothing is replayed behind our back and tracking
             // and the epoch check happen before the first call on a new connection.
             .autoReconnect(false)

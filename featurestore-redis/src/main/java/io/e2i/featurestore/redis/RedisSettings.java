@@ -3,9 +3,12 @@ package io.e2i.featurestore.redis;
 import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.FeatureStoreException;
 import io.lettuce.core.RedisURI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the Redis cache needs from the configuration: the URL plus a few {@code options}:
@@ -19,7 +22,12 @@ import java.util.Objects;
  *   <li>{@code near_cache_max_stale_ms} (20): the near-cache lease: an instance serves near copies
  *       only while a PING it sent at most this long ago has come back, and a write waits this long
  *       after its invalidation, so no instance serves an older value once a write is acknowledged
+ *   <li>{@code redis_tls_ca_file} (none): with {@code rediss://}, a PEM file of the certificates to
+ *       trust instead of the JVM's default trust store (a private CA, a self-signed server)
  * </ul>
+ *
+ * <p>The password ({@code redis://:password@host} or {@code redis://user:password@host}, Redis 6
+ * ACLs) is sent with AUTH on every new connection and never appears in logs or health output.
  */
 record RedisSettings(
     RedisURI uri,
@@ -30,7 +38,8 @@ record RedisSettings(
     Duration ttl,
     boolean nearCache,
     long nearMaxEntries,
-    Duration nearMaxStale) {
+    Duration nearMaxStale,
+    @Nullable Path tlsCaFile) {
 
   static RedisSettings of(String url, FeatureStoreConfig config) {
     RedisURI uri;
@@ -52,7 +61,24 @@ record RedisSettings(
         config.cacheTtl(),
         config.nearCache(),
         positive(options, "near_cache_max_entries", 100_000),
-        millis(options, "near_cache_max_stale_ms", 20));
+        millis(options, "near_cache_max_stale_ms", 20),
+        tlsCaFile(options, uri));
+  }
+
+  private static @Nullable Path tlsCaFile(Map<String, String> options, RedisURI uri) {
+    String raw = options.get("redis_tls_ca_file");
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
+    Path file = Path.of(raw.trim());
+    if (!uri.isSsl()) {
+      throw FeatureStoreException.invalid(
+          "option redis_tls_ca_file needs a rediss:// URL (TLS), got " + uri.getHost());
+    }
+    if (!Files.isReadable(file)) {
+      throw FeatureStoreException.invalid("redis_tls_ca_file " + file + " is not a readable file");
+    }
+    return file;
   }
 
   /** TTL in whole seconds as Redis takes it, at least one. */

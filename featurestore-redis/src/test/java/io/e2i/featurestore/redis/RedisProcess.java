@@ -32,11 +32,13 @@ public final class RedisProcess implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final List<String> extraArgs;
   private @Nullable Process process;
 
-  private RedisProcess(int port, Path dir) {
+  private RedisProcess(int port, Path dir, List<String> extraArgs) {
     this.port = port;
     this.dir = dir;
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   /** Starts a fresh Redis, or skips the calling test if no redis-server can run here. */
@@ -52,11 +54,25 @@ public final class RedisProcess implements AutoCloseable {
    *     not start
    */
   public static RedisProcess startOrThrow() {
+    return startOrThrow(List.of());
+  }
+
+  /**
+   * Starts a fresh Redis with extra {@code redis-server} arguments (e.g. {@code --requirepass},
+   * {@code --tls-port}), or skips the calling test if no redis-server can run here.
+   */
+  public static RedisProcess start(List<String> extraArgs) {
+    Assumptions.assumeTrue(binary() != null, () -> "no Redis available, skipping: " + unavailable);
+    return startOrThrow(extraArgs);
+  }
+
+  private static RedisProcess startOrThrow(List<String> extraArgs) {
     if (binary() == null) {
       throw new IllegalStateException("no Redis available: " + unavailable);
     }
     try {
-      RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("fs-redis"));
+      RedisProcess redis =
+          new RedisProcess(freePort(), Files.createTempDirectory("fs-redis"), extraArgs);
       redis.startAgain();
       return redis;
     } catch (IOException e) {
@@ -81,6 +97,7 @@ public final class RedisProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--port", "" + port));
     cmd.addAll(List.of("--bind", "127.0.0.1", "--dir", dir.toString(), "--save", ""));
     cmd.addAll(List.of("--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+    cmd.addAll(extraArgs);
     try {
       process =
           new ProcessBuilder(cmd)
@@ -214,7 +231,8 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A free TCP port on loopback, e.g. for {@code --tls-port}. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
