@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,10 +27,14 @@ final class ApplyCommand extends BaseCommand {
   @Option(names = "--dry-run", description = "Print what would change, change nothing.")
   boolean dryRun;
 
+  @Mixin TrackingWait trackingWait;
+
   @Override
   int execute() {
     FeatureFile parsed = read(file);
-    try (FeatureStore fs = openStore()) {
+    try (FeatureStore fs = openStore();
+        TrackingWait.Handle tracked =
+            dryRun ? TrackingWait.Handle.NO_WAIT : trackingWait.on(fs, env(), err())) {
       Applier.Summary s = new Applier(fs, out()).apply(parsed, dryRun);
       out()
           .printf(

@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * The seed's Quick Start, end to end, on the configured store (embedded by default, so it runs on a
@@ -29,6 +30,8 @@ final class DemoCommand extends BaseCommand {
 
   static final String FEATURES_RESOURCE = "demo-features.yaml";
 
+  @Mixin TrackingWait trackingWait;
+
   @Override
   int execute() throws IOException {
     PrintWriter out = out();
@@ -36,7 +39,8 @@ final class DemoCommand extends BaseCommand {
     try (InputStream in = DemoCommand.class.getResourceAsStream(FEATURES_RESOURCE)) {
       features = FeatureFile.parse(FEATURES_RESOURCE, in);
     }
-    try (FeatureStore fs = openStore()) {
+    try (FeatureStore fs = openStore();
+        TrackingWait.Handle tracked = trackingWait.on(fs, env(), err())) {
       out.println("E2I Feature Store demo on " + store.config(env()));
       HealthStatus health = fs.healthCheck();
       out.printf(

@@ -4,6 +4,7 @@ import io.e2i.featurestore.FeatureStatistics;
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.StatisticsMaps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,9 +23,12 @@ final class StatsCommand extends BaseCommand {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  @Mixin TrackingWait trackingWait;
+
   @Override
   int execute() {
-    try (FeatureStore fs = openStore()) {
+    try (FeatureStore fs = openStore();
+        TrackingWait.Handle tracked = trackingWait.on(fs, env(), err())) {
       FeatureStatistics s = fs.computeStatistics(group, feature);
       if (json) {
         out().println(Views.pretty(Views.tree(StatisticsMaps.toMap(s))));

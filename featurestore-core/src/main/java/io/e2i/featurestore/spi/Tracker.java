@@ -3,6 +3,7 @@ package io.e2i.featurestore.spi;
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureStatistics;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -30,6 +31,18 @@ public interface Tracker extends AutoCloseable {
       FeatureGroup group, Feature feature, io.e2i.featurestore.FeatureStatistics stats);
 
   boolean isHealthy();
+
+  /**
+   * Waits up to {@code timeout} for every queued call to reach the tracking server: a short-lived
+   * process (a CLI command) calls it before it closes the store, so its tracking does not wait for
+   * a later process. Never throws; what is still queued stays queued for the next process.
+   *
+   * @return how many calls are still queued: 0 when all arrived, and always for a tracker that does
+   *     not queue
+   */
+  default int drain(Duration timeout) {
+    return 0;
+  }
 
   String describe();
 

@@ -178,7 +178,12 @@ public final class MlflowTracker implements Tracker {
   public String describe() {
     StringBuilder sb = new StringBuilder("mlflow ").append(client.baseUri());
     sb.append(" (").append(serverOk ? "reachable" : "unreachable");
-    sb.append(", ").append(journal.size()).append(" queued");
+    int queued = journal.size();
+    sb.append(", ").append(queued).append(" queued");
+    if (queued > 0) {
+      // Where they wait: the user of a short-lived command learns what the next run will send.
+      sb.append(" in ").append(settings.queueDir().toAbsolutePath().normalize());
+    }
     if (lostEntries.get() > 0) {
       sb.append(", ").append(lostEntries.get()).append(" could not be queued");
     }
@@ -194,14 +199,27 @@ public final class MlflowTracker implements Tracker {
     return journal.size();
   }
 
+  @Override
+  public int drain(Duration timeout) {
+    try {
+      awaitIdle(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return journal.size();
+  }
+
   /**
    * Waits until every queued call reached MLflow, for tests and orderly shutdowns.
    *
-   * @return false if calls were still queued when the timeout passed
+   * @return false if calls were still queued when the timeout passed, or no worker sends them
    */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (journal.size() > 0) {
+      if (!running) {
+        return false; // not started or closed: nothing will empty the queue
+      }
       if (System.nanoTime() > deadline) {
         return false;
       }
