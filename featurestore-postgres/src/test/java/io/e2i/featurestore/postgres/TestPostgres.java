@@ -11,15 +11,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One real PostgreSQL (zonky's embedded binaries, fetched as a Maven artifact) shared by the test
- * classes of this JVM; each caller gets its own database.
+ * classes of this JVM; each caller gets its own database. Public, in the test-jar, for other
+ * modules' tests.
  */
-final class TestPostgres {
+public final class TestPostgres {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgres server;
 
   private TestPostgres() {}
 
-  static synchronized EmbeddedPostgres server() {
+  public static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
         server = EmbeddedPostgres.builder().start();
@@ -31,7 +32,7 @@ final class TestPostgres {
   }
 
   /** A fresh, empty database; its {@code postgresql://} URL. */
-  static String newDatabase() {
+  public static String newDatabase() {
     EmbeddedPostgres pg = server();
     String name = "fs_test_" + DATABASES.incrementAndGet();
     try (Connection c = pg.getPostgresDatabase().getConnection();
@@ -44,14 +45,14 @@ final class TestPostgres {
   }
 
   /** A fresh database with the schema migrated; its {@code postgresql://} URL. */
-  static String newMigratedDatabase() {
+  public static String newMigratedDatabase() {
     String url = newDatabase();
     PgMigrations.migrate(url);
     return url;
   }
 
   /** Empties the feature store's tables in the database at {@code url} (from this server). */
-  static void truncate(String url) {
+  public static void truncate(String url) {
     String jdbc =
         "jdbc:postgresql://localhost:" + server().getPort() + url.substring(url.lastIndexOf('/'));
     try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");

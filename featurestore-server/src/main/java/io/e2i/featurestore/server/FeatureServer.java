@@ -44,17 +44,22 @@ public final class FeatureServer implements AutoCloseable {
 
   private final Javalin app;
   private final ServerOptions options;
+  private final ServerSecurity security;
   private final List<String> registered = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private volatile boolean stopped;
 
-  private FeatureServer(FeatureStore store, ServerOptions options) {
+  private FeatureServer(
+      FeatureStore store, ServerOptions options, SecurityOptions securityOptions) {
     this.options = options;
+    ServerSecurity guard = new ServerSecurity(store, options, securityOptions);
+    this.security = guard;
     ServerMetrics metrics = new ServerMetrics(store);
-    Api api = new Api(store, options, metrics);
-    List<Endpoint> endpoints = api.endpoints();
-    api.setOpenApi(Wire.bytes(OpenApi.document(endpoints, version())));
+    Api api = new Api(guard.store(), options, metrics);
+    List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
+    endpoints.addAll(guard.endpoints());
+    api.setOpenApi(Wire.bytes(guard.document(OpenApi.document(endpoints, version()))));
     this.app =
         Javalin.create(
             config -> {
@@ -62,6 +67,7 @@ public final class FeatureServer implements AutoCloseable {
               config.http.maxRequestSize = options.maxBodyBytes();
               config.http.prefer405over404 = true;
               config.http.disableCompression();
+              guard.configure(config, options);
               config.events(
                   ev ->
                       ev.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath())));
@@ -75,16 +81,46 @@ public final class FeatureServer implements AutoCloseable {
     app.error(405, ctx -> unmatched(ctx, 405));
   }
 
-  /** Starts a server on every interface at {@code port} (0: a free port) with default limits. */
+  /** Starts a server on the loopback interface at {@code port} (0: a free port), default limits. */
   public static FeatureServer start(FeatureStore store, int port) {
     return start(store, ServerOptions.defaults(port));
   }
 
   public static FeatureServer start(FeatureStore store, ServerOptions options) {
-    FeatureServer server = new FeatureServer(store, options);
-    server.app.start(options.host(), options.port());
-    LOG.info("feature server listening on {}:{}", options.host(), server.port());
+    return start(store, options, SecurityOptions.defaults());
+  }
+
+  /**
+   * Starts a server with API keys, bind policy and TLS as {@code security} says. Refuses to listen
+   * on a non-loopback address while the store has no API key, unless {@link
+   * SecurityOptions#insecure()}.
+   */
+  public static FeatureServer start(
+      FeatureStore store, ServerOptions options, SecurityOptions security) {
+    FeatureServer server = new FeatureServer(store, options, security);
+    try {
+      server.security.checkBind(options.host());
+      if (server.security.tls()) {
+        server.app.start(); // the HTTPS connector carries host and port
+      } else {
+        server.app.start(options.host(), options.port());
+      }
+    } catch (RuntimeException e) {
+      server.security.close();
+      throw e;
+    }
+    LOG.info(
+        "feature server listening on {}{}:{} ({})",
+        server.security.tls() ? "https://" : "http://",
+        options.host(),
+        server.port(),
+        server.security.keysRequired() ? "API keys required" : "no API keys: open to its callers");
     return server;
+  }
+
+  /** Whether requests need an API key now (the store has, or had since the start, a key). */
+  public boolean keysRequired() {
+    return security.keysRequired();
   }
 
   /** The port the server listens on (the chosen one when started with port 0). */
@@ -95,7 +131,7 @@ public final class FeatureServer implements AutoCloseable {
   /** {@code http://host:port} for clients on this machine. */
   public String url() {
     String host = options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
-    return "http://" + host + ":" + port();
+    return (security.tls() ? "https://" : "http://") + host + ":" + port();
   }
 
   /** Requests being served right now. */
@@ -128,6 +164,7 @@ public final class FeatureServer implements AutoCloseable {
           options.shutdownTimeout());
     }
     app.stop();
+    security.close();
     stopped = true;
     LOG.info("feature server stopped");
   }
@@ -161,8 +198,11 @@ public final class FeatureServer implements AutoCloseable {
         ctx.header("Connection", "close");
         status = writeError(ctx, 503, "UNAVAILABLE", "the server is shutting down");
       } else {
-        status = respond(ctx, e, e.action().handle(ctx));
+        Principal principal = security.principal(e, ctx);
+        status = respond(ctx, e, principal.runAs(e.operationId(), () -> e.action().handle(ctx)));
       }
+    } catch (ApiKeyAuth.Unauthenticated u) {
+      status = ServerSecurity.unauthenticated(ctx, u);
     } catch (Throwable t) {
       status = writeThrowable(ctx, t);
     } finally {

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * How the feature server listens and what it accepts.
  *
- * @param host address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+ * @param host address to bind, e.g. {@code 127.0.0.1} (the default) or {@code 0.0.0.0}
  * @param port TCP port; 0 picks a free one (see {@link FeatureServer#port()})
  * @param maxBodyBytes largest body of an ordinary JSON request; larger ones get 413
  * @param maxBatchBodyBytes largest body of {@code POST /api/v1/feature-values/batch}, which is
@@ -36,7 +36,7 @@ public record ServerOptions(
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
   public ServerOptions {
-    host = host == null || host.isBlank() ? "0.0.0.0" : host;
+    host = host == null || host.isBlank() ? "127.0.0.1" : host;
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
     }
@@ -47,10 +47,13 @@ public record ServerOptions(
     spineDir = spineDir == null ? null : spineDir.toAbsolutePath().normalize();
   }
 
-  /** Listens on every interface at {@code port} with the default limits. */
+  /**
+   * Listens on the loopback interface at {@code port} with the default limits; {@link #withHost}
+   * for another address (which needs API keys, or {@link SecurityOptions#insecure()}).
+   */
   public static ServerOptions defaults(int port) {
     return new ServerOptions(
-        "0.0.0.0",
+        "127.0.0.1",
         port,
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_BATCH_BODY_BYTES,
