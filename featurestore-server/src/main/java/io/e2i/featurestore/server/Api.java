@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.e2i.featurestore.EntityFeatures;
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureRef;
 import io.e2i.featurestore.FeatureSpec;
 import io.e2i.featurestore.FeatureStatistics;
 import io.e2i.featurestore.FeatureStore;
@@ -15,7 +16,6 @@ import io.e2i.featurestore.FreshnessReport;
 import io.e2i.featurestore.HealthStatus;
 import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.StatisticsMaps;
-import io.e2i.featurestore.ValueType;
 import io.javalin.http.Context;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +38,33 @@ final class Api {
   private static final List<Integer> BAD_404 = List.of(400, 404);
   private static final List<Integer> BAD_404_409 = List.of(400, 404, 409);
   private static final List<Integer> TRAINING_DATA_ERRORS = List.of(400, 403, 404, 409);
+
+  // The fields each request body may hold; any other is a 400 naming it (Wire.knownFields).
+  static final List<String> GROUP_FIELDS =
+      List.of(
+          "name",
+          "description",
+          "owner",
+          "tags",
+          "source_table",
+          "expected_update_frequency_hours",
+          "max_age_hours",
+          "mlflow_experiment_name");
+  static final List<String> FEATURE_FIELDS =
+      List.of(
+          "name", "value_type", "entity_keys", "description", "owner", "tags", "computation_query");
+  // PUT bodies carry the definition only: the path names the group or feature (a body repeating
+  // it could disagree, and no schema can say "equal to the path").
+  static final List<String> GROUP_UPDATE_FIELDS = GROUP_FIELDS.subList(1, GROUP_FIELDS.size());
+  static final List<String> FEATURE_UPDATE_FIELDS =
+      FEATURE_FIELDS.subList(1, FEATURE_FIELDS.size());
+  static final List<String> WRITE_FIELDS =
+      List.of("feature_name", "entity_values", "value", "event_timestamp", "feature_group");
+  static final List<String> ONLINE_FIELDS =
+      List.of("entity_values", "feature_group", "feature_names", "use_cache", "as_of");
+  static final List<String> HISTORICAL_FIELDS =
+      List.of("entity_values", "feature_names", "start_time", "end_time", "feature_group");
+  static final List<String> INVALIDATE_FIELDS = List.of("entity_values", "feature_group");
 
   private final FeatureStore store;
   private final ServerOptions options;
@@ -102,15 +129,18 @@ final class Api {
             this::listGroups));
     e.add(
         ep(
-            "POST",
-            "/api/v1/feature-groups",
-            "create_feature_group",
-            "Create (or apply) a feature group",
-            "FeatureGroupCreate",
-            201,
-            "FeatureGroup",
-            BAD_404_409,
-            this::createGroup));
+                "POST",
+                "/api/v1/feature-groups",
+                "create_feature_group",
+                "Create a feature group: 201 when new, 200 when the same definition is stored"
+                    + " already (nothing changes), 409 naming the differing fields when another"
+                    + " definition is (change it with PUT)",
+                "FeatureGroupCreate",
+                201,
+                "FeatureGroup",
+                List.of(400, 409),
+                this::createGroup)
+            .alsoAnswering(200));
     e.add(
         ep(
             "GET",
@@ -124,6 +154,18 @@ final class Api {
             this::getGroup));
     e.add(
         ep(
+            "PUT",
+            "/api/v1/feature-groups/{group}",
+            "update_feature_group",
+            "Replace a feature group's definition (the whole definition: an absent field becomes"
+                + " unset; the name is the path's)",
+            "FeatureGroupUpdate",
+            200,
+            "FeatureGroup",
+            BAD_404,
+            this::updateGroup));
+    e.add(
+        ep(
             "GET",
             "/api/v1/feature-groups/{group}/features",
             "list_features",
@@ -135,15 +177,18 @@ final class Api {
             this::listFeatures));
     e.add(
         ep(
-            "POST",
-            "/api/v1/feature-groups/{group}/features",
-            "create_feature",
-            "Create a feature, or its next version when type, keys or computation change",
-            "FeatureCreate",
-            201,
-            "Feature",
-            BAD_404_409,
-            this::createFeature));
+                "POST",
+                "/api/v1/feature-groups/{group}/features",
+                "create_feature",
+                "Create a feature: 201 when new, 200 when its latest version has the same"
+                    + " definition (nothing changes), 409 naming the differing fields otherwise"
+                    + " (change it with PUT)",
+                "FeatureCreate",
+                201,
+                "Feature",
+                BAD_404_409,
+                this::createFeature)
+            .alsoAnswering(200));
     e.add(
         ep(
             "GET",
@@ -155,6 +200,20 @@ final class Api {
             "Feature",
             BAD_404,
             this::getFeature));
+    e.add(
+        ep(
+            "PUT",
+            "/api/v1/feature-groups/{group}/features/{name}",
+            "update_feature",
+            "Change a feature (the whole definition): a new value_type, entity_keys or"
+                + " computation_query creates the next version (older versions stay readable);"
+                + " description, owner or tags update the latest version in place (group and name"
+                + " are the path's)",
+            "FeatureUpdate",
+            200,
+            "Feature",
+            BAD_404,
+            this::updateFeature));
     e.add(
         ep(
             "GET",
@@ -373,19 +432,43 @@ final class Api {
     return Map.of("feature_groups", store.listFeatureGroups().stream().map(Wire::group).toList());
   }
 
+  /**
+   * 201 when this call created the group, 200 when the same definition was stored already. Two
+   * clients creating the same new group at once may both be told 201: both definitions are stored.
+   */
   private Object createGroup(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
-    FeatureGroup group =
-        FeatureGroup.builder(Wire.requiredText(b, "name"))
-            .description(Wire.optionalText(b, "description"))
-            .owner(Wire.optionalText(b, "owner"))
-            .tags(tags(b))
-            .sourceTable(Wire.optionalText(b, "source_table"))
-            .expectedUpdateFrequencyHours(Wire.optionalInt(b, "expected_update_frequency_hours"))
-            .maxAgeHours(Wire.optionalInt(b, "max_age_hours"))
-            .mlflowExperimentName(Wire.optionalText(b, "mlflow_experiment_name"))
-            .build();
-    return Wire.group(store.createFeatureGroup(group));
+    Wire.knownFields(b, "feature group definition", GROUP_FIELDS);
+    FeatureGroup group = groupDefinition(b, Wire.requiredText(b, "name"));
+    boolean existed = store.getFeatureGroup(group.name()).isPresent();
+    FeatureGroup stored = store.createFeatureGroup(group);
+    return new Endpoint.Raw(existed ? 200 : 201, null, Wire.bytes(Wire.group(stored)));
+  }
+
+  private Object updateGroup(Context ctx) throws Exception {
+    String name = ctx.pathParam("group");
+    ObjectNode b = json(ctx);
+    Wire.knownFields(b, "feature group update (the name is the path's)", GROUP_UPDATE_FIELDS);
+    FeatureGroup group = groupDefinition(b, name);
+    requireGroup(name);
+    return Wire.group(store.updateFeatureGroup(group));
+  }
+
+  private static FeatureGroup groupDefinition(ObjectNode b, String name) {
+    return FeatureGroup.builder(name)
+        .description(Wire.optionalText(b, "description"))
+        .owner(Wire.optionalText(b, "owner"))
+        .tags(tags(b))
+        .sourceTable(Wire.optionalText(b, "source_table"))
+        .expectedUpdateFrequencyHours(Wire.optionalInt(b, "expected_update_frequency_hours"))
+        .maxAgeHours(Wire.optionalInt(b, "max_age_hours"))
+        .mlflowExperimentName(Wire.optionalText(b, "mlflow_experiment_name"))
+        .build();
+  }
+
+  private static @Nullable String optionalName(JsonNode b, String field) {
+    String name = Wire.optionalText(b, field);
+    return name == null ? null : Wire.name(field, name);
   }
 
   private static List<String> tags(JsonNode b) {
@@ -410,28 +493,41 @@ final class Api {
     return Map.of("features", store.listFeatures(group).stream().map(Wire::feature).toList());
   }
 
+  /** 201 when this call created the feature, 200 when its latest version was the same. */
   private Object createFeature(Context ctx) throws Exception {
     String group = ctx.pathParam("group");
     ObjectNode b = json(ctx);
-    String named = Wire.optionalText(b, "feature_group_name");
-    if (named == null) {
-      named = Wire.optionalText(b, "feature_group");
+    Wire.knownFields(b, "feature definition (the group is the path's)", FEATURE_FIELDS);
+    FeatureSpec spec = featureDefinition(b, group, Wire.requiredText(b, "name"));
+    requireGroup(group);
+    boolean existed = store.getFeature(group, spec.name()).isPresent();
+    Feature stored = store.createFeature(spec);
+    return new Endpoint.Raw(existed ? 200 : 201, null, Wire.bytes(Wire.feature(stored)));
+  }
+
+  private Object updateFeature(Context ctx) throws Exception {
+    String group = ctx.pathParam("group");
+    String name = ctx.pathParam("name");
+    ObjectNode b = json(ctx);
+    Wire.knownFields(b, "feature update (group and name are the path's)", FEATURE_UPDATE_FIELDS);
+    FeatureSpec spec = featureDefinition(b, group, name);
+    requireGroup(group);
+    if (store.getFeature(group, name).isEmpty()) {
+      throw missingFeature(group, name);
     }
-    if (named != null && !named.equals(group)) {
-      throw ApiException.badRequest(
-          "body names feature group '" + named + "' but the path names '" + group + "'");
-    }
+    return Wire.feature(store.updateFeature(spec));
+  }
+
+  private static FeatureSpec featureDefinition(ObjectNode b, String group, String name) {
     List<String> keys = Wire.optionalStrings(b, "entity_keys");
-    FeatureSpec spec =
-        FeatureSpec.builder(group, Wire.requiredText(b, "name"))
-            .valueType(ValueType.parse(Wire.requiredText(b, "value_type")))
-            .entityKeys(keys == null ? List.of() : keys)
-            .description(Wire.optionalText(b, "description"))
-            .owner(Wire.optionalText(b, "owner"))
-            .tags(tags(b))
-            .computationQuery(Wire.optionalText(b, "computation_query"))
-            .build();
-    return Wire.feature(store.createFeature(spec));
+    return FeatureSpec.builder(group, name)
+        .valueType(Wire.valueType(b, "value_type"))
+        .entityKeys(keys == null ? List.of() : keys)
+        .description(Wire.optionalText(b, "description"))
+        .owner(Wire.optionalText(b, "owner"))
+        .tags(tags(b))
+        .computationQuery(Wire.optionalText(b, "computation_query"))
+        .build();
   }
 
   private Object getFeature(Context ctx) {
@@ -488,6 +584,7 @@ final class Api {
 
   private Object writeValue(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
+    Wire.knownFields(b, "feature value", WRITE_FIELDS);
     String featureName = Wire.requiredText(b, "feature_name");
     Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
     if (!b.has("value")) {
@@ -499,7 +596,7 @@ final class Api {
             entity,
             Wire.plainValue(b.get("value")),
             Wire.optionalInstant(b, "event_timestamp"),
-            Wire.optionalText(b, "feature_group"));
+            optionalName(b, "feature_group"));
     store.writeFeatureValue(write);
     metrics.written("/api/v1/feature-values", 1);
     return Map.of("written", 1);
@@ -519,10 +616,11 @@ final class Api {
 
   private Object online(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
+    Wire.knownFields(b, "online features request", ONLINE_FIELDS);
     // Read in this order so a body with several faults reports the same one as before.
     Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
     String group = Wire.requiredText(b, "feature_group");
-    List<String> featureNames = Wire.optionalStrings(b, "feature_names");
+    List<String> featureNames = Wire.optionalReferences(b, "feature_names");
     OnlineRequest request =
         new OnlineRequest(
             entity,
@@ -536,23 +634,34 @@ final class Api {
 
   private Object historical(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
+    Wire.knownFields(b, "historical features request", HISTORICAL_FIELDS);
     Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
-    List<String> names = Wire.optionalStrings(b, "feature_names");
+    List<String> names = Wire.optionalReferences(b, "feature_names");
     if (names == null || names.isEmpty()) {
       throw ApiException.badRequest("'feature_names' must name at least one feature");
     }
     Instant start = Wire.optionalInstant(b, "start_time");
     Instant end = Wire.optionalInstant(b, "end_time");
-    List<FeatureValue> values = historicalFeatures(entity, names, start, end);
+    String group = optionalName(b, "feature_group");
+    List<String> refs = group == null ? names : inGroup(group, names);
+    List<FeatureValue> values = store.getHistoricalFeatures(entity, refs, start, end);
     return Map.of("records", values.stream().map(Wire::featureValue).toList());
   }
 
-  private List<FeatureValue> historicalFeatures(
-      Map<String, Object> entity,
-      List<String> names,
-      @Nullable Instant start,
-      @Nullable Instant end) {
-    return store.getHistoricalFeatures(entity, names, start, end);
+  /**
+   * Bare names resolved within {@code group}, which disambiguates a name several groups use;
+   * references that name their group already keep it.
+   */
+  private static List<String> inGroup(String group, List<String> names) {
+    List<String> refs = new ArrayList<>(names.size());
+    for (String name : names) {
+      FeatureRef ref = FeatureRef.parse(name);
+      refs.add(
+          ref.featureGroup() != null
+              ? name
+              : new FeatureRef(group, ref.name(), ref.version()).toString());
+    }
+    return refs;
   }
 
   // ---------------------------------------------------------------- operations
@@ -570,8 +679,9 @@ final class Api {
 
   private Object invalidate(Context ctx) throws Exception {
     ObjectNode b = json(ctx);
+    Wire.knownFields(b, "cache invalidation request", INVALIDATE_FIELDS);
     Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
-    String group = Wire.optionalText(b, "feature_group");
+    String group = optionalName(b, "feature_group");
     invalidateCache(entity, group);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("invalidated", true);

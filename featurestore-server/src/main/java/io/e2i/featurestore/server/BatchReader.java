@@ -30,6 +30,7 @@ final class BatchReader {
   // Reads one nested value in the middle of the stream: what follows it is no "trailing token".
   private static final ObjectReader NESTED =
       Wire.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  static final List<String> ENVELOPE_FIELDS = List.of("feature_values", "feature_group");
   private final int maxValues;
   // Timestamps in a batch repeat a lot: parse each distinct text once.
   private final Map<String, Instant> instants = new HashMap<>();
@@ -71,18 +72,28 @@ final class BatchReader {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       switch (field) {
-        case "feature_group" -> defaultGroup = text(p, t, "feature_group");
+        case "feature_group" -> defaultGroup = groupName(text(p, t, "feature_group"), "batch");
         case "feature_values" -> {
           if (t != JsonToken.START_ARRAY) {
             throw ApiException.badRequest("'feature_values' must be a list");
           }
           writes = readArray(p, defaultGroup);
         }
-        default -> p.skipChildren();
+        default -> throw unknownField(field, "batch", ENVELOPE_FIELDS);
       }
     }
     if (writes == null) {
       throw ApiException.badRequest("'feature_values' is required");
+    }
+    if (defaultGroup != null) {
+      // The default applies whichever field came first.
+      String group = defaultGroup;
+      writes.replaceAll(
+          w ->
+              w.featureGroup() != null
+                  ? w
+                  : new FeatureWrite(
+                      w.featureName(), w.entityValues(), w.value(), w.eventTimestamp(), group));
     }
     return writes;
   }
@@ -111,15 +122,20 @@ final class BatchReader {
     String group = defaultGroup;
     Map<String, Object> entity = null;
     Object value = null;
+    boolean hasValue = false;
     Instant eventTimestamp = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       switch (field) {
         case "feature_name" -> featureName = text(p, t, "value #" + index + ": feature_name");
-        case "feature_group" -> group = text(p, t, "value #" + index + ": feature_group");
+        case "feature_group" ->
+            group = groupName(text(p, t, "value #" + index + ": feature_group"), "value #" + index);
         case "entity_values" -> entity = entity(p, t, index);
-        case "value" -> value = value(p, t);
+        case "value" -> {
+          value = value(p, t);
+          hasValue = true;
+        }
         case "event_timestamp" -> {
           String ts = text(p, t, "value #" + index + ": event_timestamp");
           if (ts != null) {
@@ -132,7 +148,7 @@ final class BatchReader {
             }
           }
         }
-        default -> p.skipChildren();
+        default -> throw unknownField(field, "value #" + index, Api.WRITE_FIELDS);
       }
     }
     if (featureName == null || featureName.isBlank()) {
@@ -141,7 +157,26 @@ final class BatchReader {
     if (entity == null) {
       throw ApiException.badRequest("value #" + index + ": 'entity_values' is required");
     }
+    if (!hasValue) {
+      throw ApiException.badRequest(
+          "value #" + index + ": 'value' is required (null is a missing value)");
+    }
     return new FeatureWrite(featureName, entity, value, eventTimestamp, group);
+  }
+
+  /** A group named in a batch is checked even when no value uses it (an empty batch). */
+  private static @Nullable String groupName(@Nullable String group, String where) {
+    return group == null ? null : Wire.name(where + ": feature_group", group);
+  }
+
+  private static ApiException unknownField(String field, String where, List<String> known) {
+    return ApiException.badRequest(
+        "unknown field '"
+            + (field.length() > 80 ? field.substring(0, 77) + "..." : field)
+            + "' in "
+            + where
+            + "; known fields: "
+            + String.join(", ", known));
   }
 
   private static @Nullable String text(JsonParser p, JsonToken t, String what) throws IOException {
@@ -161,7 +196,7 @@ final class BatchReader {
     }
     List<Object> flat = new ArrayList<>(4);
     while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
+      String key = Wire.entityKey(p.currentName());
       JsonToken v = p.nextToken();
       Object value =
           switch (v) {

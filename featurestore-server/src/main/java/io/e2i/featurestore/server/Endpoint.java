@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param requestSchema name of a schema in {@link OpenApi}'s components, or null for no body
  * @param responseSchema name of the success response's schema, or null for a non-JSON body
  * @param errorStatuses the 4xx/5xx statuses this endpoint may answer besides the generic ones
+ * @param otherOkStatuses further success statuses with the same body, e.g. 200 beside a create's
+ *     201 when nothing had to be created
  */
 record Endpoint(
     String method,
@@ -22,7 +24,48 @@ record Endpoint(
     int okStatus,
     @Nullable String responseSchema,
     List<Integer> errorStatuses,
-    Action action) {
+    Action action,
+    List<Integer> otherOkStatuses) {
+
+  Endpoint(
+      String method,
+      String path,
+      String operationId,
+      String summary,
+      @Nullable String requestSchema,
+      int okStatus,
+      @Nullable String responseSchema,
+      List<Integer> errorStatuses,
+      Action action) {
+    this(
+        method,
+        path,
+        operationId,
+        summary,
+        requestSchema,
+        okStatus,
+        responseSchema,
+        errorStatuses,
+        action,
+        List.of());
+  }
+
+  /** This endpoint, also answering {@code status} with the success body. */
+  Endpoint alsoAnswering(int status) {
+    List<Integer> more = new java.util.ArrayList<>(otherOkStatuses);
+    more.add(status);
+    return new Endpoint(
+        method,
+        path,
+        operationId,
+        summary,
+        requestSchema,
+        okStatus,
+        responseSchema,
+        errorStatuses,
+        action,
+        List.copyOf(more));
+  }
 
   /** The handler body: returns the response object (serialized as JSON) or a {@link Raw}. */
   @FunctionalInterface

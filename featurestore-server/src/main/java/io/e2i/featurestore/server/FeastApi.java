@@ -38,6 +38,14 @@ import java.util.Objects;
  */
 final class FeastApi {
   static final String EPOCH = "1970-01-01T00:00:00Z";
+
+  /**
+   * The fields of Feast's own request model (its Python feature server's GetOnlineFeaturesRequest:
+   * what the Feast SDK's remote online store and HTTP clients send); others are a 400.
+   */
+  static final List<String> REQUEST_FIELDS =
+      List.of("features", "feature_service", "entities", "full_feature_names");
+
   private final FeatureStore store;
   private final Api api;
 
@@ -51,6 +59,7 @@ final class FeastApi {
 
   Object getOnlineFeatures(Context ctx) throws Exception {
     ObjectNode b = Wire.readObject(api.body(ctx));
+    Wire.knownFields(b, "Feast online features request", REQUEST_FIELDS);
     JsonNode entitiesNode = b.get("entities");
     if (entitiesNode == null || !entitiesNode.isObject() || entitiesNode.isEmpty()) {
       throw ApiException.badRequest(
@@ -62,6 +71,7 @@ final class FeastApi {
     Iterator<Map.Entry<String, JsonNode>> it = entitiesNode.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
+      Wire.entityKey(e.getKey());
       if (!e.getValue().isArray()) {
         throw ApiException.badRequest(
             "entities['" + e.getKey() + "'] must be a list of values, got " + e.getValue());
@@ -170,7 +180,8 @@ final class FeastApi {
       JsonNode b, Map<String, List<JsonNode>> columns, boolean fullNames) {
     String service = Wire.optionalText(b, "feature_service");
     List<String> refs = Wire.optionalStrings(b, "features");
-    if (service != null && refs != null) {
+    // Feast's model defaults "features" to [], so a client may send it empty beside a service.
+    if (service != null && refs != null && !refs.isEmpty()) {
       throw ApiException.badRequest("give either 'features' or 'feature_service', not both");
     }
     List<String> texts = new ArrayList<>();

@@ -7,10 +7,15 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Builds the OpenAPI 3.0 document from the endpoint table the server registers, so the two cannot
- * drift apart; the schemas spell out the snake_case JSON of each body.
+ * Builds the OpenAPI 3.1 document from the endpoint table the server registers, so the two cannot
+ * drift apart; the schemas spell out the snake_case JSON of each body. Request schemas declare
+ * every rule the server enforces (required and non-empty fields, name patterns, ranges, value
+ * types, no unknown fields), so a request the schema accepts is one the server accepts, bar what
+ * depends on stored state (an unknown group, a value of the wrong type for its feature). Links lead
+ * from a created group or feature to the operations on it, for clients and stateful fuzzers alike.
  */
 final class OpenApi {
   private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
@@ -19,7 +24,7 @@ final class OpenApi {
 
   static Map<String, Object> document(List<Endpoint> endpoints, String version) {
     Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("openapi", "3.0.3");
+    doc.put("openapi", "3.1.0");
     doc.put(
         "info",
         Map.of(
@@ -30,8 +35,9 @@ final class OpenApi {
             "description",
             "Feature registry, offline/online feature values, freshness and a"
                 + " Feast-compatible online endpoint. Errors are"
-                + " {\"error\": {\"code\", \"message\"}}; timestamps are ISO-8601 with an"
-                + " offset."));
+                + " {\"error\": {\"code\", \"message\"}} (a 500 adds \"error_id\", under which"
+                + " the server logged it); unknown request fields are errors; timestamps are"
+                + " ISO-8601 with an offset."));
     Map<String, Map<String, Object>> paths = new LinkedHashMap<>();
     for (Endpoint e : endpoints) {
       paths
@@ -50,16 +56,7 @@ final class OpenApi {
     List<Map<String, Object>> params = new ArrayList<>();
     Matcher m = PARAM.matcher(e.path());
     while (m.find()) {
-      params.add(
-          Map.of(
-              "name",
-              m.group(1),
-              "in",
-              "path",
-              "required",
-              true,
-              "schema",
-              Map.of("type", "string")));
+      params.add(Map.of("name", m.group(1), "in", "path", "required", true, "schema", name()));
     }
     if (e.operationId().equals("get_feature")) {
       params.add(
@@ -71,7 +68,7 @@ final class OpenApi {
               "required",
               false,
               "schema",
-              Map.of("type", "integer", "minimum", 1)));
+              Map.of("type", "integer", "minimum", 1, "maximum", Integer.MAX_VALUE)));
     }
     if (e.operationId().equals("rerun_training_set")) {
       params.add(
@@ -96,6 +93,14 @@ final class OpenApi {
               true,
               "content",
               Map.of("application/json", Map.of("schema", ref(e.requestSchema())))));
+    } else if (e.operationId().equals("rerun_training_set")) {
+      op.put(
+          "requestBody",
+          Map.of(
+              "required",
+              false,
+              "content",
+              Map.of("application/json", Map.of("schema", ref("TrainingSetRun")))));
     }
     Map<String, Object> responses = new LinkedHashMap<>();
     Map<String, Object> ok = new LinkedHashMap<>();
@@ -131,13 +136,24 @@ final class OpenApi {
     } else {
       ok.put("content", Map.of("application/json", Map.of("schema", Map.of("type", "object"))));
     }
+    Map<String, Object> links = Links.from(e.operationId());
+    if (!links.isEmpty()) {
+      ok.put("links", links);
+    }
     responses.put(Integer.toString(e.okStatus()), ok);
+    for (int status : e.otherOkStatuses()) {
+      Map<String, Object> also = new LinkedHashMap<>(ok);
+      also.put("description", status == 200 ? "stored already, unchanged" : "success");
+      responses.put(Integer.toString(status), also);
+    }
     TreeSet<Integer> errors = new TreeSet<>(e.errorStatuses());
-    if (e.requestSchema() != null) {
+    if (e.requestSchema() != null || op.containsKey("requestBody")) {
       errors.add(400);
       errors.add(413);
     }
+    // Any request may meet a bug (500), and a backend outage or a server shutting down (503).
     errors.add(500);
+    errors.add(503);
     for (int status : errors) {
       responses.put(
           Integer.toString(status),
@@ -155,7 +171,9 @@ final class OpenApi {
       case 403 ->
           "refused by the server's configuration, e.g. a SQL or file spine it does not allow";
       case 404 -> "unknown feature group, feature or version";
-      case 409 -> "conflict, e.g. an ambiguous feature name";
+      case 409 ->
+          "conflict with what is stored: a create with another definition under a taken name"
+              + " (the message names the differing fields), or an ambiguous feature name";
       case 413 -> "request body too large";
       case 501 -> "not implemented yet";
       case 503 -> "a backend is unavailable or the server is shutting down";
@@ -169,6 +187,7 @@ final class OpenApi {
 
   // ---------------------------------------------------------------- schemas
 
+  /** A response object: unknown fields may be added later, so clients must ignore them. */
   private static Map<String, Object> obj(List<String> required, Object... props) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("type", "object");
@@ -183,16 +202,32 @@ final class OpenApi {
     return s;
   }
 
+  /** A request object: exactly these fields, any other is a 400 (Wire.knownFields). */
+  private static Map<String, Object> strict(List<String> required, Object... props) {
+    Map<String, Object> s = obj(required, props);
+    s.put("additionalProperties", false);
+    return s;
+  }
+
   private static Map<String, Object> t(String type) {
     return Map.of("type", type);
   }
 
   private static Map<String, Object> nullable(String type) {
-    return Map.of("type", type, "nullable", true);
+    return Map.of("type", List.of(type, "null"));
+  }
+
+  /** A schema that also allows null. */
+  private static Map<String, Object> orNull(Map<String, Object> schema) {
+    return Map.of("anyOf", List.of(schema, t("null")));
   }
 
   private static Map<String, Object> time() {
-    return Map.of("type", "string", "format", "date-time", "nullable", true);
+    return Map.of("type", List.of("string", "null"), "format", "date-time");
+  }
+
+  private static Map<String, Object> requiredTime() {
+    return Map.of("type", "string", "format", "date-time");
   }
 
   private static Map<String, Object> arr(Object items) {
@@ -203,15 +238,66 @@ final class OpenApi {
     return arr(t("string"));
   }
 
+  /** A group, feature or entity key name, as the core enforces it. */
+  private static Map<String, Object> name() {
+    return Map.of("type", "string", "pattern", Wire.NAME_PATTERN, "maxLength", 255);
+  }
+
+  private static Map<String, Object> reference() {
+    return Map.of(
+        "type",
+        "string",
+        "pattern",
+        Wire.REFERENCE_PATTERN,
+        "description",
+        "name, group:name or either with @version");
+  }
+
+  private static Map<String, Object> nonEmptyReferences() {
+    return Map.of("type", "array", "items", reference(), "minItems", 1);
+  }
+
+  private static Map<String, Object> hours() {
+    return Map.of("type", List.of("integer", "null"), "minimum", 1, "maximum", Integer.MAX_VALUE);
+  }
+
+  private static Map<String, Object> scalar() {
+    return Map.of("anyOf", List.of(t("string"), t("number"), t("boolean")));
+  }
+
+  /** Entity values in a request: at least one key, names as the core's, string/number values. */
+  private static Map<String, Object> entityRequest() {
+    return Map.of(
+        "type",
+        "object",
+        "description",
+        "entity key names to values, e.g. {\"hcp_id\": \"HCP123\"}",
+        "minProperties",
+        1,
+        "propertyNames",
+        name(),
+        "additionalProperties",
+        scalar());
+  }
+
   private static Map<String, Object> entity() {
     return Map.of(
         "type", "object",
         "description", "entity key names to values, e.g. {\"hcp_id\": \"HCP123\"}",
-        "additionalProperties", Map.of());
+        "additionalProperties", scalar());
   }
 
   private static Map<String, Object> any() {
-    return Map.of("description", "a value of the feature's type, or null", "nullable", true);
+    return Map.of("description", "a value of the feature's type, or null");
+  }
+
+  /** A value to write: a scalar, a list of scalars, or null (objects fit no value type). */
+  private static Map<String, Object> value() {
+    return Map.of(
+        "description",
+        "a value of the feature's type (checked against it), or null",
+        "anyOf",
+        List.of(t("string"), t("number"), t("boolean"), t("null"), arr(scalar())));
   }
 
   private static Map<String, Object> schemas() {
@@ -221,7 +307,14 @@ final class OpenApi {
         obj(
             List.of("error"),
             "error",
-            obj(List.of("code", "message"), "code", t("string"), "message", t("string"))));
+            obj(
+                List.of("code", "message"),
+                "code",
+                t("string"),
+                "message",
+                t("string"),
+                "error_id",
+                Map.of("type", "string", "description", "500 only: the server log's id"))));
     s.put(
         "Health",
         obj(
@@ -243,47 +336,45 @@ final class OpenApi {
             "details",
             Map.of("type", "object", "additionalProperties", t("string"))));
     Object[] groupFields = {
-      "name", t("string"),
+      "name", name(),
       "description", nullable("string"),
       "owner", nullable("string"),
-      "tags", strings(),
+      "tags", Map.of("type", List.of("array", "null"), "items", t("string")),
       "source_table", nullable("string"),
-      "expected_update_frequency_hours", Map.of("type", "integer", "minimum", 1, "nullable", true),
-      "max_age_hours", Map.of("type", "integer", "minimum", 1, "nullable", true),
+      "expected_update_frequency_hours", hours(),
+      "max_age_hours", hours(),
       "mlflow_experiment_name", nullable("string")
     };
-    s.put("FeatureGroupCreate", obj(List.of("name"), groupFields));
+    s.put("FeatureGroupCreate", strict(List.of("name"), groupFields));
+    s.put(
+        "FeatureGroupUpdate",
+        withDescription(
+            strict(List.of(), java.util.Arrays.copyOfRange(groupFields, 2, groupFields.length)),
+            "the whole definition but the name (the path's): an absent field becomes unset"));
     List<Object> group = new ArrayList<>(List.of(groupFields));
     group.addAll(List.of("mlflow_experiment_id", nullable("string"), "created_at", time()));
     s.put("FeatureGroup", obj(List.of("name"), group.toArray()));
     s.put(
         "FeatureGroupList",
         obj(List.of("feature_groups"), "feature_groups", arr(ref("FeatureGroup"))));
-    Map<String, Object> valueType =
-        Map.of(
-            "type", "string",
-            "enum", io.e2i.featurestore.ValueType.wireNames(),
-            "description", "also accepted on input: list<T>, int, float, double, boolean, str");
+    Map<String, Object> valueType = Map.of("type", "string", "enum", Wire.VALUE_TYPES);
+    Object[] featureFields = {
+      "name", name(),
+      "value_type", valueType,
+      "entity_keys", Map.of("type", "array", "items", name(), "minItems", 1, "uniqueItems", true),
+      "description", nullable("string"),
+      "owner", nullable("string"),
+      "tags", Map.of("type", List.of("array", "null"), "items", t("string")),
+      "computation_query", nullable("string")
+    };
+    s.put("FeatureCreate", strict(List.of("name", "value_type", "entity_keys"), featureFields));
     s.put(
-        "FeatureCreate",
-        obj(
-            List.of("name", "value_type", "entity_keys"),
-            "name",
-            t("string"),
-            "value_type",
-            valueType,
-            "entity_keys",
-            strings(),
-            "description",
-            nullable("string"),
-            "owner",
-            nullable("string"),
-            "tags",
-            strings(),
-            "computation_query",
-            nullable("string"),
-            "feature_group_name",
-            nullable("string")));
+        "FeatureUpdate",
+        withDescription(
+            strict(
+                List.of("value_type", "entity_keys"),
+                java.util.Arrays.copyOfRange(featureFields, 2, featureFields.length)),
+            "the whole definition but group and name (the path's)"));
     s.put(
         "Feature",
         obj(
@@ -354,13 +445,13 @@ final class OpenApi {
                 "computed_at",
                 time())));
     Object[] write = {
-      "feature_name", t("string"),
-      "entity_values", entity(),
-      "value", any(),
+      "feature_name", name(),
+      "entity_values", entityRequest(),
+      "value", value(),
       "event_timestamp", time(),
-      "feature_group", nullable("string")
+      "feature_group", orNull(name())
     };
-    s.put("FeatureValueWrite", obj(List.of("feature_name", "entity_values", "value"), write));
+    s.put("FeatureValueWrite", strict(List.of("feature_name", "entity_values", "value"), write));
     s.put(
         "FeatureValueBatch",
         Map.of(
@@ -370,25 +461,32 @@ final class OpenApi {
             "oneOf",
             List.of(
                 arr(ref("FeatureValueWrite")),
-                obj(
+                strict(
                     List.of("feature_values"),
                     "feature_values",
                     arr(ref("FeatureValueWrite")),
                     "feature_group",
-                    nullable("string")))));
+                    orNull(name())))));
     s.put("Written", obj(List.of("written"), "written", t("integer")));
     s.put(
         "OnlineFeaturesRequest",
-        obj(
+        strict(
             List.of("entity_values", "feature_group"),
             "entity_values",
-            entity(),
+            entityRequest(),
             "feature_group",
-            t("string"),
+            name(),
             "feature_names",
-            strings(),
+            Map.of(
+                "type",
+                List.of("array", "null"),
+                "items",
+                reference(),
+                "description",
+                "features of the group, e.g. specialty or specialty@1; absent or empty: all"
+                    + " that take the entity's keys"),
             "use_cache",
-            Map.of("type", "boolean", "default", true),
+            Map.of("type", List.of("boolean", "null"), "default", true),
             "as_of",
             time()));
     s.put(
@@ -416,16 +514,22 @@ final class OpenApi {
                     freshnessEnum()))));
     s.put(
         "HistoricalFeaturesRequest",
-        obj(
+        strict(
             List.of("entity_values", "feature_names"),
             "entity_values",
-            entity(),
+            entityRequest(),
             "feature_names",
-            strings(),
+            nonEmptyReferences(),
             "start_time",
             time(),
             "end_time",
-            time()));
+            time(),
+            "feature_group",
+            Map.of(
+                "anyOf",
+                List.of(name(), t("null")),
+                "description",
+                "resolve bare names within this group (a name several groups use needs it)")));
     s.put(
         "HistoricalFeatures",
         obj(
@@ -449,7 +553,11 @@ final class OpenApi {
                     "written_at",
                     time(),
                     "freshness_status",
-                    freshnessEnum()))));
+                    Map.of(
+                        "type",
+                        List.of("string", "null"),
+                        "enum",
+                        java.util.Arrays.asList("fresh", "stale", "expired", null))))));
     Map<String, Object> spine =
         Map.of(
             "description",
@@ -458,61 +566,51 @@ final class OpenApi {
                 + " .csv/.parquet file in the server's --spine-dir folder (relative to it)",
             "oneOf",
             List.of(
-                obj(
+                strict(
                     List.of("columns", "rows"),
                     "columns",
-                    strings(),
+                    Map.of("type", "array", "items", t("string"), "minItems", 1),
                     "rows",
                     arr(
                         Map.of(
                             "type",
                             "array",
                             "items",
-                            Map.of("nullable", true, "description", "string, number or boolean")))),
-                obj(List.of("sql"), "sql", t("string")),
-                obj(List.of("path"), "path", t("string"))));
+                            Map.of(
+                                "anyOf",
+                                List.of(t("string"), t("number"), t("boolean"), t("null")))))),
+                strict(List.of("sql"), "sql", Map.of("type", "string", "minLength", 1)),
+                strict(List.of("path"), "path", Map.of("type", "string", "minLength", 1))));
     s.put(
         "TrainingDataRequest",
-        obj(
+        strict(
             List.of("features", "spine"),
             "features",
-            Map.of(
-                "type",
-                "array",
-                "items",
-                t("string"),
-                "description",
-                "\"group:feature\" or \"group:feature@version\" references"),
+            withDescription(
+                nonEmptyReferences(),
+                "\"group:feature\" or \"group:feature@version\" references (a bare name if one"
+                    + " group has it)"),
             "spine",
             spine,
             "timestamp_column",
-            Map.of("type", "string", "default", "event_timestamp"),
+            Map.of("type", List.of("string", "null"), "default", "event_timestamp"),
             "as_of",
             Map.of(
                 "type",
-                "string",
+                List.of("string", "null"),
                 "format",
                 "date-time",
-                "nullable",
-                true,
                 "description",
                 "ignore values written later (default: now, pinned)"),
             "save_as",
             Map.of(
-                "type",
-                "string",
-                "nullable",
-                true,
+                "anyOf",
+                List.of(name(), t("null")),
                 "description",
                 "save the definition under this name"),
             "format",
-            Map.of(
-                "type",
-                "string",
-                "enum",
-                List.of("json", "csv", "parquet"),
-                "description",
-                "default: from the Accept header, else json")));
+            formatEnum()));
+    s.put("TrainingSetRun", strict(List.of(), "format", formatEnum()));
     s.put(
         "TrainingData",
         obj(
@@ -586,7 +684,7 @@ final class OpenApi {
                     "last_event_timestamp",
                     time(),
                     "time_since_last_event",
-                    Map.of("type", "string", "nullable", true, "description", "ISO-8601"),
+                    Map.of("type", List.of("string", "null"), "description", "ISO-8601"),
                     "time_since_last_event_seconds",
                     nullable("number"),
                     "checked_at",
@@ -594,12 +692,16 @@ final class OpenApi {
     s.put("FreshnessUpdated", obj(List.of("updated"), "updated", t("integer")));
     s.put(
         "CacheInvalidate",
-        obj(
+        strict(
             List.of("entity_values"),
             "entity_values",
-            entity(),
+            entityRequest(),
             "feature_group",
-            nullable("string")));
+            Map.of(
+                "anyOf",
+                List.of(name(), t("null")),
+                "description",
+                "drop this group's entries only; absent: every group's")));
     s.put(
         "Invalidated",
         obj(
@@ -612,22 +714,40 @@ final class OpenApi {
             nullable("string")));
     s.put(
         "FeastRequest",
-        obj(
+        feastRequest(
             List.of("entities"),
             "features",
             Map.of(
                 "type",
-                "array",
+                List.of("array", "null"),
                 "items",
-                t("string"),
+                Map.of(
+                    "type",
+                    "string",
+                    "pattern",
+                    "^[A-Za-z_][A-Za-z0-9_]{0,254}:[A-Za-z_][A-Za-z0-9_]{0,254}(@[1-9][0-9]{0,8})?$"),
                 "description",
-                "\"feature_group:feature\" references"),
+                "\"feature_group:feature\" references; give these or feature_service"),
             "feature_service",
-            Map.of("type", "string", "description", "a feature group name"),
+            Map.of(
+                "anyOf",
+                List.of(name(), t("null")),
+                "description",
+                "a feature group name: all its features"),
             "entities",
-            Map.of("type", "object", "additionalProperties", arr(Map.of())),
+            Map.of(
+                "type",
+                "object",
+                "minProperties",
+                1,
+                "propertyNames",
+                name(),
+                "additionalProperties",
+                arr(scalar()),
+                "description",
+                "entity key names to equally long lists of values"),
             "full_feature_names",
-            Map.of("type", "boolean", "default", false)));
+            Map.of("type", List.of("boolean", "null"), "default", false)));
     s.put(
         "FeastResponse",
         obj(
@@ -657,7 +777,92 @@ final class OpenApi {
     return s;
   }
 
+  /**
+   * Feast's request: "features" (non-empty) or "feature_service", not both; Feast lets "features"
+   * be empty beside a service.
+   */
+  private static Map<String, Object> feastRequest(List<String> required, Object... props) {
+    Map<String, Object> s = strict(required, props);
+    Map<String, Object> someFeatures = Map.of("type", "array", "minItems", 1);
+    s.put(
+        "anyOf",
+        List.of(
+            Map.of("required", List.of("features"), "properties", Map.of("features", someFeatures)),
+            Map.of(
+                "required",
+                List.of("feature_service"),
+                "properties",
+                Map.of("feature_service", t("string")))));
+    s.put(
+        "not",
+        Map.of(
+            "required",
+            List.of("features", "feature_service"),
+            "properties",
+            Map.of("features", someFeatures, "feature_service", t("string"))));
+    return s;
+  }
+
+  private static Map<String, Object> withDescription(Map<String, Object> schema, String text) {
+    Map<String, Object> m = new LinkedHashMap<>(schema);
+    m.put("description", text);
+    return m;
+  }
+
+  private static Map<String, Object> formatEnum() {
+    return Map.of(
+        "type",
+        List.of("string", "null"),
+        "enum",
+        java.util.Arrays.asList("json", "csv", "parquet", null),
+        "description",
+        "default: from the Accept header, else json");
+  }
+
   private static Map<String, Object> freshnessEnum() {
     return Map.of("type", "string", "enum", List.of("fresh", "stale", "expired"));
+  }
+
+  /**
+   * OpenAPI links from a created (or updated) group or feature to the operations on it: a client,
+   * or a stateful fuzzer, follows them to real groups and features instead of guessing names.
+   */
+  static final class Links {
+    private Links() {}
+
+    static Map<String, Object> from(String operationId) {
+      Map<String, Object> links = new LinkedHashMap<>();
+      switch (operationId) {
+        case "create_feature_group", "update_feature_group" -> {
+          String group = "$response.body#/name";
+          links.put("GetFeatureGroup", link("get_feature_group", Map.of("group", group), null));
+          links.put(
+              "UpdateFeatureGroup", link("update_feature_group", Map.of("group", group), null));
+          links.put("ListFeatures", link("list_features", Map.of("group", group), null));
+          links.put("CreateFeature", link("create_feature", Map.of("group", group), null));
+        }
+        case "create_feature", "update_feature" -> {
+          Map<String, Object> feature =
+              Map.of("group", "$response.body#/feature_group", "name", "$response.body#/name");
+          links.put("GetFeature", link("get_feature", feature, null));
+          links.put("UpdateFeature", link("update_feature", feature, null));
+          links.put("ListFeatureVersions", link("list_feature_versions", feature, null));
+          links.put("ComputeStatistics", link("compute_statistics", feature, null));
+        }
+        default -> {}
+      }
+      return links;
+    }
+
+    private static Map<String, Object> link(
+        String operationId, Map<String, Object> parameters, @Nullable Map<String, Object> body) {
+      Map<String, Object> link = new LinkedHashMap<>();
+      link.put("operationId", operationId);
+      link.put("parameters", parameters);
+      if (body != null) {
+        link.put("requestBody", body);
+      }
+      return link;
+    }
   }
 }

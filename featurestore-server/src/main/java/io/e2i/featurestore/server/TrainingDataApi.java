@@ -45,6 +45,8 @@ final class TrainingDataApi {
   static final String AS_OF_HEADER = "X-Training-Set-As-Of";
   static final String FEATURES_HEADER = "X-Training-Set-Features";
   static final String NAME_HEADER = "X-Training-Set-Name";
+  static final List<String> REQUEST_FIELDS =
+      List.of("features", "spine", "timestamp_column", "as_of", "save_as", "format");
 
   private final FeatureStore store;
   private final Api api;
@@ -64,7 +66,8 @@ final class TrainingDataApi {
     try (InputStream in = api.body(ctx, options.maxBatchBodyBytes())) {
       b = Wire.readObject(in);
     }
-    List<String> features = Wire.optionalStrings(b, "features");
+    Wire.knownFields(b, "training data request", REQUEST_FIELDS);
+    List<String> features = Wire.optionalReferences(b, "features");
     if (features == null || features.isEmpty()) {
       throw ApiException.badRequest(
           "'features' must list at least one \"group:feature\" reference");
@@ -73,15 +76,19 @@ final class TrainingDataApi {
     if (tsColumn == null || tsColumn.isBlank()) {
       tsColumn = "event_timestamp";
     }
-    PitQuery.Spine spine = spine(b.get("spine"), tsColumn);
     Instant asOf = Wire.optionalInstant(b, "as_of");
     String saveAs = Wire.optionalText(b, "save_as");
+    if (saveAs != null) {
+      Wire.name("save_as", saveAs);
+    }
     TrainingDataFormat format = format(Wire.optionalText(b, "format"), ctx);
+    // What to join comes before how: an unknown feature is a 404 whatever the spine holds.
+    List<String> pinned = pin(features);
+    PitQuery.Spine spine = spine(b.get("spine"), tsColumn);
 
     // A future as-of would let a re-run take in values written after this run: pin it to now.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Instant pinnedAsOf = asOf == null || asOf.isAfter(now) ? now : asOf;
-    List<String> pinned = pin(features);
     TrainingDataRequest request = new TrainingDataRequest(spine, pinned, pinnedAsOf, saveAs);
     return stream(
         ctx, format, pinnedAsOf, pinned, saveAs, sink -> store.getTrainingData(request, sink));
@@ -105,6 +112,7 @@ final class TrainingDataApi {
     }
     if (!new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       ObjectNode b = Wire.readObject(new java.io.ByteArrayInputStream(body));
+      Wire.knownFields(b, "training set run request", List.of("format"));
       String fromBody = Wire.optionalText(b, "format");
       formatName = fromBody == null ? formatName : fromBody;
     }
@@ -173,6 +181,11 @@ final class TrainingDataApi {
       throw ApiException.badRequest(
           "'spine' must have exactly one of 'rows' (with 'columns'), 'sql' or 'path'");
     }
+    String kind = node.has("rows") ? "rows" : node.has("sql") ? "sql" : "path";
+    Wire.knownFields(
+        node,
+        "spine (" + kind + ")",
+        kind.equals("rows") ? List.of("columns", "rows") : List.of(kind));
     if (node.has("sql")) {
       if (!options.sqlSpines()) {
         throw ApiException.forbidden(
@@ -283,8 +296,8 @@ final class TrainingDataApi {
   }
 
   /**
-   * Pins every reference to a version ({@code group:feature@v}), the latest one now. References the
-   * registry does not know are left as given: the store then rejects them with its message.
+   * Pins every reference to a version ({@code group:feature@v}), the latest one now. A reference
+   * the registry does not know is a 404; a bare name in several groups a 409.
    */
   private List<String> pin(List<String> refs) {
     List<String> pinned = new ArrayList<>(refs.size());
@@ -298,15 +311,24 @@ final class TrainingDataApi {
             groups.add(g.name());
           }
         }
-        group = groups.size() == 1 ? groups.getFirst() : null;
+        if (groups.size() > 1) {
+          throw new FeatureStoreException(
+              FeatureStoreException.Code.CONFLICT,
+              "feature '" + text + "' exists in groups " + groups + "; name it group:feature");
+        }
+        group = groups.isEmpty() ? null : groups.getFirst();
       }
-      if (group == null) {
-        pinned.add(text);
-      } else if (ref.version() != null) {
-        pinned.add(group + ":" + ref.name() + "@" + ref.version());
-      } else {
-        pinned.add(store.getFeature(group, ref.name()).map(Feature::reference).orElse(text));
-      }
+      java.util.Optional<Feature> feature =
+          group == null
+              ? java.util.Optional.empty()
+              : ref.version() == null
+                  ? store.getFeature(group, ref.name())
+                  : store.getFeature(group, ref.name(), ref.version());
+      pinned.add(
+          feature
+              .map(Feature::reference)
+              .orElseThrow(
+                  () -> FeatureStoreException.notFound("feature '" + text + "' not found")));
     }
     return pinned;
   }

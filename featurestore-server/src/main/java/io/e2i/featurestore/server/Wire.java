@@ -41,9 +41,91 @@ final class Wire {
           .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /** A group, feature or entity key name: what the core accepts (see Names in the core). */
+  static final String NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]{0,254}$";
+
+  /** {@code name}, {@code group:name} or either with {@code @version} (1 to 999,999,999). */
+  static final String REFERENCE_PATTERN =
+      "^([A-Za-z_][A-Za-z0-9_]{0,254}:)?[A-Za-z_][A-Za-z0-9_]{0,254}(@[1-9][0-9]{0,8})?$";
+
+  private static final java.util.regex.Pattern REFERENCE =
+      java.util.regex.Pattern.compile(REFERENCE_PATTERN);
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(NAME_PATTERN);
+
+  /**
+   * The value types a request may name: the wire names and {@code list<T>} for each scalar T. Exact
+   * spellings only (the Java API and YAML also take aliases such as {@code int} or {@code double}),
+   * so that /openapi.json can list them all.
+   */
+  static final List<String> VALUE_TYPES = valueTypeNames();
+
   private Wire() {}
 
+  private static List<String> valueTypeNames() {
+    List<String> names = new ArrayList<>(ValueType.wireNames());
+    for (ValueType t : ValueType.values()) {
+      if (!t.isList()) {
+        names.add("list<" + t.wireName() + ">");
+      }
+    }
+    return List.copyOf(names);
+  }
+
   // ---------------------------------------------------------------- reading requests
+
+  /**
+   * Rejects a field this endpoint does not know, so a typo or an unsupported field (say {@code
+   * constraints}) is a 400 naming it rather than silently dropped. {@code what} names the object,
+   * e.g. "feature definition".
+   */
+  static void knownFields(JsonNode node, String what, java.util.Collection<String> known) {
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String field = names.next();
+      if (!known.contains(field)) {
+        throw ApiException.badRequest(
+            "unknown field '"
+                + abbreviate(field)
+                + "' in "
+                + what
+                + "; known fields: "
+                + String.join(", ", known));
+      }
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+  }
+
+  /** A value type named exactly as in {@link #VALUE_TYPES}. */
+  static ValueType valueType(JsonNode body, String field) {
+    String name = requiredText(body, field);
+    if (!VALUE_TYPES.contains(name)) {
+      throw ApiException.badRequest(
+          "unknown " + field + " '" + abbreviate(name) + "'; expected one of " + VALUE_TYPES);
+    }
+    return ValueType.parse(name);
+  }
+
+  /** A non-empty list of feature references ({@link #REFERENCE_PATTERN}), or null if absent. */
+  static @Nullable List<String> optionalReferences(JsonNode body, String field) {
+    List<String> refs = optionalStrings(body, field);
+    if (refs != null) {
+      for (String ref : refs) {
+        if (!REFERENCE.matcher(ref).matches()) {
+          throw ApiException.badRequest(
+              "'"
+                  + field
+                  + "' holds '"
+                  + abbreviate(ref)
+                  + "', which is no feature reference: expected name, group:name or either with"
+                  + " @version");
+        }
+      }
+    }
+    return refs;
+  }
 
   static ObjectNode readObject(InputStream body) {
     JsonNode node;
@@ -88,10 +170,26 @@ final class Wire {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-      throw ApiException.badRequest("'" + field + "' must be an integer, got " + node);
+    java.math.BigDecimal value = integral(node);
+    if (value == null
+        || value.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) > 0
+        || value.compareTo(java.math.BigDecimal.valueOf(Integer.MIN_VALUE)) < 0) {
+      throw ApiException.badRequest(
+          "'" + field + "' must be an integer up to " + Integer.MAX_VALUE + ", got " + node);
     }
-    return node.intValue();
+    return value.intValueExact();
+  }
+
+  /** The number's value if it is a whole number (24.0 is one in JSON Schema too), else null. */
+  private static java.math.@Nullable BigDecimal integral(JsonNode node) {
+    if (node.isIntegralNumber()) {
+      return new java.math.BigDecimal(node.bigIntegerValue());
+    }
+    if (!node.isNumber() || (node.isDouble() && !Double.isFinite(node.doubleValue()))) {
+      return null;
+    }
+    java.math.BigDecimal value = node.decimalValue();
+    return value.stripTrailingZeros().scale() <= 0 ? value : null;
   }
 
   static boolean optionalBool(JsonNode body, String field, boolean dflt) {
@@ -165,9 +263,37 @@ final class Wire {
     Iterator<Map.Entry<String, JsonNode>> it = node.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
-      out.put(e.getKey(), entityValue(e.getKey(), e.getValue()));
+      out.put(entityKey(e.getKey()), entityValue(e.getKey(), e.getValue()));
     }
     return out;
+  }
+
+  /** A name as the core's ({@link #NAME_PATTERN}), else a 400 naming the field. */
+  static String name(String field, String value) {
+    if (!NAME.matcher(value).matches()) {
+      throw ApiException.badRequest(
+          "'"
+              + field
+              + "' is '"
+              + abbreviate(value)
+              + "': a name must start with a letter or '_' and hold only letters, digits and '_'"
+              + " (at most 255)");
+    }
+    return value;
+  }
+
+  /**
+   * An entity key name: features declare theirs as names ({@link #NAME_PATTERN}), so any other key
+   * can match no feature and is refused as malformed rather than looked up.
+   */
+  static String entityKey(String key) {
+    if (!NAME.matcher(key).matches()) {
+      throw ApiException.badRequest(
+          "entity key '"
+              + abbreviate(key)
+              + "' must start with a letter or '_' and hold only letters, digits and '_'");
+    }
+    return key;
   }
 
   static Object entityValue(String key, JsonNode v) {
