@@ -46,6 +46,7 @@ public final class FeatureServer implements AutoCloseable {
   private final ServerOptions options;
   private final ServerSecurity security;
   private final List<String> registered = Collections.synchronizedList(new ArrayList<>());
+  private final Routes routes;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private volatile boolean stopped;
@@ -59,6 +60,7 @@ public final class FeatureServer implements AutoCloseable {
     Api api = new Api(guard.store(), options, metrics);
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
     endpoints.addAll(guard.endpoints());
+    this.routes = new Routes(endpoints);
     api.setOpenApi(Wire.bytes(guard.document(OpenApi.document(endpoints, version()))));
     this.app =
         Javalin.create(
@@ -321,7 +323,11 @@ public final class FeatureServer implements AutoCloseable {
     };
   }
 
-  private static void javalinError(Context ctx, int status, Exception e) {
+  private void javalinError(Context ctx, int status, Exception e) {
+    if (status == 405) {
+      // e.g. TRACE, which Javalin refuses before any route matches
+      ctx.header("Allow", routes.allowed(ctx.path()));
+    }
     if (status >= 500) {
       internalError(ctx, e);
     } else {
@@ -329,9 +335,12 @@ public final class FeatureServer implements AutoCloseable {
     }
   }
 
-  private static void unmatched(Context ctx, int status) {
+  private void unmatched(Context ctx, int status) {
     if (ctx.attribute(ANSWERED) != null) {
       return; // an endpoint answered with this status itself
+    }
+    if (status == 405) {
+      ctx.header("Allow", routes.allowed(ctx.path()));
     }
     String message =
         status == 405
