@@ -50,7 +50,7 @@ class FeatureServerTest {
         http.post(
             "/api/v1/feature-groups/hcp_demographics/features",
             """
-            {"feature_group_name": "hcp_demographics", "name": "specialty", "value_type": "string",
+            {"name": "specialty", "value_type": "string",
              "entity_keys": ["hcp_id"], "description": "Primary medical specialty of HCP",
              "owner": "data-team", "tags": ["categorical"]}"""));
     created(
@@ -165,12 +165,26 @@ class FeatureServerTest {
             "/api/v1/feature-groups/hcp_demographics/features",
             """
             {"name": "visits", "value_type": "int64", "entity_keys": ["hcp_id"]}"""));
+    // A create with another type is a conflict; the change is an update (PUT).
+    assertError(
+        http.post(
+            "/api/v1/feature-groups/hcp_demographics/features",
+            """
+            {"name": "visits", "value_type": "float64", "entity_keys": ["hcp_id"]}"""),
+        409,
+        "CONFLICT",
+        "value_type");
     JsonNode v2 =
-        created(
-            http.post(
-                "/api/v1/feature-groups/hcp_demographics/features",
-                """
-                {"name": "visits", "value_type": "float64", "entity_keys": ["hcp_id"]}"""));
+        ok(
+            http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            server.url()
+                                + "/api/v1/feature-groups/hcp_demographics/features/visits"))
+                    .header("Content-Type", "application/json")
+                    .PUT(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"value_type\": \"float64\", \"entity_keys\": [\"hcp_id\"]}"))));
     assertThat(v2.get("version").asInt()).isEqualTo(2);
     JsonNode versions =
         ok(http.get("/api/v1/feature-groups/hcp_demographics/features/visits/versions"));
