@@ -22,7 +22,7 @@ final class FreshnessCommand extends ReadCommand {
     JsonNode result;
     Long changed = null;
     if (server != null) {
-      RemoteClient client = new RemoteClient(server);
+      RemoteClient client = remote(server);
       if (update) {
         JsonNode u = client.post("/api/v1/freshness/update", java.util.Map.of());
         changed = u.path("updated").asLong(u.path("changed").asLong(0));

@@ -60,7 +60,7 @@ final class GetCommand extends ReadCommand {
       if (at != null) {
         body.put("as_of", at.toString());
       }
-      result = new RemoteClient(server).post("/api/v1/online-features", body);
+      result = remote(server).post("/api/v1/online-features", body);
       if (!result.has("feature_group")) {
         ((com.fasterxml.jackson.databind.node.ObjectNode) result).put("feature_group", group);
       }

@@ -55,7 +55,7 @@ final class HistoryCommand extends ReadCommand {
       if (to != null) {
         body.put("end_time", to.toString());
       }
-      result = new RemoteClient(server).post("/api/v1/historical-features", body);
+      result = remote(server).post("/api/v1/historical-features", body);
       // The server may wrap the list: {"values": [...]} or {"records": [...]}.
       if (result.isObject()) {
         for (String key : List.of("values", "records", "features", "data")) {

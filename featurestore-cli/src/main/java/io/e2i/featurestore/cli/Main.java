@@ -35,6 +35,8 @@ import picocli.CommandLine.Command;
       FeaturesCommand.class,
       ConfigCommand.class,
       MigrateCommand.class,
+      KeysCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -20,8 +20,15 @@ import org.jspecify.annotations.Nullable;
 final class RemoteClient {
   private final String base;
   private final HttpClient http;
+  private final @Nullable String apiKey;
 
   RemoteClient(String serverUrl) {
+    this(serverUrl, null);
+  }
+
+  /** With {@code apiKey} sent as {@code Authorization: Bearer}, when not null. */
+  RemoteClient(String serverUrl, @Nullable String apiKey) {
+    this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
     String url = serverUrl.strip();
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw FeatureStoreException.invalid(
@@ -51,6 +58,11 @@ final class RemoteClient {
         HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").GET().build());
   }
 
+  JsonNode delete(String path) {
+    return send(
+        HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").DELETE().build());
+  }
+
   private URI uri(String path) {
     try {
       return URI.create(base + path);
@@ -62,12 +74,12 @@ final class RemoteClient {
   private JsonNode send(HttpRequest request) {
     HttpResponse<String> response;
     try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(request, (n, v) -> true)
-                  .timeout(Duration.ofSeconds(30))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(request, (n, v) -> true).timeout(Duration.ofSeconds(30));
+      if (apiKey != null) {
+        b.header("Authorization", "Bearer " + apiKey);
+      }
+      response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
       throw FeatureStoreException.unavailable("server " + base + " is unreachable", e);
     } catch (HttpTimeoutException e) {

@@ -2,6 +2,7 @@ package io.e2i.featurestore.cli;
 
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.server.FeatureServer;
+import io.e2i.featurestore.server.SecurityOptions;
 import io.e2i.featurestore.server.ServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +26,35 @@ final class ServeCommand extends BaseCommand {
 
   @Option(
       names = "--host",
-      defaultValue = "0.0.0.0",
       paramLabel = "ADDRESS",
-      description = "Address to bind (default: ${DEFAULT-VALUE}).")
-  String host;
+      description =
+          "Address to bind (default: 0.0.0.0 when the store has API keys, else 127.0.0.1: without"
+              + " keys anyone who can reach the server could read and write every feature).")
+  @Nullable String host;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "Allow binding a non-loopback --host although the store has no API keys (no"
+              + " authentication at all).")
+  boolean insecure;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate chain: serve HTTPS (with --tls-key) instead of HTTP.")
+  @Nullable Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "PEM private key (PKCS#8, or PKCS#1 RSA), unencrypted.")
+  @Nullable Path tlsKey;
+
+  @Option(
+      names = "--keyed-monitoring",
+      description = "/health and /metrics need an API key too (default: open to anyone).")
+  boolean keyedMonitoring;
 
   @Option(
       names = "--allow-sql-spines",
@@ -46,7 +72,7 @@ final class ServeCommand extends BaseCommand {
   @Nullable Path spineDir;
 
   @Override
-  int execute() throws InterruptedException {
+  int execute() {
     if (port < 0 || port > 65535) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--port must be 0..65535, got " + port);
@@ -55,43 +81,98 @@ final class ServeCommand extends BaseCommand {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--spine-dir " + spineDir + " is not a folder");
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--tls-cert and --tls-key go together");
+    }
     FeatureStore fs = openStore();
     FeatureServer server;
+    String bind;
     try {
+      boolean keys = fs.security().hasActiveKeys();
+      bind = host != null ? host : keys ? "0.0.0.0" : "127.0.0.1";
+      if (!keys) {
+        announceNoKeys(bind);
+      }
       server =
           FeatureServer.start(
               fs,
               ServerOptions.defaults(port)
-                  .withHost(host)
+                  .withHost(bind)
                   .withSqlSpines(allowSqlSpines)
-                  .withSpineDir(spineDir));
+                  .withSpineDir(spineDir),
+              SecurityOptions.defaults()
+                  .withInsecure(insecure)
+                  .withKeyedMonitoring(keyedMonitoring)
+                  .withTls(tlsCert, tlsKey));
     } catch (RuntimeException e) {
       fs.close();
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     // Ctrl-C / SIGTERM: finish in-flight requests, then close the store so nothing is lost.
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    server.stop();
-                  } finally {
-                    fs.close();
-                    stopped.countDown();
-                  }
-                },
-                "featurestore-shutdown"));
+    Runnable stopAll =
+        () -> {
+          try {
+            server.stop();
+          } finally {
+            fs.close();
+            stopped.countDown();
+          }
+        };
+    Thread shutdown = new Thread(stopAll, "featurestore-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    String scheme = tlsCert == null ? "http" : "https";
+    String shown = bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : bind;
     out()
         .println(
-            "featurestore serving on http://localhost:"
+            "featurestore serving on "
+                + scheme
+                + "://"
+                + shown
+                + ":"
                 + server.port()
-                + " with "
+                + " (bound to "
+                + bind
+                + ", "
+                + (server.keysRequired()
+                    ? "API keys required"
+                    : "no API keys: every caller may do everything")
+                + ") with "
                 + store.config(env()));
-    out().println("  health: http://localhost:" + server.port() + "/health   stop: Ctrl-C");
+    out()
+        .println(
+            "  health: " + scheme + "://" + shown + ":" + server.port() + "/health   stop: Ctrl-C");
     out().flush();
-    stopped.await();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      // Run in-process (tests, embedding): stop as Ctrl-C would, on this thread.
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+      stopAll.run();
+      Thread.currentThread().interrupt();
+    }
     return Main.EXIT_OK;
+  }
+
+  /** Says why a store without keys is served on loopback only, or warns when it is not. */
+  private void announceNoKeys(String bind) {
+    if (SecurityOptions.isLoopback(bind)) {
+      out()
+          .println(
+              "no API keys in this store: listening on "
+                  + bind
+                  + " only, so only this machine can call (served to the network, anyone who"
+                  + " reaches it could read and write every feature). Create a key with"
+                  + " 'featurestore keys create --name NAME --admin \"*\"' and restart, or pass"
+                  + " --host ADDRESS --insecure.");
+    } else if (insecure) {
+      err()
+          .println(
+              "WARNING: serving "
+                  + bind
+                  + " without API keys (--insecure): anyone who can reach it can read and write"
+                  + " every feature.");
+    }
   }
 }

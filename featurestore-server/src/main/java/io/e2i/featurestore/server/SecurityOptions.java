@@ -77,4 +77,15 @@ public record SecurityOptions(
   public boolean tls() {
     return tlsCertificate != null;
   }
+
+  /** Whether {@code host} names this machine only (127.0.0.0/8, ::1, localhost). */
+  public static boolean isLoopback(String host) {
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
 }

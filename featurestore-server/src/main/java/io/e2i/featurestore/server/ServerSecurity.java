@@ -5,8 +5,6 @@ import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.KeyScopes.Scope;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +78,7 @@ final class ServerSecurity implements AutoCloseable {
    * call, unless told otherwise.
    */
   void checkBind(String host) {
-    if (auth.required() || options.insecure() || loopback(host)) {
+    if (auth.required() || options.insecure() || SecurityOptions.isLoopback(host)) {
       return;
     }
     throw FeatureStoreException.invalid(
@@ -89,16 +87,6 @@ final class ServerSecurity implements AutoCloseable {
             + " without API keys: anyone who can reach it could read and write every feature."
             + " Create a key first (featurestore keys create --name NAME --admin '*'), listen on"
             + " 127.0.0.1, or accept the risk with --insecure");
-  }
-
-  static boolean loopback(String host) {
-    String h =
-        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    try {
-      return InetAddress.getByName(h).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   /**
