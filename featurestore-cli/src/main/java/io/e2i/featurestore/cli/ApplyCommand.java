@@ -2,6 +2,7 @@ package io.e2i.featurestore.cli;
 
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.server.LocalAudit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class ApplyCommand extends BaseCommand {
     try (FeatureStore fs = openStore();
         TrackingWait.Handle tracked =
             dryRun ? TrackingWait.Handle.NO_WAIT : trackingWait.on(fs, env(), err())) {
-      Applier.Summary s = new Applier(fs, out()).apply(parsed, dryRun);
+      Applier.Summary s = new Applier(LocalAudit.of(fs), out()).apply(parsed, dryRun);
       out()
           .printf(
               "%s %s: %d created, %d updated, %d new versions, %d unchanged%n",

@@ -88,6 +88,24 @@ class SecurityCliTest {
     keysCreateListRevokeAndAudit(cli);
   }
 
+  @Test
+  void applyIsAuditedAsLocalChangeByChange() {
+    CliRunner cli = new CliRunner(dir);
+    assertThat(cli.run("apply", CliTest.FEATURES.toString()).code()).isZero();
+    CliRunner.Run audit = cli.run("audit", "--json", "--actor", "local", "--limit", "1000");
+    assertThat(audit.out())
+        .contains("\"action\" : \"create_feature_group\"")
+        .contains("\"target\" : \"hcp_demographics\"")
+        .contains("\"target\" : \"hcp_demographics:specialty@1\"");
+    long entries = audit.out().lines().filter(l -> l.contains("\"action\"")).count();
+    assertThat(entries).isGreaterThanOrEqualTo(4);
+    assertThat(cli.run("apply", CliTest.FEATURES.toString()).code()).isZero();
+    CliRunner.Run again = cli.run("audit", "--json", "--actor", "local", "--limit", "1000");
+    assertThat(again.out().lines().filter(l -> l.contains("\"action\"")).count())
+        .as("applying the same file again changes nothing, so logs nothing")
+        .isEqualTo(entries);
+  }
+
   // ---------------------------------------------------------------- serve
 
   /** Runs serve on a thread until it printed where it listens; interrupting it stops it. */

@@ -63,13 +63,21 @@ final class GuardedStore implements FeatureStore {
   private final FeatureStore store;
   private final SecurityRegistry security;
 
+  private final java.util.function.Supplier<Principal> principal;
+
+  /** Checks calls against the principal of the request the calling thread serves. */
   GuardedStore(FeatureStore store) {
-    this.store = store;
-    this.security = store.security();
+    this(store, Principal::current);
   }
 
-  private static Principal who() {
-    return Principal.current();
+  GuardedStore(FeatureStore store, java.util.function.Supplier<Principal> principal) {
+    this.store = store;
+    this.security = store.security();
+    this.principal = principal;
+  }
+
+  private Principal who() {
+    return principal.get();
   }
 
   // ---------------------------------------------------------------- registry changes (admin)
