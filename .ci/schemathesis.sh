@@ -55,22 +55,40 @@ trap cleanup EXIT
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 url="http://127.0.0.1:$port"
 
-# A fresh embedded store, nothing else: no tracking server, no keys from the environment.
-env -u FS_TRACKING_URI -u MLFLOW_TRACKING_URI -u FS_ONLINE_URL -u FS_CONFIG \
-  FS_OFFLINE_URL="embedded:$work/data" \
-  "$JAVA_HOME/bin/java" -Xmx512m -jar "$jar" serve --host 127.0.0.1 --port "$port" \
-  >"$work/server.log" 2>&1 </dev/null &
+# A fresh embedded store, nothing else: no tracking server, no settings from the environment.
+fs() {
+  env -u FS_TRACKING_URI -u MLFLOW_TRACKING_URI -u FS_ONLINE_URL -u FS_CONFIG -u FS_API_KEY \
+    FS_OFFLINE_URL="embedded:$work/data" "$JAVA_HOME/bin/java" -Xmx512m -jar "$jar" "$@"
+}
+
+# With API keys (when this build has them) the server runs as in production, and the fuzzer also
+# checks that a request without the key is refused. The key's last output line is the key.
+key=""
+if fs keys --help >/dev/null 2>&1; then
+  key="$(fs keys create --name schemathesis --read '*' --write '*' --admin '*' 2>"$work/keys.log" \
+    | tail -n 1)"
+  if [ -z "$key" ]; then
+    echo "schemathesis: could not create an API key:" >&2
+    cat "$work/keys.log" >&2
+    exit 2
+  fi
+  echo "# fuzzing with an API key (read, write, admin on '*')" >&2
+fi
+
+fs serve --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 </dev/null &
 server_pid=$!
 
-python3 - "$url" <<'PY'
-import json, sys, time, urllib.error, urllib.request
+FS_FUZZ_KEY="$key" python3 - "$url" <<'PY'
+import json, os, sys, time, urllib.error, urllib.request
 
 url = sys.argv[1]
+headers = {"content-type": "application/json"}
+if os.environ.get("FS_FUZZ_KEY"):
+    headers["authorization"] = "Bearer " + os.environ["FS_FUZZ_KEY"]
 
 def call(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url + path, data=data, method=method,
-                                 headers={"content-type": "application/json"})
+    req = urllib.request.Request(url + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read()
@@ -122,11 +140,16 @@ echo "# schemathesis run $url/openapi.json --checks all --seed $seed --max-examp
 started=$(date +%s)
 status=0
 config="$PWD/.ci/schemathesis.toml"
+auth=()
+if [ -n "$key" ]; then
+  auth=(--header "Authorization: Bearer $key")
+fi
 # Run inside the temp dir: schemathesis keeps a cache (.schemathesis/) in its working directory.
 (cd "$work" && "$venv/bin/st" --config-file "$config" run "$url/openapi.json" \
   --checks all \
   --seed "$seed" \
   --max-examples "$max_examples" \
+  "${auth[@]}" \
   --phases examples,coverage,fuzzing,stateful \
   --request-timeout 30 \
   --no-color \
