@@ -10,14 +10,14 @@
 # may answer 400 to a schema-valid request). Schemathesis is pip-installed into a venv under
 # ~/.cache/e2i-schemathesis-venv (reused when present).
 # Environment knobs: FS_JAR, SCHEMATHESIS_VERSION (default 4.32.5, empty for the newest 4.x),
-# SCHEMATHESIS_VENV, SCHEMATHESIS_MAX_EXAMPLES (40), SCHEMATHESIS_SEED (42).
+# SCHEMATHESIS_VENV, SCHEMATHESIS_MAX_EXAMPLES (100), SCHEMATHESIS_SEED (42).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jar="${FS_JAR:-featurestore-cli/target/featurestore.jar}"
 venv="${SCHEMATHESIS_VENV:-$HOME/.cache/e2i-schemathesis-venv}"
 version="${SCHEMATHESIS_VERSION-4.32.5}"
-max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-40}"
+max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-100}"
 seed="${SCHEMATHESIS_SEED:-42}"
 
 if [ ! -f "$jar" ]; then
