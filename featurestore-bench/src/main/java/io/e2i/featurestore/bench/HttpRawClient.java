@@ -28,8 +28,19 @@ final class HttpRawClient implements AutoCloseable {
     this.port = base.getPort() < 0 ? 80 : base.getPort();
   }
 
+  /**
+   * The API key every request of this run carries ({@code Authorization: Bearer}), or null. One run
+   * talks to one server as one caller, so it is set once, before the requests are built.
+   */
+  private static volatile String apiKey;
+
+  static void apiKey(String key) {
+    apiKey = key == null || key.isBlank() ? null : key.strip();
+  }
+
   /** The bytes of a complete request, built once and sent many times. */
   static byte[] request(String method, URI base, String path, byte[] body) {
+    String key = apiKey;
     String head =
         method
             + " "
@@ -38,6 +49,7 @@ final class HttpRawClient implements AutoCloseable {
             + base.getHost()
             + ":"
             + base.getPort()
+            + (key == null ? "" : "\r\nAuthorization: Bearer " + key)
             + "\r\nContent-Type: application/json\r\nContent-Length: "
             + (body == null ? 0 : body.length)
             + "\r\n\r\n";

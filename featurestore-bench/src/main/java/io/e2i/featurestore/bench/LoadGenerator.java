@@ -3,6 +3,8 @@ package io.e2i.featurestore.bench;
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.FeatureStores;
+import io.e2i.featurestore.KeyScopes;
+import io.e2i.featurestore.SecurityRegistry;
 import io.e2i.featurestore.server.FeatureServer;
 import io.e2i.featurestore.server.ServerOptions;
 import java.net.URI;
@@ -27,12 +29,16 @@ import java.util.concurrent.locks.LockSupport;
  *     --serve embedded:/tmp/fs-load [--online memory|redis://127.0.0.1:6379 [--near-cache true]] \
  *     --scenario online --rate 5000 --duration 30 --warmup 10
  * java -cp benchmarks.jar io.e2i.featurestore.bench.LoadGenerator --url http://127.0.0.1:8080 \
- *     --scenario batch --rate 12 --batch-size 10000 --duration 30
+ *     --scenario batch --rate 12 --batch-size 10000 --duration 30 [--api-key KEY]
  * </pre>
  *
- * Scenarios: {@code online} reads one entity's 10 features (POST /api/v1/online-features), cycling
- * over {@code --entities} entities, so after warm-up every read is a cache hit; {@code batch}
- * writes {@code --batch-size} values per POST /api/v1/feature-values/batch.
+ * Every request carries {@code Authorization: Bearer} with {@code --api-key}, else {@code
+ * FS_API_KEY} from the environment. With {@code --serve}, {@code --auth true} creates an admin key
+ * in the served store first, so the run measures the server with authentication on.
+ *
+ * <p>Scenarios: {@code online} reads one entity's 10 features (POST /api/v1/online-features),
+ * cycling over {@code --entities} entities, so after warm-up every read is a cache hit; {@code
+ * batch} writes {@code --batch-size} values per POST /api/v1/feature-values/batch.
  */
 public final class LoadGenerator {
   private static final String GROUP = "load_test";
@@ -41,6 +47,7 @@ public final class LoadGenerator {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opt = parse(args);
+    HttpRawClient.apiKey(opt.getOrDefault("api-key", System.getenv("FS_API_KEY")));
     String scenario = opt.getOrDefault("scenario", "online");
     double rate = Double.parseDouble(opt.getOrDefault("rate", "5000"));
     int duration = Integer.parseInt(opt.getOrDefault("duration", "30"));
@@ -63,6 +70,12 @@ public final class LoadGenerator {
               Boolean.parseBoolean(opt.getOrDefault("near-cache", "false")),
               Map.of());
       store = FeatureStores.open(config);
+      if (Boolean.parseBoolean(opt.getOrDefault("auth", "false"))) {
+        String name = "load-" + Long.toHexString(System.nanoTime());
+        HttpRawClient.apiKey(
+            store.security().createKey(name, KeyScopes.all(), SecurityRegistry.LOCAL).secret());
+        System.out.println("authentication on: API key '" + name + "' (admin '*')");
+      }
       server = FeatureServer.start(store, ServerOptions.defaults(0).withHost("127.0.0.1"));
       base = URI.create(server.url());
       System.out.println("serving " + config + " at " + base);
