@@ -59,6 +59,7 @@ final class ApiKeyAuth implements AutoCloseable {
   private final Object flushLock = new Object();
   private volatile Map<String, Entry> byId = Map.of();
   private volatile boolean required;
+  private final List<Runnable> onRequired = new ArrayList<>();
   private long lastFailureLog;
   private boolean failing;
 
@@ -87,6 +88,17 @@ final class ApiKeyAuth implements AutoCloseable {
   /** Whether requests need a key: some key was active since this server started. */
   boolean required() {
     return required;
+  }
+
+  /** Runs {@code action} once keys are required: now if they are, else when the first appears. */
+  void onRequired(Runnable action) {
+    synchronized (onRequired) {
+      if (!required) {
+        onRequired.add(action);
+        return;
+      }
+    }
+    action.run();
   }
 
   /**
@@ -177,8 +189,14 @@ final class ApiKeyAuth implements AutoCloseable {
     }
     byId = Map.copyOf(next);
     if (!next.isEmpty() && !required) {
-      required = true;
+      List<Runnable> actions;
+      synchronized (onRequired) {
+        required = true;
+        actions = List.copyOf(onRequired);
+        onRequired.clear();
+      }
       LOG.info("API keys found: every request now needs 'Authorization: Bearer <key>'");
+      actions.forEach(Runnable::run);
     }
   }
 

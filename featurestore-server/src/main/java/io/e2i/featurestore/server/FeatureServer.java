@@ -61,7 +61,7 @@ public final class FeatureServer implements AutoCloseable {
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
     endpoints.addAll(guard.endpoints());
     this.routes = new Routes(endpoints);
-    api.setOpenApi(Wire.bytes(guard.document(OpenApi.document(endpoints, version()))));
+    guard.publishDocument(OpenApi.document(endpoints, version()), api::setOpenApi);
     this.app =
         Javalin.create(
             config -> {

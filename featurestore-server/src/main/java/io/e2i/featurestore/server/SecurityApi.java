@@ -29,15 +29,27 @@ final class SecurityApi {
   private final SecurityRegistry security;
   private final long maxBodyBytes;
   private final Runnable keysChanged;
+  private final java.util.function.BooleanSupplier keysRequired;
+
+  /** A key name or 'local': what the audit log's actor can be. */
+  static final String ACTOR_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
+
+  static final String ACTION_PATTERN = "^[a-z][a-z_]{0,63}$";
 
   /**
    * @param keysChanged reloads this server's keys, so a key created or revoked here takes effect
    *     here at once (other instances within their refresh interval)
+   * @param keysRequired whether the server requires keys now
    */
-  SecurityApi(SecurityRegistry security, long maxBodyBytes, Runnable keysChanged) {
+  SecurityApi(
+      SecurityRegistry security,
+      long maxBodyBytes,
+      Runnable keysChanged,
+      java.util.function.BooleanSupplier keysRequired) {
     this.security = security;
     this.maxBodyBytes = maxBodyBytes;
     this.keysChanged = keysChanged;
+    this.keysRequired = keysRequired;
   }
 
   List<Endpoint> endpoints() {
@@ -109,7 +121,7 @@ final class SecurityApi {
     String limitText = ctx.queryParam("limit");
     if (limitText != null) {
       try {
-        limit = Integer.parseInt(limitText.trim());
+        limit = Integer.parseInt(limitText);
       } catch (NumberFormatException e) {
         throw ApiException.badRequest("'limit' must be a whole number, got '" + limitText + "'");
       }
@@ -117,14 +129,33 @@ final class SecurityApi {
     AuditQuery query =
         new AuditQuery(
             since,
-            blankToNull(ctx.queryParam("actor")),
-            blankToNull(ctx.queryParam("action")),
+            matching(ctx, "actor", ACTOR_PATTERN, "a key name or 'local'"),
+            matching(ctx, "action", ACTION_PATTERN, "e.g. create_feature_group"),
             limit);
     return Map.of("entries", security.auditLog(query).stream().map(SecurityApi::entry).toList());
   }
 
-  private static @Nullable String blankToNull(@Nullable String s) {
-    return s == null || s.isBlank() ? null : s;
+  /** A query parameter that must match its declared pattern; null when absent. */
+  private static @Nullable String matching(
+      Context ctx, String name, String pattern, String example) {
+    String value = ctx.queryParam(name);
+    if (value != null && !value.matches(pattern)) {
+      throw ApiException.badRequest(
+          "'"
+              + name
+              + "' must be "
+              + example
+              + " ("
+              + pattern
+              + "), got '"
+              + abbreviate(value)
+              + "'");
+    }
+    return value;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 
   private Object listKeys(Context ctx) {
@@ -134,6 +165,14 @@ final class SecurityApi {
 
   private Object createKey(Context ctx) throws java.io.IOException {
     Principal p = admin("creating API keys");
+    if (!keysRequired.getAsBoolean()) {
+      // The first key turns authentication on for every caller: that is for whoever holds the
+      // store (the CLI), not for anyone who can reach a keyless server.
+      throw ApiException.forbidden(
+          "this server runs without API keys: create the first key on the store with"
+              + " 'featurestore keys create --name NAME --admin \"*\"' (then restart the server if"
+              + " it holds an embedded store); once keys are on, admins manage them here");
+    }
     ObjectNode b;
     try (var in = new LimitedInputStream(ctx.req().getInputStream(), maxBodyBytes)) {
       b = Wire.readObject(in);
@@ -163,7 +202,16 @@ final class SecurityApi {
 
   private Object revokeKey(Context ctx) {
     Principal p = admin("revoking API keys");
-    ApiKey revoked = security.revokeKey(ctx.pathParam("name"), p.name());
+    String name = ctx.pathParam("name");
+    if (name.equals(p.name()) && p.keyId() != null) {
+      throw new io.e2i.featurestore.FeatureStoreException(
+          io.e2i.featurestore.FeatureStoreException.Code.CONFLICT,
+          "API key '"
+              + name
+              + "' cannot revoke itself (an admin would lock itself out); revoke it with another"
+              + " admin key or with 'featurestore keys revoke'");
+    }
+    ApiKey revoked = security.revokeKey(name, p.name());
     keysChanged.run();
     return key(revoked);
   }
@@ -207,7 +255,7 @@ final class SecurityApi {
             "feature group names or globs ('*' any run of characters, '?' one)");
     Map<String, Object> time = Map.of("type", "string", "format", "date-time");
     Map<String, Object> nullableTime =
-        Map.of("type", "string", "format", "date-time", "nullable", true);
+        Map.of("type", List.of("string", "null"), "format", "date-time");
     Map<String, Object> s = new LinkedHashMap<>();
     Map<String, Object> create =
         object(
@@ -281,7 +329,7 @@ final class SecurityApi {
                     "target",
                     Map.of("type", "string"),
                     "detail",
-                    Map.of("type", "string", "nullable", true)))));
+                    Map.of("type", List.of("string", "null"))))));
     return s;
   }
 

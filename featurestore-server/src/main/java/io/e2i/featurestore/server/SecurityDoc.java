@@ -18,9 +18,12 @@ final class SecurityDoc {
 
   /**
    * @param open paths answered without a key (health, metrics unless keyed, this document)
+   * @param keysRequired whether the server requires keys now; while it does not (a store without
+   *     keys, on loopback), the document says the key is optional, which is what the server does
    */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> addTo(Map<String, Object> doc, Set<String> open) {
+  static Map<String, Object> addTo(
+      Map<String, Object> doc, Set<String> open, boolean keysRequired) {
     Map<String, Object> out = new LinkedHashMap<>(doc);
     Map<String, Object> components =
         new LinkedHashMap<>((Map<String, Object>) doc.getOrDefault("components", Map.of()));
@@ -43,7 +46,11 @@ final class SecurityDoc {
                     + " server on a store without keys serves only its loopback address, unless"
                     + " started with --insecure.")));
     out.put("components", components);
-    out.put("security", List.of(Map.of(SCHEME, List.of())));
+    out.put(
+        "security",
+        keysRequired
+            ? List.of(Map.of(SCHEME, List.of()))
+            : List.of(Map.of(), Map.of(SCHEME, List.of())));
 
     Map<String, Object> paths = new LinkedHashMap<>();
     ((Map<String, Object>) doc.getOrDefault("paths", Map.of()))
@@ -82,6 +89,20 @@ final class SecurityDoc {
     }
     if ("audit_log".equals(op.get("operationId"))) {
       o.put("parameters", auditParameters());
+    }
+    if ("revoke_api_key".equals(op.get("operationId"))) {
+      o.put(
+          "parameters",
+          List.of(
+              Map.of(
+                  "name",
+                  "name",
+                  "in",
+                  "path",
+                  "required",
+                  true,
+                  "schema",
+                  Map.of("type", "string", "pattern", SecurityApi.ACTOR_PATTERN))));
     }
     o.put("responses", sorted(responses));
     return o;
@@ -124,8 +145,14 @@ final class SecurityDoc {
   private static List<Map<String, Object>> auditParameters() {
     return List.of(
         query("since", Map.of("type", "string", "format", "date-time"), "entries at or after"),
-        query("actor", Map.of("type", "string"), "a key name, or 'local'"),
-        query("action", Map.of("type", "string"), "e.g. create_feature_group, api_key_use"),
+        query(
+            "actor",
+            Map.of("type", "string", "pattern", SecurityApi.ACTOR_PATTERN),
+            "a key name, or 'local'"),
+        query(
+            "action",
+            Map.of("type", "string", "pattern", SecurityApi.ACTION_PATTERN),
+            "e.g. create_feature_group, api_key_use"),
         query(
             "limit",
             Map.of(

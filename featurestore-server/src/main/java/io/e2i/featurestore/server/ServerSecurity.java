@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +37,8 @@ final class ServerSecurity implements AutoCloseable {
     this.ssl = cert != null && key != null ? Tls.context(cert, key) : null;
     this.auth = new ApiKeyAuth(store.security(), options);
     this.guarded = new GuardedStore(store);
-    this.api = new SecurityApi(store.security(), server.maxBodyBytes(), auth::refreshNow);
+    this.api =
+        new SecurityApi(store.security(), server.maxBodyBytes(), auth::refreshNow, auth::required);
   }
 
   /** The store the API calls: every call checked against the request's principal. */
@@ -49,10 +51,18 @@ final class ServerSecurity implements AutoCloseable {
     return api.endpoints();
   }
 
-  /** The OpenAPI document with the bearer scheme, 401/403 answers and this API's schemas. */
-  Map<String, Object> document(Map<String, Object> doc) {
-    return SecurityDoc.addTo(
-        doc, options.keyedMonitoring() ? Set.of(OPENAPI) : Set.of(OPENAPI, "/health", "/metrics"));
+  /**
+   * Publishes the OpenAPI document with the bearer scheme, 401/403 answers and this API's schemas:
+   * now, and again when keys turn on (until then it says the key is optional, as it is).
+   */
+  void publishDocument(Map<String, Object> doc, Consumer<byte[]> publish) {
+    Set<String> open =
+        options.keyedMonitoring() ? Set.of(OPENAPI) : Set.of(OPENAPI, "/health", "/metrics");
+    byte[] keyed = Wire.bytes(SecurityDoc.addTo(doc, open, true));
+    if (!auth.required()) {
+      publish.accept(Wire.bytes(SecurityDoc.addTo(doc, open, false)));
+    }
+    auth.onRequired(() -> publish.accept(keyed));
   }
 
   /** Adds the HTTPS connector when TLS is configured (then there is no plain HTTP listener). */

@@ -21,7 +21,17 @@ class SecurityDocTest {
       var scheme = doc.at("/components/securitySchemes/api_key");
       assertThat(scheme.get("type").asText()).isEqualTo("http");
       assertThat(scheme.get("scheme").asText()).isEqualTo("bearer");
-      assertThat(doc.at("/security/0/api_key").isArray()).isTrue();
+      // No key in the store: the key is optional, as the server treats it.
+      assertThat(doc.at("/security").size()).isEqualTo(2);
+      assertThat(doc.at("/security/0").size()).isZero();
+      assertThat(doc.at("/security/1/api_key").isArray()).isTrue();
+      assertThat(
+              doc.at("/paths/~1api~1v1~1keys~1{name}/delete/parameters/0/schema/pattern").asText())
+          .isEqualTo(SecurityApi.ACTOR_PATTERN);
+      assertThat(doc.at("/components/schemas/ApiKey/properties/revoked_at/type").toString())
+          .as("OpenAPI 3.1: null is a type")
+          .isEqualTo("[\"string\",\"null\"]");
+      assertThat(doc.toString()).doesNotContain("\"nullable\"");
       for (String open : List.of("/health", "/metrics", "/openapi.json")) {
         assertThat(doc.at("/paths/" + open.replace("/", "~1") + "/get/security").size())
             .as(open)
@@ -52,6 +62,25 @@ class SecurityDocTest {
                                 .as(op.getKey() + " " + path.getKey())
                                 .isEqualTo(!open);
                           }));
+    }
+  }
+
+  @Test
+  void onceTheStoreHasAKeyTheDocumentRequiresIt() throws Exception {
+    try (FeatureStore store = EmbeddedFeatureStore.open(dir);
+        FeatureServer server = FeatureServer.start(store, ServerOptions.defaults(0))) {
+      store
+          .security()
+          .createKey(
+              "k", new io.e2i.featurestore.KeyScopes(List.of("*"), List.of(), List.of()), "local");
+      long deadline = System.nanoTime() + 2_000_000_000L;
+      var doc = KeyedClient.of(server.url(), null).get("/openapi.json").json();
+      while (doc.at("/security").size() != 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        doc = KeyedClient.of(server.url(), null).get("/openapi.json").json();
+      }
+      assertThat(doc.at("/security").size()).isEqualTo(1);
+      assertThat(doc.at("/security/0/api_key").isArray()).isTrue();
     }
   }
 }

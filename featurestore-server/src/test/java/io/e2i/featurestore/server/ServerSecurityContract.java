@@ -157,6 +157,17 @@ public abstract class ServerSecurityContract {
   }
 
   @Test
+  void withoutKeysTheFirstKeyCannotBeCreatedOverHttp() {
+    FeatureServer s = start();
+    KeyedClient.Response r =
+        anonymous(s).post("/api/v1/keys", "{\"name\": \"sneaky\", \"admin\": [\"*\"]}");
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.errorMessage()).contains("featurestore keys create");
+    assertThat(store.security().listKeys()).isEmpty();
+    assertThat(s.keysRequired()).isFalse();
+  }
+
+  @Test
   void withoutKeysTheServerListensOnlyOnLoopbackUnlessInsecure() {
     assertThatThrownBy(
             () ->
@@ -466,6 +477,9 @@ public abstract class ServerSecurityContract {
     assertThat(client(s, root).get("/api/v1/audit?limit=0").status()).isEqualTo(400);
     assertThat(client(s, root).get("/api/v1/audit?user=x").status()).isEqualTo(400);
     assertThat(client(s, root).get("/api/v1/audit?since=yesterday").status()).isEqualTo(400);
+    assertThat(client(s, root).get("/api/v1/audit?actor=").status()).isEqualTo(400);
+    assertThat(client(s, root).get("/api/v1/audit?action=a%00b").status()).isEqualTo(400);
+    assertThat(client(s, root).get("/api/v1/audit?limit=%205").status()).isEqualTo(400);
   }
 
   @Test
@@ -495,6 +509,9 @@ public abstract class ServerSecurityContract {
     assertThat(admin.post("/api/v1/keys", "{\"name\": \"empty\"}").status()).isEqualTo(400);
     forbidden(client(s, secret).get("/api/v1/keys"), "admin", "*");
 
+    KeyedClient.Response self = admin.delete("/api/v1/keys/root");
+    assertThat(self.status()).isEqualTo(409);
+    assertThat(self.errorMessage()).contains("cannot revoke itself");
     KeyedClient.Response revoked = admin.delete("/api/v1/keys/ci");
     assertThat(revoked.status()).isEqualTo(200);
     assertThat(revoked.json().get("active").asBoolean()).isFalse();
