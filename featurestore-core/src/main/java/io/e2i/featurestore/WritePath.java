@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,11 @@ final class WritePath {
   // The facade's category, which log configurations already name.
   private static final Logger LOG = LoggerFactory.getLogger(DefaultFeatureStore.class);
 
+  private static final long FAILURE_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
+  private final AtomicLong lastFailureLog =
+      new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
+  private final AtomicLong failuresSinceLog = new AtomicLong();
   private final RegistryHolder holder;
   private final Resolver resolver;
   private final OfflineStore offline;
@@ -145,7 +151,26 @@ final class WritePath {
     } catch (RuntimeException e) {
       // The write is committed; the cache must recover by itself (see OnlineCache).
       counters.error();
-      LOG.warn("online cache invalidation of {} entities failed: {}", scopes.size(), e.toString());
+      logCacheFailure(scopes.size(), e);
+    }
+  }
+
+  /**
+   * During a cache outage every write fails to invalidate: one warning a minute, with how many
+   * failed since the last one, instead of one per write (the counter is in cacheStats()).
+   */
+  private void logCacheFailure(int scopes, RuntimeException e) {
+    long now = System.nanoTime();
+    long last = lastFailureLog.get();
+    long failedSince = failuresSinceLog.incrementAndGet();
+    if (now - last >= FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
+      failuresSinceLog.addAndGet(-failedSince);
+      LOG.warn(
+          "online cache invalidation failed ({} writes since the last warning; this one: {}"
+              + " entities): {}; the cache recovers by itself (epochs)",
+          failedSince,
+          scopes,
+          e.toString());
     }
   }
 }

@@ -96,9 +96,12 @@ public final class Soak {
         Map.of("redis_timeout_ms", "100", "connect_timeout_ms", "1000", "pool_size", "8");
     FeatureStoreConfig config =
         new FeatureStoreConfig(pgUrl, redis.url(), null, null, false, options);
-    List<FeatureStore> stores = List.of(FeatureStores.open(config), FeatureStores.open(config));
-    stores.getFirst().createFeatureGroup(FeatureGroup.builder(GROUP).build());
-    stores.getFirst().createFeature(new FeatureSpec(GROUP, "n", ValueType.INT64, List.of("id")));
+    FeatureStore first = FeatureStores.open(config);
+    first.createFeatureGroup(FeatureGroup.builder(GROUP).build());
+    first.createFeature(new FeatureSpec(GROUP, "n", ValueType.INT64, List.of("id")));
+    // The second instance opens after the group exists: an instance sees another's registry
+    // changes only when it meets an unknown name, at most once a second (issue 15).
+    List<FeatureStore> stores = List.of(first, FeatureStores.open(config));
     List<FeatureServer> running = new ArrayList<>();
     for (FeatureStore s : stores) {
       FeatureServer server =
