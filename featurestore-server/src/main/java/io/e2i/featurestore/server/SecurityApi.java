@@ -115,7 +115,7 @@ final class SecurityApi {
     Instant since = null;
     String sinceText = ctx.queryParam("since");
     if (sinceText != null) {
-      since = Wire.instant("since", sinceText);
+      since = rfc3339("since", sinceText);
     }
     int limit = AuditQuery.DEFAULT_LIMIT;
     String limitText = ctx.queryParam("limit");
@@ -133,6 +133,35 @@ final class SecurityApi {
             matching(ctx, "action", ACTION_PATTERN, "e.g. create_feature_group"),
             limit);
     return Map.of("entries", security.auditLog(query).stream().map(SecurityApi::entry).toList());
+  }
+
+  private static final java.util.regex.Pattern FAR_OFFSET =
+      java.util.regex.Pattern.compile(
+          "(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)([+-])(\\d{2}):(\\d{2})");
+
+  /**
+   * An RFC 3339 date-time, as the document declares: also with offsets beyond the ±18:00 that
+   * java.time accepts (RFC 3339 allows up to ±23:59), and with a lowercase 't' or 'z'.
+   */
+  static Instant rfc3339(String field, String text) {
+    String upper = text.toUpperCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher m = FAR_OFFSET.matcher(upper);
+    if (m.matches()) {
+      int hours = Integer.parseInt(m.group(3));
+      int minutes = Integer.parseInt(m.group(4));
+      if (hours > 23 || minutes > 59) {
+        throw ApiException.badRequest("'" + field + "': offset out of range in '" + text + "'");
+      }
+      try {
+        Instant local =
+            java.time.LocalDateTime.parse(m.group(1)).toInstant(java.time.ZoneOffset.UTC);
+        long seconds = (hours * 3600L + minutes * 60L) * (m.group(2).equals("+") ? 1 : -1);
+        return local.minusSeconds(seconds).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw ApiException.badRequest("'" + field + "': malformed timestamp '" + text + "'");
+      }
+    }
+    return Wire.instant(field, upper);
   }
 
   /** A query parameter that must match its declared pattern; null when absent. */
@@ -195,9 +224,25 @@ final class SecurityApi {
     return m;
   }
 
+  /** A list of patterns, as declared: absent is empty, but null or anything else is a 400. */
   private static List<String> patterns(JsonNode b, String field) {
-    List<String> list = Wire.optionalStrings(b, field);
-    return list == null ? List.of() : list;
+    JsonNode node = b.get(field);
+    if (node == null) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw ApiException.badRequest(
+          "'" + field + "' must be a list of group name patterns, got " + node);
+    }
+    List<String> list = new java.util.ArrayList<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw ApiException.badRequest(
+            "'" + field + "' must hold group name patterns (strings), got " + item);
+      }
+      list.add(item.textValue());
+    }
+    return list;
   }
 
   private Object revokeKey(Context ctx) {

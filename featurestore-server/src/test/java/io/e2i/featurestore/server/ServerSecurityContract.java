@@ -478,6 +478,21 @@ public abstract class ServerSecurityContract {
     assertThat(client(s, root).get("/api/v1/audit?user=x").status()).isEqualTo(400);
     assertThat(client(s, root).get("/api/v1/audit?since=yesterday").status()).isEqualTo(400);
     assertThat(client(s, root).get("/api/v1/audit?actor=").status()).isEqualTo(400);
+    // RFC 3339 allows offsets up to 23:59 (java.time only 18:00): the document promises RFC 3339.
+    assertThat(
+            client(s, root)
+                .get("/api/v1/audit?since=4978-01-14T18%3A49%3A23.413161-21%3A46")
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            client(s, root)
+                .get("/api/v1/audit?since=2020-01-01t00%3A00%3A00z")
+                .json()
+                .get("entries"))
+        .isNotEmpty();
+    assertThat(
+            client(s, root).get("/api/v1/audit?since=2020-01-01T00%3A00%3A00%2B24%3A00").status())
+        .isEqualTo(400);
     assertThat(client(s, root).get("/api/v1/audit?action=a%00b").status()).isEqualTo(400);
     assertThat(client(s, root).get("/api/v1/audit?limit=%205").status()).isEqualTo(400);
   }
@@ -507,6 +522,14 @@ public abstract class ServerSecurityContract {
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.errorMessage()).contains("unknown field 'scopes'");
     assertThat(admin.post("/api/v1/keys", "{\"name\": \"empty\"}").status()).isEqualTo(400);
+    assertThat(
+            admin
+                .post("/api/v1/keys", "{\"name\": \"n\", \"read\": [\"*\"], \"admin\": null}")
+                .status())
+        .as("null is not a list")
+        .isEqualTo(400);
+    assertThat(admin.post("/api/v1/keys", "{\"name\": \"n\", \"read\": [1]}").status())
+        .isEqualTo(400);
     forbidden(client(s, secret).get("/api/v1/keys"), "admin", "*");
 
     KeyedClient.Response self = admin.delete("/api/v1/keys/root");
