@@ -307,7 +307,7 @@ class TrainingDataHttpTest {
         "unknown feature|[\"hcp:nope\"]||404|NOT_FOUND|nope",
         "unknown group|[\"nope:specialty\"]||404|NOT_FOUND|nope",
         "no features|[]||400|INVALID_ARGUMENT|features",
-        "bad version|[\"hcp:specialty@x\"]||400|INVALID_ARGUMENT|bad version",
+        "bad version|[\"hcp:specialty@x\"]||400|INVALID_ARGUMENT|which is no feature reference",
         "missing key column|[\"hcp:specialty\"]|{\"columns\":[\"id\",\"event_timestamp\"],\"rows\":[[\"H1\",\"2025-01-01T00:00:00Z\"]]}|400|INVALID_ARGUMENT|hcp_id",
         "missing timestamp column|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"ts\"],\"rows\":[[\"H1\",\"2025-01-01T00:00:00Z\"]]}|400|INVALID_ARGUMENT|event_timestamp",
         "bad timestamp|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"event_timestamp\"],\"rows\":[[\"H1\",\"yesterday\"]]}|400|INVALID_ARGUMENT|yesterday",
