@@ -153,10 +153,18 @@ fi
   --phases examples,coverage,fuzzing,stateful \
   --request-timeout 30 \
   --no-color \
-  --report junit --report-dir "$work/report") || status=$?
+  --report junit --report-dir "$work/report") | tee "$work/st.out" || status=$?
 echo "# schemathesis finished in $(($(date +%s) - started)) s with exit code $status" >&2
+# Its own summary ends like pytest's ("N warnings in Ns"); say plainly what ran, as the last line.
+cases="$(grep -A1 '^Test cases:' "$work/st.out" | tail -n 1 || true)"
+passed="$(grep -oE '[0-9]+ passed' <<<"$cases" | grep -oE '[0-9]+' || echo 0)"
+failed="$(grep -oE '[0-9]+ failed' <<<"$cases" | grep -oE '[0-9]+' || echo 0)"
+if [ "$status" -ne 0 ] && [ "$failed" = "0" ]; then
+  failed=1
+fi
 if [ "$status" -ne 0 ]; then
   echo "# server log (last 60 lines):" >&2
   tail -n 60 "$work/server.log" >&2 || true
 fi
+echo "schemathesis: $passed passed, $failed failed"
 exit "$status"
