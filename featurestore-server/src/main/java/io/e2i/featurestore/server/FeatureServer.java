@@ -41,6 +41,8 @@ public final class FeatureServer implements AutoCloseable {
   static final String JSON = "application/json";
   private static final String ANSWERED = "fs.answered";
   private static final long MAX_SWALLOW_BYTES = 64L << 20;
+  private static final java.util.Set<String> HOT_PATHS =
+      java.util.Set.of("/api/v1/online-features", "/get-online-features");
 
   private final Javalin app;
   private final ServerOptions options;
@@ -74,13 +76,35 @@ public final class FeatureServer implements AutoCloseable {
                   ev ->
                       ev.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath())));
             });
-    for (Endpoint e : endpoints) {
+    for (Endpoint e : inMatchingOrder(endpoints)) {
       app.addHttpHandler(HandlerType.valueOf(e.method()), e.path(), ctx -> handle(e, metrics, ctx));
     }
     app.exception(HttpResponseException.class, (e, ctx) -> javalinError(ctx, e.getStatus(), e));
     app.exception(Exception.class, (e, ctx) -> javalinError(ctx, 500, e));
     app.error(404, ctx -> unmatched(ctx, 404));
     app.error(405, ctx -> unmatched(ctx, 405));
+  }
+
+  /**
+   * The endpoints in the order Javalin should try them: the online reads first, then the rest as
+   * listed. Javalin tries a method's routes in registration order and compares each path that is
+   * not the request's with a regex, so the hottest route listed late cost a regex per route before
+   * it (5% of the server's CPU per online read). No path matches two routes of one method, so the
+   * order changes which route is tried first, never which one answers.
+   */
+  static List<Endpoint> inMatchingOrder(List<Endpoint> endpoints) {
+    List<Endpoint> ordered = new ArrayList<>(endpoints.size());
+    for (Endpoint e : endpoints) {
+      if (HOT_PATHS.contains(e.path())) {
+        ordered.add(e);
+      }
+    }
+    for (Endpoint e : endpoints) {
+      if (!HOT_PATHS.contains(e.path())) {
+        ordered.add(e);
+      }
+    }
+    return ordered;
   }
 
   /** Starts a server on the loopback interface at {@code port} (0: a free port), default limits. */
