@@ -17,6 +17,42 @@ import org.junit.jupiter.api.Test;
 
 class WireTest {
 
+  /** The hand-written name check accepts exactly what NAME_PATTERN does. */
+  @Test
+  void nameCheckIsThePattern() {
+    List<String> texts =
+        new java.util.ArrayList<>(
+            List.of(
+                "",
+                "a",
+                "_",
+                "A9_z",
+                "9a",
+                "a-b",
+                "a b",
+                "a.b",
+                "\u00e9t\u00e9",
+                "a\u0660",
+                "hcp_id",
+                "a\n",
+                "\u212a",
+                "_".repeat(255),
+                "_".repeat(256),
+                "a".repeat(254) + "1"));
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    String alphabet = "aZ_09-. \u00e9\u0131";
+    for (int i = 0; i < 5000; i++) {
+      StringBuilder b = new StringBuilder();
+      for (int n = random.nextInt(6); n > 0; n--) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      texts.add(b.toString());
+    }
+    for (String text : texts) {
+      assertThat(Wire.isName(text)).as(text).isEqualTo(Wire.NAME.matcher(text).matches());
+    }
+  }
+
   /** The streamed online answer is the JSON that mapping its fields through Jackson gives. */
   @Test
   void onlineAnswerIsTheMappedJson() throws Exception {
