@@ -30,6 +30,7 @@ final class ReadPath {
   private final @Nullable OnlineCache cache;
   private final CacheCounters counters;
   private final StoreClock clock;
+  private volatile @Nullable Names lastNames;
 
   ReadPath(
       RegistryHolder holder,
@@ -130,14 +131,27 @@ final class ReadPath {
                 .toList());
   }
 
-  /** Versions are part of the key, so a new version never reads an older one's cached value. */
-  private static List<String> names(List<Feature> features) {
+  /**
+   * Versions are part of the key, so a new version never reads an older one's cached value. A read
+   * naming no features gets the registry snapshot's own list each time, so the last list's names
+   * are kept (by identity) instead of building the strings per read.
+   */
+  private List<String> names(List<Feature> features) {
+    Names last = lastNames;
+    if (last != null && last.features() == features) {
+      return last.names();
+    }
     List<String> names = new ArrayList<>(features.size());
     for (Feature f : features) {
       names.add(f.name() + "@" + f.version());
     }
-    return names;
+    List<String> copy = List.copyOf(names);
+    lastNames = new Names(features, copy);
+    return copy;
   }
+
+  /** The cache-key names of one feature list; features are immutable, so they stay right. */
+  private record Names(List<Feature> features, List<String> names) {}
 
   private CachedFeatures load(EntityKey entity, List<Feature> features, @Nullable Instant asOf) {
     List<UUID> ids = new ArrayList<>(features.size());
