@@ -46,14 +46,18 @@ public final class JsonValues {
    * JDK.
    */
   static void writeInstant(JsonGenerator g, Instant t) throws IOException {
+    g.writeString(text(t));
+  }
+
+  /** {@link Instant#toString()}'s text, see {@link #writeInstant}. */
+  public static String text(Instant t) {
     long second = t.getEpochSecond();
     if (second < MIN_FAST_SECOND || second > MAX_FAST_SECOND) {
-      g.writeString(t.toString());
-      return;
+      return t.toString();
     }
     char[] buf = new char[30];
     int n = isoInstant(buf, second, t.getNano());
-    g.writeString(buf, 0, n);
+    return new String(buf, 0, n);
   }
 
   /** Fills {@code buf} (30 chars) with the instant's text, returns its length. */

@@ -414,13 +414,24 @@ final class Wire {
       g.writeFieldName("features");
       writeMap(g, ef.features());
       g.writeObjectFieldStart("metadata");
+      // Values written together share their event time: render it once per answer, not per feature.
+      Instant lastTime = null;
+      String lastText = null;
       for (Map.Entry<String, FeatureMetadata> e : ef.metadata().entrySet()) {
         FeatureMetadata md = e.getValue();
         g.writeObjectFieldStart(e.getKey());
         g.writeStringField("feature_group", md.featureGroup());
         g.writeNumberField("version", md.version());
-        g.writeFieldName("event_timestamp");
-        JsonValues.write(g, md.eventTimestamp());
+        Instant time = md.eventTimestamp();
+        if (time == null) {
+          g.writeNullField("event_timestamp");
+        } else {
+          if (lastText == null || !time.equals(lastTime)) {
+            lastTime = time;
+            lastText = JsonValues.text(time);
+          }
+          g.writeStringField("event_timestamp", lastText);
+        }
         g.writeStringField("freshness_status", md.freshnessStatus().wireName());
         g.writeEndObject();
       }

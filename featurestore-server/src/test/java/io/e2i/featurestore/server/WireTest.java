@@ -70,7 +70,12 @@ class WireTest {
     features.put("odd", new BigDecimal("1.10"));
     Map<String, FeatureMetadata> metadata = new LinkedHashMap<>();
     metadata.put("specialty", new FeatureMetadata("hcp", 2, t, FreshnessStatus.FRESH));
+    // The same time twice, none, another one, the first again: the answer renders a time once
+    // per run of equal times.
+    metadata.put("years", new FeatureMetadata("hcp", 1, t, FreshnessStatus.FRESH));
     metadata.put("missing", new FeatureMetadata("hcp", 1, null, FreshnessStatus.EXPIRED));
+    metadata.put("score", new FeatureMetadata("hcp", 3, Instant.EPOCH, FreshnessStatus.STALE));
+    metadata.put("active", new FeatureMetadata("hcp", 1, t, FreshnessStatus.FRESH));
     EntityFeatures ef =
         new EntityFeatures(EntityKey.of(Map.of("hcp_id", "H1", "brand", 7)), features, metadata);
 
