@@ -42,6 +42,20 @@ final class DuckDbDatabase {
     this.writer.setAutoCommit(false);
   }
 
+  /** A piece of JDBC work whose SQL errors {@link #call} maps. */
+  interface SqlCall<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs {@code call}, mapping its SQL errors as {@link #error} does, named by {@code what}. */
+  static <T> T call(String what, SqlCall<T> call) {
+    try {
+      return call.run();
+    } catch (SQLException e) {
+      throw error(what, e);
+    }
+  }
+
   /**
    * Maps a DuckDB error at run time: the disk or memory giving out is an outage (503); anything
    * else is a bug in our SQL (500), whose text must not reach a client.

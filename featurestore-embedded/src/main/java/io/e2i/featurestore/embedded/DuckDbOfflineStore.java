@@ -540,16 +540,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   // ---------------------------------------------------------------- helpers
 
-  interface SqlCall<T> {
-    T run() throws SQLException;
-  }
-
-  static <T> T call(String what, SqlCall<T> call) {
-    try {
-      return call.run();
-    } catch (SQLException e) {
-      throw DuckDbDatabase.error("embedded store: " + what, e);
-    }
+  static <T> T call(String what, DuckDbDatabase.SqlCall<T> call) {
+    return DuckDbDatabase.call("embedded store: " + what, call);
   }
 
   /** {@code (CAST('…' AS UUID), …)}: UUIDs print as hex and dashes only, safe to inline. */

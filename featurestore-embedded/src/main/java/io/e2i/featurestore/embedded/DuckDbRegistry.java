@@ -291,16 +291,8 @@ public final class DuckDbRegistry implements Registry {
 
   // ---------------------------------------------------------------- helpers
 
-  private interface SqlCall<T> {
-    T run() throws SQLException;
-  }
-
-  private static <T> T call(String what, SqlCall<T> call) {
-    try {
-      return call.run();
-    } catch (SQLException e) {
-      throw DuckDbDatabase.error("embedded registry: " + what, e);
-    }
+  private static <T> T call(String what, DuckDbDatabase.SqlCall<T> call) {
+    return DuckDbDatabase.call("embedded registry: " + what, call);
   }
 
   private static boolean exists(Connection c, String sql, Object... params) throws SQLException {

@@ -196,16 +196,8 @@ final class DuckDbSecurityStore implements SecurityStore {
                 }));
   }
 
-  private interface SqlCall<T> {
-    T run() throws SQLException;
-  }
-
-  private static <T> T call(String what, SqlCall<T> call) {
-    try {
-      return call.run();
-    } catch (SQLException e) {
-      throw DuckDbDatabase.error("embedded registry: " + what, e);
-    }
+  private static <T> T call(String what, DuckDbDatabase.SqlCall<T> call) {
+    return DuckDbDatabase.call("embedded registry: " + what, call);
   }
 
   private static @Nullable Instant instant(ResultSet rs, int index) throws SQLException {
