@@ -63,11 +63,8 @@ final class Statistics {
       distinct = rs.getLong(3);
     }
     if (!type.isNumeric()) {
-      FeatureStatistics stats =
-          new FeatureStatistics(
-              count, nulls, distinct, null, null, null, null, null, null, null, top(s), List.of(),
-              now);
-      return stats;
+      return new FeatureStatistics(
+          count, nulls, distinct, null, null, null, null, null, null, null, top(s), List.of(), now);
     }
     String numbers =
         "(SELECT CAST(value_json AS DOUBLE) AS x FROM stats_current WHERE value_json IS NOT NULL)";
@@ -92,22 +89,20 @@ final class Statistics {
       p90 = number(rs, 6);
       p99 = number(rs, 7);
     }
-    FeatureStatistics stats =
-        new FeatureStatistics(
-            count,
-            nulls,
-            distinct,
-            min,
-            max,
-            mean,
-            stddev,
-            p50,
-            p90,
-            p99,
-            List.of(),
-            histogram(s, numbers, min, max),
-            now);
-    return stats;
+    return new FeatureStatistics(
+        count,
+        nulls,
+        distinct,
+        min,
+        max,
+        mean,
+        stddev,
+        p50,
+        p90,
+        p99,
+        List.of(),
+        histogram(s, numbers, min, max),
+        now);
   }
 
   /** Equal-width buckets [lower, upper), the last one closed; one bucket when all are equal. */

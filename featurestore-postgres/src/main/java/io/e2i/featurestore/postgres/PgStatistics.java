@@ -85,22 +85,20 @@ final class PgStatistics {
         p99 = getDouble(rs, 10);
       }
     }
-    FeatureStatistics stats =
-        new FeatureStatistics(
-            count,
-            nulls,
-            distinct,
-            min,
-            max,
-            mean,
-            stddev,
-            p50,
-            p90,
-            p99,
-            List.of(),
-            histogram(c, featureId, min, max),
-            now);
-    return stats;
+    return new FeatureStatistics(
+        count,
+        nulls,
+        distinct,
+        min,
+        max,
+        mean,
+        stddev,
+        p50,
+        p90,
+        p99,
+        List.of(),
+        histogram(c, featureId, min, max),
+        now);
   }
 
   /** Ten equal-width buckets over [min, max] (width_bucket; the max lands in the last one). */
@@ -185,11 +183,9 @@ final class PgStatistics {
         }
       }
     }
-    FeatureStatistics stats =
-        new FeatureStatistics(
-            count, nulls, distinct, null, null, null, null, null, null, null, topValues, List.of(),
-            now);
-    return stats;
+    return new FeatureStatistics(
+        count, nulls, distinct, null, null, null, null, null, null, null, topValues, List.of(),
+        now);
   }
 
   private static @Nullable Double getDouble(ResultSet rs, int column) throws SQLException {
