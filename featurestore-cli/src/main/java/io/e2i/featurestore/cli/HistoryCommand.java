@@ -2,7 +2,6 @@ package io.e2i.featurestore.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.e2i.featurestore.FeatureStore;
-import io.e2i.featurestore.FeatureValue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +66,7 @@ final class HistoryCommand extends ReadCommand {
       }
     } else {
       try (FeatureStore fs = openStore()) {
-        result = Views.history(historicalFeatures(fs, from, to));
+        result = Views.history(fs.getHistoricalFeatures(entity, features, from, to));
       }
     }
     if (json) {
@@ -76,10 +75,5 @@ final class HistoryCommand extends ReadCommand {
       Printer.history(out(), result);
     }
     return Main.EXIT_OK;
-  }
-
-  private List<FeatureValue> historicalFeatures(
-      FeatureStore fs, @Nullable Instant from, @Nullable Instant to) {
-    return fs.getHistoricalFeatures(entity, features, from, to);
   }
 }

@@ -682,15 +682,11 @@ final class Api {
     Wire.knownFields(b, "cache invalidation request", INVALIDATE_FIELDS);
     Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");
     String group = optionalName(b, "feature_group");
-    invalidateCache(entity, group);
+    store.invalidateCache(entity, group);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("invalidated", true);
     m.put("entity_values", entity);
     m.put("feature_group", group);
     return m;
-  }
-
-  private void invalidateCache(Map<String, Object> entity, @Nullable String group) {
-    store.invalidateCache(entity, group);
   }
 }
