@@ -1,0 +1,273 @@
+"""Each SDK call as one HTTP exchange (path, body, how to read the answer), shared by both clients."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import quote
+
+from . import _wire as w
+from ._wire import Answer, Call
+
+
+GROUPS = "/api/v1/feature-groups"
+
+
+def _seg(name: str) -> str:
+    return quote(name, safe="")
+
+
+def _time(value: Any) -> str | None:
+    return None if value is None else w.format_time(value)
+
+
+def _list(value: Iterable[str] | str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _entity(entity_values: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(entity_values, Mapping):
+        raise TypeError(f"entity_values must be a mapping of entity key to value, got {entity_values!r}")
+    return dict(entity_values)
+
+
+# ------------------------------------------------------------------------------------- health
+
+
+def health(answer: Answer) -> dict[str, Any]:
+    return answer.json()
+
+
+def health_check() -> Call[dict[str, Any]]:
+    return Call("GET", "/health", health, idempotent=True, accept=(503,))
+
+
+# ------------------------------------------------------------------------------------- registry
+
+
+def group_fields(
+    description: str | None,
+    owner: str | None,
+    source_table: str | None,
+    expected_update_frequency_hours: int | None,
+    max_age_hours: int | None,
+    tags: Sequence[str] | None,
+    mlflow_experiment_name: str | None,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    return w.body(
+        description=description,
+        owner=owner,
+        tags=_list(tags),
+        source_table=source_table,
+        expected_update_frequency_hours=expected_update_frequency_hours,
+        max_age_hours=max_age_hours,
+        mlflow_experiment_name=mlflow_experiment_name,
+        **extra,
+    )
+
+
+def create_feature_group(name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
+    return Call("POST", GROUPS, w.record, json={"name": name, **fields})
+
+
+def update_feature_group(name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
+    return Call("PUT", f"{GROUPS}/{_seg(name)}", w.record, json=fields)
+
+
+def list_feature_groups() -> Call[list[dict[str, Any]]]:
+    return Call("GET", GROUPS, w.field_of("feature_groups"), idempotent=True)
+
+
+def get_feature_group(name: str) -> Call[dict[str, Any] | None]:
+    return Call("GET", f"{GROUPS}/{_seg(name)}", _record_or_none, idempotent=True, accept=(404,))
+
+
+def _record_or_none(answer: Answer) -> dict[str, Any] | None:
+    return None if answer.status == 404 else w.record(answer)
+
+
+def feature_fields(
+    value_type: str | None,
+    entity_keys: Sequence[str] | str | None,
+    description: str | None,
+    owner: str | None,
+    tags: Sequence[str] | None,
+    computation_query: str | None,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    return w.body(
+        value_type=value_type,
+        entity_keys=_list(entity_keys),
+        description=description,
+        owner=owner,
+        tags=_list(tags),
+        computation_query=computation_query,
+        **extra,
+    )
+
+
+def create_feature(group: str, name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
+    return Call("POST", f"{GROUPS}/{_seg(group)}/features", w.record, json={"name": name, **fields})
+
+
+def update_feature(group: str, name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
+    return Call("PUT", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}", w.record, json=fields)
+
+
+def split_version(name: str, version: int | None) -> tuple[str, int | None]:
+    """``"specialty@2"`` names version 2, as in ``group:feature@2`` references."""
+    if version is None and "@" in name:
+        base, _, v = name.rpartition("@")
+        if v.isdigit():
+            return base, int(v)
+    return name, version
+
+
+def get_feature(group: str, name: str, version: int | None) -> Call[dict[str, Any] | None]:
+    name, version = split_version(name, version)
+    params = None if version is None else {"version": str(version)}
+    return Call(
+        "GET",
+        f"{GROUPS}/{_seg(group)}/features/{_seg(name)}",
+        _record_or_none,
+        params=params,
+        idempotent=True,
+        accept=(404,),
+    )
+
+
+def list_features(group: str) -> Call[list[dict[str, Any]]]:
+    return Call("GET", f"{GROUPS}/{_seg(group)}/features", w.field_of("features"), idempotent=True)
+
+
+def list_feature_versions(group: str, name: str) -> Call[list[dict[str, Any]]]:
+    return Call(
+        "GET", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/versions", w.field_of("versions"), idempotent=True
+    )
+
+
+def compute_statistics(group: str, name: str) -> Call[dict[str, Any]]:
+    return Call(
+        "POST", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/statistics", w.field_of("statistics"), json={}
+    )
+
+
+# ------------------------------------------------------------------------------------- writes
+
+
+def _written(answer: Answer) -> int:
+    return int(answer.json().get("written", 0))
+
+
+def write_feature_value(
+    feature_name: str,
+    entity_values: Mapping[str, Any],
+    value: Any,
+    event_timestamp: Any,
+    feature_group: str | None,
+) -> Call[int]:
+    b: dict[str, Any] = {"feature_name": feature_name, "entity_values": _entity(entity_values), "value": value}
+    if event_timestamp is not None:
+        b["event_timestamp"] = w.format_time(event_timestamp)
+    if feature_group is not None:
+        b["feature_group"] = feature_group
+    return Call("POST", "/api/v1/feature-values", _written, json=b)
+
+
+_WRITE_FIELDS = ("feature_name", "entity_values", "value", "event_timestamp", "feature_group")
+
+
+def write_batch_features(feature_values: Iterable[Mapping[str, Any]], feature_group: str | None) -> Call[int]:
+    """The seed's list of dicts, as one request (one transaction on the server)."""
+    values = []
+    for v in feature_values:
+        item = dict(v)
+        ts = item.get("event_timestamp")
+        if ts is not None and not isinstance(ts, str):
+            item["event_timestamp"] = w.format_time(ts)
+        values.append(item)
+    b: Any = values if feature_group is None else {"feature_values": values, "feature_group": feature_group}
+    return Call("POST", "/api/v1/feature-values/batch", _written, json=b, long_running=True)
+
+
+# ------------------------------------------------------------------------------------- reads
+
+
+def get_entity_features(
+    entity_values: Mapping[str, Any],
+    feature_group: str,
+    feature_names: Sequence[str] | None,
+    use_cache: bool,
+    as_of: Any,
+) -> Call[w.EntityFeatures]:
+    b: dict[str, Any] = {"entity_values": _entity(entity_values), "feature_group": feature_group}
+    if feature_names is not None:
+        b["feature_names"] = _list(feature_names)
+    if not use_cache:
+        b["use_cache"] = False
+    if as_of is not None:
+        b["as_of"] = w.format_time(as_of)
+    return Call("POST", "/api/v1/online-features", w.entity_features, json=b, idempotent=True, fast=True)
+
+
+def get_historical_features(
+    entity_values: Mapping[str, Any],
+    feature_names: Sequence[str] | str,
+    start_time: Any,
+    end_time: Any,
+    feature_group: str | None,
+) -> Call[list[dict[str, Any]]]:
+    b = w.body(
+        entity_values=_entity(entity_values),
+        feature_names=_list(feature_names),
+        start_time=_time(start_time),
+        end_time=_time(end_time),
+        feature_group=feature_group,
+    )
+    return Call("POST", "/api/v1/historical-features", w.field_of("records"), json=b, idempotent=True)
+
+
+# ------------------------------------------------------------------------------------- operations
+
+
+def freshness_monitor() -> Call[w.FreshnessMonitor]:
+    return Call("GET", "/api/v1/freshness", w.freshness, idempotent=True)
+
+
+def update_freshness_status() -> Call[int]:
+    return Call("POST", "/api/v1/freshness/update", lambda a: int(a.json().get("updated", 0)))
+
+
+def invalidate_cache(entity_values: Mapping[str, Any], feature_group: str | None) -> Call[dict[str, Any]]:
+    b = w.body(entity_values=_entity(entity_values), feature_group=feature_group)
+    return Call("POST", "/api/v1/cache/invalidate", lambda a: a.json(), json=b)
+
+
+def metrics() -> Call[str]:
+    return Call("GET", "/metrics", lambda a: a.content.decode("utf-8"), idempotent=True)
+
+
+# ------------------------------------------------------------------------------------- security
+
+
+def create_api_key(
+    name: str, read: Sequence[str] | str, write: Sequence[str] | str, admin: Sequence[str] | str
+) -> Call[dict[str, Any]]:
+    b = {"name": name, "read": _list(read) or [], "write": _list(write) or [], "admin": _list(admin) or []}
+    return Call("POST", "/api/v1/keys", w.record, json=b)
+
+
+def list_api_keys() -> Call[list[dict[str, Any]]]:
+    return Call("GET", "/api/v1/keys", w.field_of("keys"), idempotent=True)
+
+
+def revoke_api_key(name: str) -> Call[dict[str, Any]]:
+    return Call("DELETE", f"/api/v1/keys/{_seg(name)}", w.record)
+
+
+def audit_log(since: Any, actor: str | None, action: str | None, limit: int | None) -> Call[list[dict[str, Any]]]:
+    params = w.body(since=_time(since), actor=actor, action=action, limit=None if limit is None else str(limit))
+    return Call("GET", "/api/v1/audit", w.field_of("entries"), params=params or None, idempotent=True)

@@ -1,0 +1,171 @@
+"""Training data: an entity DataFrame (or rows) out as the JSON spine, Parquet back into pandas."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from urllib.parse import quote
+
+from . import _wire as w
+from ._wire import Answer, Call
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+FORMATS = ("parquet", "csv", "json")
+_EXTRA_HINT = "training data as a DataFrame needs pandas and pyarrow: pip install 'e2i-feature-store[pandas]'"
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(_EXTRA_HINT) from e
+    return pandas
+
+
+def _is_frame(value: Any) -> bool:
+    return type(value).__module__.startswith("pandas") and hasattr(value, "columns")
+
+
+def _frame_columns(df: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]:
+    """Column names and values, vectorised: times as ISO-8601 UTC strings, NaN/NaT as None."""
+    import numpy as np
+
+    pd = _pandas()
+    names = [str(c) for c in df.columns]
+    columns: list[list[Any]] = []
+    for name, c in zip(names, df.columns):
+        s = df[c]
+        if name == ts_column or pd.api.types.is_datetime64_any_dtype(s.dtype):
+            t = pd.to_datetime(s, utc=True)  # naive times are UTC
+            arr = t.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+            text = np.datetime_as_string(arr, unit="us", timezone="UTC").astype(object)
+            if t.isna().any():
+                text[t.isna().to_numpy()] = None
+            columns.append(text.tolist())
+        elif s.hasnans:
+            columns.append(s.astype(object).where(s.notna(), None).tolist())
+        else:
+            columns.append(s.tolist())
+    return names, columns
+
+
+def _row_columns(rows: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]:
+    """A list of dicts, or a dict of lists, without pandas."""
+    if isinstance(rows, Mapping):
+        names = [str(k) for k in rows]
+        columns = [list(v) for v in rows.values()]
+    else:
+        items = [dict(r) for r in rows]
+        names = []
+        for r in items:
+            for k in r:
+                if k not in names:
+                    names.append(str(k))
+        columns = [[r.get(n) for r in items] for n in names]
+    if ts_column in names:
+        i = names.index(ts_column)
+        columns[i] = [None if v is None else w.format_time(v) for v in columns[i]]
+    return names, columns
+
+
+def request_body(
+    entity_df: Any,
+    features: Sequence[str] | str,
+    timestamp_column: str,
+    as_of: Any,
+    save_as: str | None,
+    fmt: str,
+) -> bytes:
+    """The request, with the spine's rows encoded in one pass (1,000,000 rows: about a second)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    feature_list = [features] if isinstance(features, str) else list(features)
+    if _is_frame(entity_df):
+        names, columns = _frame_columns(entity_df, timestamp_column)
+    else:
+        names, columns = _row_columns(entity_df, timestamp_column)
+    head = w.body(
+        features=feature_list,
+        timestamp_column=None if timestamp_column == "event_timestamp" else timestamp_column,
+        as_of=None if as_of is None else w.format_time(as_of),
+        save_as=save_as,
+        format=fmt,
+    )
+    rows = w.dumps(list(zip(*columns)))
+    prefix = w.dumps(head)[:-1] + b',"spine":{"columns":' + w.dumps(names) + b',"rows":'
+    return prefix + rows + b"}}"
+
+
+def training_data(
+    entity_df: Any,
+    features: Sequence[str] | str,
+    timestamp_column: str,
+    as_of: Any,
+    save_as: str | None,
+    fmt: str,
+) -> Call[Answer]:
+    content = request_body(entity_df, features, timestamp_column, as_of, save_as, fmt)
+    return Call(
+        "POST",
+        "/api/v1/training-data",
+        w.raw,
+        content=content,
+        headers={"content-type": "application/json"},
+        long_running=True,
+        # A saved training set is a registry write; a plain join is a read.
+        idempotent=save_as is None,
+    )
+
+
+def rerun_training_set(name: str, fmt: str) -> Call[Answer]:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    return Call(
+        "POST",
+        f"/api/v1/training-sets/{quote(name, safe='')}/run",
+        w.raw,
+        params={"format": fmt},
+        long_running=True,
+        idempotent=True,
+    )
+
+
+def list_training_sets() -> Call[list[dict[str, Any]]]:
+    return Call("GET", "/api/v1/training-sets", w.field_of("training_sets"), idempotent=True)
+
+
+def to_frame(answer: Answer) -> "pd.DataFrame":
+    """Parquet into a DataFrame; ``df.attrs`` carries the pinned as-of, feature versions and name."""
+    _pandas()
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:  # pragma: no cover
+        raise ImportError(_EXTRA_HINT) from e
+    df = pq.read_table(io.BytesIO(answer.content)).to_pandas()
+    df.attrs.update(pinned(answer))
+    return df
+
+
+def pinned(answer: Answer) -> dict[str, Any]:
+    """What the rows were built from, from the X-Training-Set-* headers."""
+    h = {k.lower(): v for k, v in answer.headers.items()}
+    as_of = h.get("x-training-set-as-of")
+    features = h.get("x-training-set-features")
+    info: dict[str, Any] = {
+        "as_of": w.parse_time(as_of) if as_of else None,
+        "features": features.split(",") if features else [],
+    }
+    if h.get("x-training-set-name"):
+        info["training_set"] = h["x-training-set-name"]
+    return info
+
+
+def records(answer: Answer) -> list[dict[str, Any]]:
+    """JSON training data as row dicts (no pandas needed)."""
+    return list(answer.json().get("rows", []))
+
+
+def iterable(value: Any) -> Iterable[Any]:
+    return value
