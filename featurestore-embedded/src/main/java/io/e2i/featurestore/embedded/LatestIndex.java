@@ -1,10 +1,12 @@
 package io.e2i.featurestore.embedded;
 
 import io.e2i.featurestore.FreshnessStatus;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -78,25 +80,88 @@ final class LatestIndex {
         });
   }
 
-  /** Recomputes the status of every entry of the given features. */
-  void restatus(Collection<UUID> featureIds, Function<Entry, FreshnessStatus> status) {
-    Set<UUID> ids = new HashSet<>(featureIds);
-    byEntity.replaceAll(
+  /** A status change of one latest value found by {@link #changes}, not yet applied. */
+  record Change(String entity, UUID featureId, long seq, FreshnessStatus status) {}
+
+  /** Freshness counts of one feature over its latest values, filled by {@link #count}. */
+  static final class Counts {
+    private final Function<Entry, FreshnessStatus> rule;
+    long fresh;
+    long stale;
+    long expired;
+    long lastEventMicros = Long.MIN_VALUE;
+
+    Counts(Function<Entry, FreshnessStatus> rule) {
+      this.rule = rule;
+    }
+
+    long total() {
+      return fresh + stale + expired;
+    }
+  }
+
+  /**
+   * Counts every latest value of the given features by status, in one pass over the index and
+   * without any lock (writers go on meanwhile; each entity's entries are read as one snapshot).
+   */
+  Map<UUID, Counts> count(Map<UUID, Function<Entry, FreshnessStatus>> rules) {
+    Map<UUID, Counts> counts = HashMap.newHashMap(rules.size());
+    rules.forEach((id, rule) -> counts.put(id, new Counts(rule)));
+    for (Entry[] entries : byEntity.values()) {
+      for (Entry e : entries) {
+        Counts c = counts.get(e.featureId);
+        if (c != null) {
+          switch (c.rule.apply(e)) {
+            case FRESH -> c.fresh++;
+            case STALE -> c.stale++;
+            case EXPIRED -> c.expired++;
+          }
+          c.lastEventMicros = Math.max(c.lastEventMicros, e.eventMicros);
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** The latest values of the given features whose status differs from the rule's, by seq. */
+  List<Change> changes(Map<UUID, Function<Entry, FreshnessStatus>> rules) {
+    List<Change> changes = new ArrayList<>();
+    byEntity.forEach(
         (entity, entries) -> {
-          Entry[] copy = null;
-          for (int i = 0; i < entries.length; i++) {
-            Entry e = entries[i];
-            if (ids.contains(e.featureId)) {
-              FreshnessStatus s = status.apply(e);
+          for (Entry e : entries) {
+            Function<Entry, FreshnessStatus> rule = rules.get(e.featureId);
+            if (rule != null) {
+              FreshnessStatus s = rule.apply(e);
               if (s != e.status) {
-                if (copy == null) {
-                  copy = entries.clone();
-                }
-                copy[i] = e.withStatus(s);
+                changes.add(new Change(entity, e.featureId, e.seq, s));
               }
             }
           }
-          return copy == null ? entries : copy;
+        });
+    changes.sort(Comparator.comparingLong(Change::seq));
+    return changes;
+  }
+
+  /**
+   * Records a persisted status on the entry it was computed for; a no-op when a later write has
+   * replaced that entry meanwhile (the new entry has no status yet, so the next update sets it).
+   */
+  void applyStatus(Change change) {
+    byEntity.computeIfPresent(
+        change.entity,
+        (k, entries) -> {
+          for (int i = 0; i < entries.length; i++) {
+            Entry e = entries[i];
+            if (e.featureId.equals(change.featureId)) {
+              if (e.seq != change.seq || e.status == change.status) {
+                return entries;
+              }
+              Entry[] copy = entries.clone();
+              copy[i] = e.withStatus(change.status);
+              return copy;
+            }
+          }
+          return entries;
         });
   }
 

@@ -16,6 +16,7 @@ import io.e2i.featurestore.FeatureWrite;
 import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.BackendProvider.OfflineBackend;
+import io.e2i.featurestore.spi.FreshnessRule;
 import io.e2i.featurestore.spi.StoredValue;
 import io.e2i.featurestore.spi.ValueRow;
 import java.nio.file.Files;
@@ -428,6 +429,61 @@ class EmbeddedStoreTest {
               "trx", Map.of("hcp_id", "H1"), 1L, Instant.now().minus(Duration.ofDays(2)), "hcp"));
       assertThat(fs.updateFreshnessStatus()).isEqualTo(1);
       assertThat(fs.updateFreshnessStatus()).isZero();
+    }
+  }
+
+  /**
+   * Issue 15: the update works from the latest values (a superseded row is not rewritten, the old
+   * full-table UPDATE rewrote every row), persists only changes, and the persisted statuses come
+   * back with the index after a restart; the monitor counts the latest values only.
+   */
+  @Test
+  void freshnessUpdateRewritesOnlyChangedLatestValues() throws Exception {
+    UUID feature = UUID.randomUUID();
+    EntityKey h1 = EntityKey.of("hcp_id", "H1");
+    EntityKey h2 = EntityKey.of("hcp_id", "H2");
+    List<FreshnessRule> rules =
+        List.of(new FreshnessRule(feature, Duration.ofHours(24), Duration.ofHours(48)));
+    Instant now = T0.plus(Duration.ofHours(30));
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store()) {
+      store.write(List.of(new ValueRow(feature, h1, 1L, T0)), T0);
+      store.write(List.of(new ValueRow(feature, h1, 2L, T0.plusSeconds(3600))), T0);
+      store.write(List.of(new ValueRow(feature, h2, 3L, T0.plusSeconds(7200))), T0);
+      assertThat(store.updateFreshness(rules, now)).isEqualTo(2); // not 3: H1's first is superseded
+      assertThat(store.updateFreshness(rules, now)).isZero();
+      assertThat(store.freshness(rules, now))
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.totalEntities()).isEqualTo(2);
+                assertThat(c.stale()).isEqualTo(2);
+                assertThat(c.lastEvent()).isEqualTo(T0.plusSeconds(7200));
+              });
+    } finally {
+      backend.registry().close();
+    }
+    Map<Long, String> statuses = new java.util.TreeMap<>();
+    try (var c =
+            java.sql.DriverManager.getConnection(
+                "jdbc:duckdb:" + dir.resolve(DuckDbDatabase.FILE_NAME));
+        var s = c.createStatement();
+        var rs =
+            s.executeQuery("SELECT seq, coalesce(freshness_status, '-') FROM feature_values")) {
+      while (rs.next()) {
+        statuses.put(rs.getLong(1), rs.getString(2));
+      }
+    }
+    assertThat(statuses)
+        .containsExactly(Map.entry(1L, "-"), Map.entry(2L, "stale"), Map.entry(3L, "stale"));
+    OfflineBackend reopened = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) reopened.store()) {
+      assertThat(store.updateFreshness(rules, now))
+          .isZero(); // the statuses came back with the index
+      assertThat(store.updateFreshness(rules, T0.plus(Duration.ofMinutes(49 * 60 + 30))))
+          .isEqualTo(1);
+    } finally {
+      reopened.registry().close();
     }
   }
 }
