@@ -49,18 +49,8 @@ class Server:
         return FeatureStoreClient(self.url, api_key=self.api_key, **kwargs)  # type: ignore[arg-type]
 
 
-def _start(tmp: Path, name: str, key: str | None) -> LocalServer:
-    return LocalServer(tmp, jar=jar_path(), java_options=["-Xmx512m"], env=clean_env(), startup_timeout=180)
-
-
-@pytest.fixture(scope="session")
-def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("open-store")
-    server = _start(folder, "open", None)
-    try:
-        yield Server("open", server.url, None, folder, server)
-    finally:
-        server.stop()
+def _start(folder: Path) -> LocalServer:
+    return LocalServer(folder, jar=jar_path(), java_options=["-Xmx512m"], env=clean_env(), startup_timeout=180)
 
 
 def create_key_with_cli(folder: Path, name: str, *scopes: str) -> str:
@@ -75,15 +65,31 @@ def create_key_with_cli(folder: Path, name: str, *scopes: str) -> str:
     return out.stdout.strip().splitlines()[-1].strip()
 
 
+def start_server(kind: str, folder: Path) -> Server:
+    """``open``: no API keys; ``keyed``: an admin/read/write key on '*' made before the start."""
+    key = None
+    if kind == "keyed":
+        key = create_key_with_cli(folder, "pytest-admin", "--admin", "*", "--read", "*", "--write", "*")
+    process = _start(folder)
+    return Server(kind, process.url, key, folder, process)
+
+
+@pytest.fixture(scope="session")
+def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = start_server("open", tmp_path_factory.mktemp("open-store"))
+    try:
+        yield server
+    finally:
+        server.process.stop()
+
+
 @pytest.fixture(scope="session")
 def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("keyed-store")
-    key = create_key_with_cli(folder, "pytest-admin", "--admin", "*", "--read", "*", "--write", "*")
-    server = _start(folder, "keyed", key)
+    server = start_server("keyed", tmp_path_factory.mktemp("keyed-store"))
     try:
-        yield Server("keyed", server.url, key, folder, server)
+        yield server
     finally:
-        server.stop()
+        server.process.stop()
 
 
 @pytest.fixture(scope="session", params=["open", "keyed"])

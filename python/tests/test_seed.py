@@ -4,8 +4,8 @@ Changed from the seed: the import (``from e2i_feature_store import FeatureStoreC
 constructor (``FeatureStoreClient(**CONNECTION)``: a running server's URL and key) and the two
 ``fs.supabase.table("feature_freshness_monitor").select("*").execute()`` reads, which are
 ``fs.freshness_monitor()``. Each snippet is a test, in the seed's order, on the same client; the
-asserts after a snippet check that it did what the seed says. The whole file runs against a server
-without API keys and one with a key.
+asserts after a snippet check that it did what the seed says. The whole file runs against a fresh
+server without API keys and a fresh one with a key.
 """
 
 from __future__ import annotations
@@ -15,18 +15,23 @@ from typing import Any, Iterator
 
 import pytest
 
+from conftest import start_server
 from e2i_feature_store import FeatureStoreClient
 
 CONNECTION: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module", params=["open", "keyed"])
-def fs(request: pytest.FixtureRequest) -> Iterator[FeatureStoreClient]:
-    server = request.getfixturevalue(f"{request.param}_server")
+def fs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeatureStoreClient]:
+    # A fresh store, as the seed assumes: its bare feature names must not meet the other tests'.
+    server = start_server(request.param, tmp_path_factory.mktemp(f"seed-{request.param}"))
     CONNECTION.clear()
     CONNECTION.update(url=server.url, api_key=server.api_key)
-    with FeatureStoreClient(**CONNECTION) as client:
-        yield client
+    try:
+        with FeatureStoreClient(**CONNECTION) as client:
+            yield client
+    finally:
+        server.process.stop()
 
 
 # ------------------------------------------------------------------------------ Quick Start
