@@ -195,7 +195,8 @@ class FreshnessMonitor(list):  # type: ignore[type-arg]
 
 
 _TIME_FIELDS = ("event_timestamp", "written_at", "created_at", "as_of", "checked_at", "last_event_timestamp",
-                "last_used_at", "revoked_at", "first_used_at", "at", "time", "started_at", "finished_at")
+                "last_used_at", "revoked_at", "first_used_at", "at", "time", "started_at", "finished_at",
+                "computed_at")
 
 
 def with_times(record: dict[str, Any]) -> dict[str, Any]:
@@ -240,6 +241,8 @@ def freshness(answer: Answer) -> FreshnessMonitor:
 def field_of(name: str) -> Callable[[Answer], Any]:
     def parse(answer: Answer) -> Any:
         value = answer.json().get(name)
+        if isinstance(value, dict):
+            return with_times(value)
         return records(value) if isinstance(value, list) else value
 
     return parse
