@@ -18,15 +18,98 @@ public record FeatureGroup(
     @Nullable String sourceTable,
     @Nullable Integer expectedUpdateFrequencyHours,
     @Nullable Integer maxAgeHours,
+    @Nullable ValidationMode validation,
+    @Nullable String schedule,
+    @Nullable Integer retentionDays,
     @Nullable String mlflowExperimentName,
     @Nullable String mlflowExperimentId,
     @Nullable Instant createdAt) {
+
+  static final List<String> OPTION_FIELDS = List.of("validation", "schedule", "retention_days");
 
   public FeatureGroup {
     Names.check("feature group name", name);
     tags = Names.copy(tags);
     checkHours("expected_update_frequency_hours", expectedUpdateFrequencyHours);
     checkHours("max_age_hours", maxAgeHours);
+    if (schedule != null && schedule.isBlank()) {
+      throw FeatureStoreException.invalid("schedule may not be blank");
+    }
+    if (retentionDays != null && retentionDays <= 0) {
+      throw FeatureStoreException.invalid("retention_days must be positive, got " + retentionDays);
+    }
+  }
+
+  /** A group with the wave-1 fields only (no validation mode, schedule or retention). */
+  public FeatureGroup(
+      String name,
+      @Nullable String description,
+      @Nullable String owner,
+      List<String> tags,
+      @Nullable String sourceTable,
+      @Nullable Integer expectedUpdateFrequencyHours,
+      @Nullable Integer maxAgeHours,
+      @Nullable String mlflowExperimentName,
+      @Nullable String mlflowExperimentId,
+      @Nullable Instant createdAt) {
+    this(
+        name,
+        description,
+        owner,
+        tags,
+        sourceTable,
+        expectedUpdateFrequencyHours,
+        maxAgeHours,
+        null,
+        null,
+        null,
+        mlflowExperimentName,
+        mlflowExperimentId,
+        createdAt);
+  }
+
+  /** The validation mode in force for features that declare none: the group's, or reject. */
+  public ValidationMode effectiveValidation() {
+    return validation == null ? ValidationMode.REJECT : validation;
+  }
+
+  /**
+   * The wave-2 declarative fields as one map (validation, schedule, retention_days; only those
+   * set), the form both registries store in their {@code options} column.
+   */
+  public java.util.Map<String, Object> options() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    if (validation != null) {
+      m.put("validation", validation.wireName());
+    }
+    if (schedule != null) {
+      m.put("schedule", schedule);
+    }
+    if (retentionDays != null) {
+      m.put("retention_days", retentionDays);
+    }
+    return m;
+  }
+
+  /** This group with the declarative fields of a stored {@link #options()} map. */
+  public FeatureGroup withOptions(java.util.Map<String, ?> options) {
+    String what = "feature group '" + name + "' options";
+    Options.known(options, what, OPTION_FIELDS);
+    String v = Options.text(options, what, "validation");
+    return new FeatureGroup(
+        name,
+        description,
+        owner,
+        tags,
+        sourceTable,
+        expectedUpdateFrequencyHours,
+        maxAgeHours,
+        v == null ? null : ValidationMode.parse(v),
+        Options.text(options, what, "schedule"),
+        Options.integer(options, what, "retention_days"),
+        mlflowExperimentName,
+        mlflowExperimentId,
+        createdAt);
   }
 
   private static void checkHours(String field, @Nullable Integer hours) {
@@ -75,6 +158,12 @@ public record FeatureGroup(
             expectedUpdateFrequencyHours,
             given.expectedUpdateFrequencyHours)
         .compare("max_age_hours", maxAgeHours, given.maxAgeHours)
+        .compare(
+            "validation",
+            validation == null ? null : validation.wireName(),
+            given.validation == null ? null : given.validation.wireName())
+        .compare("schedule", schedule, given.schedule)
+        .compare("retention_days", retentionDays, given.retentionDays)
         .compare("mlflow_experiment_name", mlflowExperimentName, given.mlflowExperimentName);
   }
 
@@ -87,6 +176,9 @@ public record FeatureGroup(
         sourceTable,
         expectedUpdateFrequencyHours,
         maxAgeHours,
+        validation,
+        schedule,
+        retentionDays,
         mlflowExperimentName,
         experimentId,
         createdAt);
@@ -101,6 +193,9 @@ public record FeatureGroup(
         sourceTable,
         expectedUpdateFrequencyHours,
         maxAgeHours,
+        validation,
+        schedule,
+        retentionDays,
         mlflowExperimentName,
         mlflowExperimentId,
         created);
@@ -120,6 +215,9 @@ public record FeatureGroup(
     private @Nullable Integer expectedUpdateFrequencyHours;
     private @Nullable Integer maxAgeHours;
     private @Nullable String mlflowExperimentName;
+    private @Nullable ValidationMode validation;
+    private @Nullable String schedule;
+    private @Nullable Integer retentionDays;
 
     private Builder(String name) {
       this.name = name;
@@ -164,6 +262,21 @@ public record FeatureGroup(
       return this;
     }
 
+    public Builder validation(@Nullable ValidationMode validation) {
+      this.validation = validation;
+      return this;
+    }
+
+    public Builder schedule(@Nullable String schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    public Builder retentionDays(@Nullable Integer retentionDays) {
+      this.retentionDays = retentionDays;
+      return this;
+    }
+
     public FeatureGroup build() {
       return new FeatureGroup(
           name,
@@ -173,6 +286,9 @@ public record FeatureGroup(
           sourceTable,
           expectedUpdateFrequencyHours,
           maxAgeHours,
+          validation,
+          schedule,
+          retentionDays,
           mlflowExperimentName,
           null,
           null);

@@ -17,7 +17,11 @@ public record FeatureSpec(
     @Nullable String description,
     @Nullable String owner,
     List<String> tags,
-    @Nullable String computationQuery) {
+    @Nullable String computationQuery,
+    Constraints constraints,
+    @Nullable ValidationMode validation,
+    @Nullable String expression,
+    @Nullable DriftThresholds driftThresholds) {
 
   public FeatureSpec {
     Names.check("feature group name", featureGroup);
@@ -37,6 +41,42 @@ public record FeatureSpec(
     // Canonical order: key order never matters.
     entityKeys = entityKeys.stream().sorted().toList();
     tags = Names.copy(tags);
+    constraints = constraints == null ? Constraints.NONE : constraints;
+    if (expression != null && expression.isBlank()) {
+      throw FeatureStoreException.invalid("feature '" + name + "': expression may not be blank");
+    }
+    if (expression != null && computationQuery != null) {
+      throw FeatureStoreException.invalid(
+          "feature '"
+              + name
+              + "' has both a computation_query and an expression: an on-demand feature is"
+              + " computed at read time from its expression, a materialized one by its query");
+    }
+  }
+
+  /** The wave-1 fields only: no constraints, validation, expression or drift thresholds. */
+  public FeatureSpec(
+      String featureGroup,
+      String name,
+      ValueType valueType,
+      List<String> entityKeys,
+      @Nullable String description,
+      @Nullable String owner,
+      List<String> tags,
+      @Nullable String computationQuery) {
+    this(
+        featureGroup,
+        name,
+        valueType,
+        entityKeys,
+        description,
+        owner,
+        tags,
+        computationQuery,
+        Constraints.NONE,
+        null,
+        null,
+        null);
   }
 
   public FeatureSpec(
@@ -58,6 +98,10 @@ public record FeatureSpec(
     private @Nullable String owner;
     private List<String> tags = List.of();
     private @Nullable String computationQuery;
+    private Constraints constraints = Constraints.NONE;
+    private @Nullable ValidationMode validation;
+    private @Nullable String expression;
+    private @Nullable DriftThresholds driftThresholds;
 
     private Builder(String featureGroup, String name) {
       this.featureGroup = featureGroup;
@@ -106,6 +150,26 @@ public record FeatureSpec(
       return this;
     }
 
+    public Builder constraints(@Nullable Constraints constraints) {
+      this.constraints = constraints == null ? Constraints.NONE : constraints;
+      return this;
+    }
+
+    public Builder validation(@Nullable ValidationMode validation) {
+      this.validation = validation;
+      return this;
+    }
+
+    public Builder expression(@Nullable String expression) {
+      this.expression = expression;
+      return this;
+    }
+
+    public Builder driftThresholds(@Nullable DriftThresholds driftThresholds) {
+      this.driftThresholds = driftThresholds;
+      return this;
+    }
+
     public FeatureSpec build() {
       if (valueType == null) {
         throw FeatureStoreException.invalid("value_type is required for feature '" + name + "'");
@@ -118,7 +182,11 @@ public record FeatureSpec(
           description,
           owner,
           tags,
-          computationQuery);
+          computationQuery,
+          constraints,
+          validation,
+          expression,
+          driftThresholds);
     }
   }
 }

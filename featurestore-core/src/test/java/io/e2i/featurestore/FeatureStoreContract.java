@@ -919,4 +919,69 @@ public abstract class FeatureStoreContract {
         .containsEntry("years_in_practice", 12L);
     assertThat(store.getFeatureGroup("brand_performance")).isPresent();
   }
+
+  @Test
+  void waveTwoOptionsAreKeptUpdatedInPlaceAndSurviveARestart() {
+    store.createFeatureGroup(
+        FeatureGroup.builder("scored")
+            .validation(ValidationMode.WARN)
+            .schedule("0 3 * * *")
+            .retentionDays(400)
+            .build());
+    Constraints rules =
+        Constraints.fromMap(
+            Map.of("nullable", false, "min", 0, "max", 100, "allowed", List.of(1, 2.5, "x")));
+    Feature v1 =
+        store.createFeature(
+            FeatureSpec.builder("scored", "score")
+                .valueType("float64")
+                .entityKeys("hcp_id")
+                .constraints(rules)
+                .validation(ValidationMode.REJECT)
+                .driftThresholds(new DriftThresholds(0.05, 0.2))
+                .build());
+    assertThat(v1.constraints()).isEqualTo(rules);
+    assertThat(v1.constraints().allowed()).containsExactly(1L, 2.5, "x");
+
+    // Constraints, validation and thresholds change in place: still version 1.
+    Constraints tighter = Constraints.fromMap(Map.of("min", 10, "pattern", "[0-9]+"));
+    Feature updated =
+        store.updateFeature(
+            FeatureSpec.builder("scored", "score")
+                .valueType("float64")
+                .entityKeys("hcp_id")
+                .constraints(tighter)
+                .validation(ValidationMode.WARN)
+                .build());
+    assertThat(updated.version()).isEqualTo(1);
+    assertThat(updated.constraints()).isEqualTo(tighter);
+    assertThat(updated.validation()).isEqualTo(ValidationMode.WARN);
+    assertThat(updated.driftThresholds()).isNull();
+    assertThat(updated.effectiveDriftThresholds()).isEqualTo(DriftThresholds.DEFAULT);
+
+    store.close();
+    store = null;
+    store = reopen(clock);
+    FeatureGroup g = store.getFeatureGroup("scored").orElseThrow();
+    assertThat(g.validation()).isEqualTo(ValidationMode.WARN);
+    assertThat(g.schedule()).isEqualTo("0 3 * * *");
+    assertThat(g.retentionDays()).isEqualTo(400);
+    Feature reloaded = store.getFeature("scored", "score").orElseThrow();
+    assertThat(reloaded.constraints()).isEqualTo(tighter);
+    assertThat(reloaded.validation()).isEqualTo(ValidationMode.WARN);
+    assertThat(reloaded.version()).isEqualTo(1);
+  }
+
+  @Test
+  void inconsistentConstraintsAreRejectedNamingTheRule() {
+    assertThatThrownBy(() -> Constraints.fromMap(Map.of("min", 5, "max", 1)))
+        .isInstanceOf(FeatureStoreException.class)
+        .hasMessageContaining("min 5.0 is greater than max 1.0");
+    assertThatThrownBy(() -> Constraints.fromMap(Map.of("pattern", "([a-z")))
+        .hasMessageContaining("pattern '([a-z' is not a regular expression");
+    assertThatThrownBy(() -> Constraints.fromMap(Map.of("maximum", 5)))
+        .hasMessageContaining("unknown field 'maximum'");
+    assertThatThrownBy(() -> Constraints.fromMap(Map.of("max_length", -1)))
+        .hasMessageContaining("max_length must be >= 0");
+  }
 }

@@ -3,9 +3,12 @@ package io.e2i.featurestore.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.e2i.featurestore.Constraints;
+import io.e2i.featurestore.DriftThresholds;
 import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureSpec;
 import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.ValidationMode;
 import io.e2i.featurestore.ValueType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -46,11 +50,24 @@ record FeatureFile(List<Entry> groups) {
           "source_table",
           "expected_update_frequency_hours",
           "max_age_hours",
+          "validation",
+          "schedule",
+          "retention_days",
           "mlflow_experiment_name",
           "features");
   private static final Set<String> FEATURE_KEYS =
       Set.of(
-          "name", "value_type", "entity_keys", "description", "owner", "tags", "computation_query");
+          "name",
+          "value_type",
+          "entity_keys",
+          "description",
+          "owner",
+          "tags",
+          "computation_query",
+          "expression",
+          "constraints",
+          "validation",
+          "drift_thresholds");
 
   static FeatureFile parse(String source, InputStream in) {
     JsonNode root;
@@ -99,6 +116,9 @@ record FeatureFile(List<Entry> groups) {
                       .expectedUpdateFrequencyHours(
                           integer(source, g, "expected_update_frequency_hours"))
                       .maxAgeHours(integer(source, g, "max_age_hours"))
+                      .validation(validation(source, g))
+                      .schedule(text(source, g, "schedule"))
+                      .retentionDays(integer(source, g, "retention_days"))
                       .mlflowExperimentName(text(source, g, "mlflow_experiment_name"))
                       .build());
       entries.add(new Entry(group, features(where, name, g.get("features"))));
@@ -143,6 +163,16 @@ record FeatureFile(List<Entry> groups) {
                       .owner(text(w, f, "owner"))
                       .tags(strings(w, f, "tags"))
                       .computationQuery(text(w, f, "computation_query"))
+                      .expression(text(w, f, "expression"))
+                      .constraints(
+                          object(w, f, "constraints") instanceof Map<String, Object> c
+                              ? Constraints.fromMap(c)
+                              : null)
+                      .validation(validation(w, f))
+                      .driftThresholds(
+                          object(w, f, "drift_thresholds") instanceof Map<String, Object> d
+                              ? DriftThresholds.fromMap(d)
+                              : null)
                       .build()));
     }
     return List.copyOf(specs);
@@ -184,6 +214,24 @@ record FeatureFile(List<Entry> groups) {
     return v.asText();
   }
 
+  private static @Nullable ValidationMode validation(String where, JsonNode node) {
+    String mode = text(where, node, "validation");
+    return mode == null ? null : ValidationMode.parse(mode);
+  }
+
+  /** A nested mapping (constraints, drift_thresholds) as plain values, or null when absent. */
+  @SuppressWarnings("unchecked")
+  private static @Nullable Map<String, Object> object(String where, JsonNode node, String key) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw FeatureStoreException.invalid(where + ": '" + key + "' must be a mapping");
+    }
+    return YAML.convertValue(v, Map.class);
+  }
+
   private static @Nullable Integer integer(String where, JsonNode node, String key) {
     JsonNode v = node.get(key);
     if (v == null || v.isNull()) {
@@ -191,7 +239,7 @@ record FeatureFile(List<Entry> groups) {
     }
     if (!v.canConvertToInt() || !v.isIntegralNumber()) {
       throw FeatureStoreException.invalid(
-          where + ": '" + key + "' must be a whole number of hours, got " + v);
+          where + ": '" + key + "' must be a whole number, got " + v);
     }
     return v.intValue();
   }

@@ -46,21 +46,22 @@ public final class DuckDbRegistry implements Registry {
                               "SELECT name, description, owner, tags, source_table,"
                                   + " expected_update_frequency_hours, max_age_hours,"
                                   + " mlflow_experiment_name, mlflow_experiment_id,"
-                                  + " epoch_us(created_at) FROM feature_groups ORDER BY name");
+                                  + " epoch_us(created_at), options FROM feature_groups ORDER BY name");
                       ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                       groups.add(
                           new FeatureGroup(
-                              rs.getString(1),
-                              rs.getString(2),
-                              rs.getString(3),
-                              stringList(rs.getString(4)),
-                              rs.getString(5),
-                              (Integer) rs.getObject(6),
-                              (Integer) rs.getObject(7),
-                              rs.getString(8),
-                              rs.getString(9),
-                              instant(rs, 10)));
+                                  rs.getString(1),
+                                  rs.getString(2),
+                                  rs.getString(3),
+                                  stringList(rs.getString(4)),
+                                  rs.getString(5),
+                                  (Integer) rs.getObject(6),
+                                  (Integer) rs.getObject(7),
+                                  rs.getString(8),
+                                  rs.getString(9),
+                                  instant(rs, 10))
+                              .withOptions(statistics(rs.getString(11))));
                     }
                   }
                   return groups;
@@ -80,25 +81,26 @@ public final class DuckDbRegistry implements Registry {
                               "SELECT CAST(id AS VARCHAR), feature_group, name, version,"
                                   + " value_type, entity_keys, description, owner, tags,"
                                   + " computation_query, statistics, mlflow_run_id,"
-                                  + " epoch_us(created_at) FROM features"
+                                  + " epoch_us(created_at), options FROM features"
                                   + " ORDER BY feature_group, name, version");
                       ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                       features.add(
                           new Feature(
-                              UUID.fromString(rs.getString(1)),
-                              rs.getString(2),
-                              rs.getString(3),
-                              rs.getInt(4),
-                              ValueType.parse(rs.getString(5)),
-                              stringList(rs.getString(6)),
-                              rs.getString(7),
-                              rs.getString(8),
-                              stringList(rs.getString(9)),
-                              rs.getString(10),
-                              statistics(rs.getString(11)),
-                              rs.getString(12),
-                              Objects.requireNonNull(instant(rs, 13), "created_at")));
+                                  UUID.fromString(rs.getString(1)),
+                                  rs.getString(2),
+                                  rs.getString(3),
+                                  rs.getInt(4),
+                                  ValueType.parse(rs.getString(5)),
+                                  stringList(rs.getString(6)),
+                                  rs.getString(7),
+                                  rs.getString(8),
+                                  stringList(rs.getString(9)),
+                                  rs.getString(10),
+                                  statistics(rs.getString(11)),
+                                  rs.getString(12),
+                                  Objects.requireNonNull(instant(rs, 13), "created_at"))
+                              .withOptions(statistics(rs.getString(14))));
                     }
                   }
                   return features;
@@ -119,8 +121,8 @@ public final class DuckDbRegistry implements Registry {
                       c.prepareStatement(
                           "INSERT INTO feature_groups (description, owner, tags, source_table,"
                               + " expected_update_frequency_hours, max_age_hours,"
-                              + " mlflow_experiment_name, mlflow_experiment_id, created_at, name)"
-                              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?), ?)")) {
+                              + " mlflow_experiment_name, mlflow_experiment_id, created_at, options,"
+                              + " name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?), ?, ?)")) {
                     bindGroup(ps, g);
                     ps.executeUpdate();
                   }
@@ -140,8 +142,8 @@ public final class DuckDbRegistry implements Registry {
                           "UPDATE feature_groups SET description = ?, owner = ?, tags = ?,"
                               + " source_table = ?, expected_update_frequency_hours = ?,"
                               + " max_age_hours = ?, mlflow_experiment_name = ?,"
-                              + " mlflow_experiment_id = ?, created_at = make_timestamp(?)"
-                              + " WHERE name = ?")) {
+                              + " mlflow_experiment_id = ?, created_at = make_timestamp(?),"
+                              + " options = ? WHERE name = ?")) {
                     bindGroup(ps, g);
                     if (ps.executeUpdate() != 1) {
                       throw FeatureStoreException.notFound(
@@ -162,7 +164,8 @@ public final class DuckDbRegistry implements Registry {
     ps.setString(7, g.mlflowExperimentName());
     ps.setString(8, g.mlflowExperimentId());
     setMicros(ps, 9, g.createdAt());
-    ps.setString(10, g.name());
+    ps.setString(10, options(g.options()));
+    ps.setString(11, g.name());
   }
 
   @Override
@@ -184,8 +187,8 @@ public final class DuckDbRegistry implements Registry {
                       c.prepareStatement(
                           "INSERT INTO features (feature_group, name, version, value_type,"
                               + " entity_keys, description, owner, tags, computation_query,"
-                              + " statistics, mlflow_run_id, created_at, id) VALUES"
-                              + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?),"
+                              + " statistics, mlflow_run_id, created_at, options, id) VALUES"
+                              + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?), ?,"
                               + " CAST(? AS UUID))")) {
                     bindFeature(ps, f);
                     ps.executeUpdate();
@@ -206,7 +209,7 @@ public final class DuckDbRegistry implements Registry {
                           "UPDATE features SET feature_group = ?, name = ?, version = ?,"
                               + " value_type = ?, entity_keys = ?, description = ?, owner = ?,"
                               + " tags = ?, computation_query = ?, statistics = ?,"
-                              + " mlflow_run_id = ?, created_at = make_timestamp(?)"
+                              + " mlflow_run_id = ?, created_at = make_timestamp(?), options = ?"
                               + " WHERE id = CAST(? AS UUID)")) {
                     bindFeature(ps, f);
                     if (ps.executeUpdate() != 1) {
@@ -231,7 +234,8 @@ public final class DuckDbRegistry implements Registry {
     ps.setString(10, f.statistics().isEmpty() ? null : json(f.statistics()));
     ps.setString(11, f.mlflowRunId());
     setMicros(ps, 12, f.createdAt());
-    ps.setString(13, f.id().toString());
+    ps.setString(13, options(f.options()));
+    ps.setString(14, f.id().toString());
   }
 
   @Override
@@ -335,6 +339,10 @@ public final class DuckDbRegistry implements Registry {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot store as JSON: " + value, e);
     }
+  }
+
+  private static @Nullable String options(Map<String, Object> options) {
+    return options.isEmpty() ? null : json(options);
   }
 
   private static List<String> stringList(@Nullable String json) {

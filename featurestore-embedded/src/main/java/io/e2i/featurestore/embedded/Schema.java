@@ -69,6 +69,10 @@ final class Schema {
             definition VARCHAR NOT NULL
           )""");
       createSecurityTables(s);
+      // Wave-2 declarative fields (constraints, validation, expression, schedule...) as JSON, so
+      // later fields need no schema change; added to files made before they existed.
+      s.execute("ALTER TABLE feature_groups ADD COLUMN IF NOT EXISTS options VARCHAR");
+      s.execute("ALTER TABLE features ADD COLUMN IF NOT EXISTS options VARCHAR");
       try (var rs = s.executeQuery("SELECT count(*) FROM schema_info")) {
         rs.next();
         if (rs.getLong(1) == 0) {

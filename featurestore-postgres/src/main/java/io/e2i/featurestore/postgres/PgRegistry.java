@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public final class PgRegistry implements Registry {
   private static final String GROUP_COLUMNS =
       "name, description, owner, tags, source_table, expected_update_frequency_hours,"
-          + " max_age_hours, mlflow_experiment_name, mlflow_experiment_id, created_at";
+          + " max_age_hours, mlflow_experiment_name, mlflow_experiment_id, created_at, options";
 
   private final PgDatabase db;
 
@@ -43,16 +43,17 @@ public final class PgRegistry implements Registry {
       while (rs.next()) {
         groups.add(
             new FeatureGroup(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                PgJson.stringList(rs.getString(4)),
-                rs.getString(5),
-                (Integer) rs.getObject(6),
-                (Integer) rs.getObject(7),
-                rs.getString(8),
-                rs.getString(9),
-                instant(rs, 10)));
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    PgJson.stringList(rs.getString(4)),
+                    rs.getString(5),
+                    (Integer) rs.getObject(6),
+                    (Integer) rs.getObject(7),
+                    rs.getString(8),
+                    rs.getString(9),
+                    instant(rs, 10))
+                .withOptions(options(rs.getString(11))));
       }
       return groups;
     } catch (SQLException e) {
@@ -64,8 +65,8 @@ public final class PgRegistry implements Registry {
   public List<Feature> loadFeatures() {
     String sql =
         "SELECT f.id, g.name, f.name, f.version, f.value_type::text, f.entity_keys, f.description,"
-            + " f.owner, f.tags, f.computation_query, f.statistics, f.mlflow_run_id, f.created_at"
-            + " FROM features f JOIN feature_groups g ON g.id = f.feature_group_id"
+            + " f.owner, f.tags, f.computation_query, f.statistics, f.mlflow_run_id, f.created_at,"
+            + " f.options FROM features f JOIN feature_groups g ON g.id = f.feature_group_id"
             + " ORDER BY g.name, f.name, f.version";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql);
@@ -74,19 +75,20 @@ public final class PgRegistry implements Registry {
       while (rs.next()) {
         features.add(
             new Feature(
-                rs.getObject(1, java.util.UUID.class),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getInt(4),
-                ValueType.parse(rs.getString(5)),
-                PgJson.stringList(rs.getString(6)),
-                rs.getString(7),
-                rs.getString(8),
-                PgJson.stringList(rs.getString(9)),
-                rs.getString(10),
-                PgJson.map(rs.getString(11)),
-                rs.getString(12),
-                requiredInstant(rs, 13)));
+                    rs.getObject(1, java.util.UUID.class),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getInt(4),
+                    ValueType.parse(rs.getString(5)),
+                    PgJson.stringList(rs.getString(6)),
+                    rs.getString(7),
+                    rs.getString(8),
+                    PgJson.stringList(rs.getString(9)),
+                    rs.getString(10),
+                    PgJson.map(rs.getString(11)),
+                    rs.getString(12),
+                    requiredInstant(rs, 13))
+                .withOptions(options(rs.getString(14))));
       }
       return features;
     } catch (SQLException e) {
@@ -99,7 +101,7 @@ public final class PgRegistry implements Registry {
     String sql =
         "INSERT INTO feature_groups ("
             + GROUP_COLUMNS
-            + ") VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, coalesce(?, now()))"
+            + ") VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, coalesce(?, now()), ?::jsonb)"
             + " ON CONFLICT (name) DO NOTHING";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -116,11 +118,12 @@ public final class PgRegistry implements Registry {
         "UPDATE feature_groups SET name = ?, description = ?, owner = ?, tags = ?::jsonb,"
             + " source_table = ?, expected_update_frequency_hours = ?, max_age_hours = ?,"
             + " mlflow_experiment_name = ?, mlflow_experiment_id = ?,"
-            + " created_at = coalesce(?, created_at), updated_at = now() WHERE name = ?";
+            + " created_at = coalesce(?, created_at), options = ?::jsonb, updated_at = now()"
+            + " WHERE name = ?";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       bindGroup(ps, group);
-      ps.setString(11, group.name());
+      ps.setString(12, group.name());
       ps.executeUpdate();
     } catch (SQLException e) {
       throw PgDatabase.error("updating feature group '" + group.name() + "'", e);
@@ -138,6 +141,15 @@ public final class PgRegistry implements Registry {
     ps.setString(8, g.mlflowExperimentName());
     ps.setString(9, g.mlflowExperimentId());
     ps.setObject(10, timestamp(g.createdAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+    ps.setString(11, optionsJson(g.options()));
+  }
+
+  private static @Nullable String optionsJson(Map<String, Object> options) {
+    return options.isEmpty() ? null : PgJson.write(options);
+  }
+
+  private static Map<String, Object> options(@Nullable String json) {
+    return json == null ? Map.of() : PgJson.map(json);
   }
 
   @Override
@@ -145,9 +157,9 @@ public final class PgRegistry implements Registry {
     String sql =
         "INSERT INTO features (id, feature_group_id, name, version, value_type, entity_keys,"
             + " description, owner, tags, computation_query, statistics, mlflow_run_id,"
-            + " created_at)"
+            + " created_at, options)"
             + " SELECT ?, g.id, ?, ?, ?::feature_value_type, ?::jsonb, ?, ?, ?::jsonb, ?,"
-            + " ?::jsonb, ?, coalesce(?, now()) FROM feature_groups g WHERE g.name = ?"
+            + " ?::jsonb, ?, coalesce(?, now()), ?::jsonb FROM feature_groups g WHERE g.name = ?"
             + " ON CONFLICT DO NOTHING";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -163,7 +175,8 @@ public final class PgRegistry implements Registry {
       ps.setString(10, PgJson.write(f.statistics()));
       ps.setString(11, f.mlflowRunId());
       ps.setObject(12, timestamp(f.createdAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-      ps.setString(13, f.featureGroup());
+      ps.setString(13, optionsJson(f.options()));
+      ps.setString(14, f.featureGroup());
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw PgDatabase.error("inserting feature '" + f.reference() + "'", e);
@@ -174,7 +187,7 @@ public final class PgRegistry implements Registry {
   public void updateFeature(Feature f) {
     String sql =
         "UPDATE features SET description = ?, owner = ?, tags = ?::jsonb, statistics = ?::jsonb,"
-            + " mlflow_run_id = ?, updated_at = now() WHERE id = ?";
+            + " mlflow_run_id = ?, options = ?::jsonb, updated_at = now() WHERE id = ?";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, f.description());
@@ -182,7 +195,8 @@ public final class PgRegistry implements Registry {
       ps.setString(3, PgJson.write(f.tags()));
       ps.setString(4, PgJson.write(f.statistics()));
       ps.setString(5, f.mlflowRunId());
-      ps.setObject(6, f.id());
+      ps.setString(6, optionsJson(f.options()));
+      ps.setObject(7, f.id());
       ps.executeUpdate();
     } catch (SQLException e) {
       throw PgDatabase.error("updating feature '" + f.reference() + "'", e);

@@ -2,6 +2,8 @@ package io.e2i.featurestore.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.e2i.featurestore.Constraints;
+import io.e2i.featurestore.DriftThresholds;
 import io.e2i.featurestore.EntityFeatures;
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
@@ -16,6 +18,7 @@ import io.e2i.featurestore.FreshnessReport;
 import io.e2i.featurestore.HealthStatus;
 import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.StatisticsMaps;
+import io.e2i.featurestore.ValidationMode;
 import io.javalin.http.Context;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,10 +52,23 @@ final class Api {
           "source_table",
           "expected_update_frequency_hours",
           "max_age_hours",
+          "validation",
+          "schedule",
+          "retention_days",
           "mlflow_experiment_name");
   static final List<String> FEATURE_FIELDS =
       List.of(
-          "name", "value_type", "entity_keys", "description", "owner", "tags", "computation_query");
+          "name",
+          "value_type",
+          "entity_keys",
+          "description",
+          "owner",
+          "tags",
+          "computation_query",
+          "expression",
+          "constraints",
+          "validation",
+          "drift_thresholds");
   // PUT bodies carry the definition only: the path names the group or feature (a body repeating
   // it could disagree, and no schema can say "equal to the path").
   static final List<String> GROUP_UPDATE_FIELDS = GROUP_FIELDS.subList(1, GROUP_FIELDS.size());
@@ -462,6 +478,9 @@ final class Api {
         .sourceTable(Wire.optionalText(b, "source_table"))
         .expectedUpdateFrequencyHours(Wire.optionalInt(b, "expected_update_frequency_hours"))
         .maxAgeHours(Wire.optionalInt(b, "max_age_hours"))
+        .validation(validation(b))
+        .schedule(Wire.optionalText(b, "schedule"))
+        .retentionDays(Wire.optionalInt(b, "retention_days"))
         .mlflowExperimentName(Wire.optionalText(b, "mlflow_experiment_name"))
         .build();
   }
@@ -520,6 +539,8 @@ final class Api {
 
   private static FeatureSpec featureDefinition(ObjectNode b, String group, String name) {
     List<String> keys = Wire.optionalStrings(b, "entity_keys");
+    Map<String, Object> constraints = Wire.optionalObject(b, "constraints");
+    Map<String, Object> thresholds = Wire.optionalObject(b, "drift_thresholds");
     return FeatureSpec.builder(group, name)
         .valueType(Wire.valueType(b, "value_type"))
         .entityKeys(keys == null ? List.of() : keys)
@@ -527,7 +548,16 @@ final class Api {
         .owner(Wire.optionalText(b, "owner"))
         .tags(tags(b))
         .computationQuery(Wire.optionalText(b, "computation_query"))
+        .expression(Wire.optionalText(b, "expression"))
+        .constraints(constraints == null ? null : Constraints.fromMap(constraints))
+        .validation(validation(b))
+        .driftThresholds(thresholds == null ? null : DriftThresholds.fromMap(thresholds))
         .build();
+  }
+
+  private static @Nullable ValidationMode validation(JsonNode b) {
+    String mode = Wire.optionalText(b, "validation");
+    return mode == null ? null : ValidationMode.parse(mode);
   }
 
   private Object getFeature(Context ctx) {

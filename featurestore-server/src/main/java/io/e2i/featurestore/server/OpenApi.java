@@ -261,6 +261,43 @@ final class OpenApi {
     return Map.of("type", List.of("integer", "null"), "minimum", 1, "maximum", Integer.MAX_VALUE);
   }
 
+  private static Map<String, Object> validationMode() {
+    return Map.of(
+        "type", List.of("string", "null"), "enum", java.util.Arrays.asList("reject", "warn", null));
+  }
+
+  /**
+   * Every rule is optional. The server also requires min <= max, min_items <= max_items and a
+   * pattern Java compiles, which no schema can say.
+   */
+  private static Map<String, Object> constraintsSchema() {
+    Map<String, Object> count =
+        Map.of("type", List.of("integer", "null"), "minimum", 0, "maximum", Integer.MAX_VALUE);
+    Map<String, Object> bound =
+        Map.of("type", List.of("number", "null"), "minimum", -1e300, "maximum", 1e300);
+    return withDescription(
+        strict(
+            List.of(),
+            "nullable",
+            nullable("boolean"),
+            "min",
+            bound,
+            "max",
+            bound,
+            "allowed",
+            Map.of("type", List.of("array", "null"), "items", scalar()),
+            "pattern",
+            Map.of("type", List.of("string", "null"), "format", "regex"),
+            "max_length",
+            count,
+            "min_items",
+            count,
+            "max_items",
+            count),
+        "rules on a feature's values: min <= max, min_items <= max_items, pattern a Java regular"
+            + " expression matched against the whole string");
+  }
+
   private static Map<String, Object> scalar() {
     return Map.of("anyOf", List.of(t("string"), t("number"), t("boolean")));
   }
@@ -343,6 +380,9 @@ final class OpenApi {
       "source_table", nullable("string"),
       "expected_update_frequency_hours", hours(),
       "max_age_hours", hours(),
+      "validation", validationMode(),
+      "schedule", Map.of("type", List.of("string", "null"), "minLength", 1, "pattern", "\\S"),
+      "retention_days", hours(),
       "mlflow_experiment_name", nullable("string")
     };
     s.put("FeatureGroupCreate", strict(List.of("name"), groupFields));
@@ -365,8 +405,25 @@ final class OpenApi {
       "description", nullable("string"),
       "owner", nullable("string"),
       "tags", Map.of("type", List.of("array", "null"), "items", t("string")),
-      "computation_query", nullable("string")
+      "computation_query", nullable("string"),
+      "expression",
+          withDescription(
+              Map.of("type", List.of("string", "null"), "pattern", "\\S"),
+              "CEL over the group's other features of the same entity and request values;"
+                  + " an on-demand feature (no computation_query)"),
+      "constraints", orNull(ref("Constraints")),
+      "validation", validationMode(),
+      "drift_thresholds", orNull(ref("DriftThresholds"))
     };
+    s.put("Constraints", constraintsSchema());
+    s.put(
+        "DriftThresholds",
+        strict(
+            List.of(),
+            "psi_warn",
+            Map.of("type", "number", "exclusiveMinimum", 0, "maximum", 1e300),
+            "psi_drift",
+            Map.of("type", "number", "exclusiveMinimum", 0, "maximum", 1e300)));
     s.put("FeatureCreate", strict(List.of("name", "value_type", "entity_keys"), featureFields));
     s.put(
         "FeatureUpdate",
@@ -399,6 +456,14 @@ final class OpenApi {
             strings(),
             "computation_query",
             nullable("string"),
+            "expression",
+            nullable("string"),
+            "constraints",
+            ref("Constraints"),
+            "validation",
+            validationMode(),
+            "drift_thresholds",
+            orNull(ref("DriftThresholds")),
             "statistics",
             t("object"),
             "mlflow_run_id",

@@ -196,6 +196,19 @@ final class Wire {
     return value.stripTrailingZeros().scale() <= 0 ? value : null;
   }
 
+  /** A JSON object as plain Java values (maps, lists, strings, numbers, booleans), or null. */
+  @SuppressWarnings("unchecked")
+  static @Nullable Map<String, Object> optionalObject(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("'" + field + "' must be an object, got " + node);
+    }
+    return MAPPER.convertValue(node, Map.class);
+  }
+
   static boolean optionalBool(JsonNode body, String field, boolean dflt) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
@@ -376,6 +389,9 @@ final class Wire {
     m.put("source_table", g.sourceTable());
     m.put("expected_update_frequency_hours", g.expectedUpdateFrequencyHours());
     m.put("max_age_hours", g.maxAgeHours());
+    m.put("validation", g.validation() == null ? null : g.validation().wireName());
+    m.put("schedule", g.schedule());
+    m.put("retention_days", g.retentionDays());
     m.put("mlflow_experiment_name", g.mlflowExperimentName());
     m.put("mlflow_experiment_id", g.mlflowExperimentId());
     m.put("created_at", g.createdAt());
@@ -394,6 +410,10 @@ final class Wire {
     m.put("owner", f.owner());
     m.put("tags", f.tags());
     m.put("computation_query", f.computationQuery());
+    m.put("expression", f.expression());
+    m.put("constraints", f.constraints().toMap());
+    m.put("validation", f.validation() == null ? null : f.validation().wireName());
+    m.put("drift_thresholds", f.driftThresholds() == null ? null : f.driftThresholds().toMap());
     m.put("statistics", f.statistics());
     m.put("mlflow_run_id", f.mlflowRunId());
     m.put("created_at", f.createdAt());
