@@ -46,7 +46,7 @@ class EntityKeyTest {
   void cacheKeyHasTheSeedFormat() {
     CacheKey key =
         new CacheKey(EntityKey.of("hcp_id", "HCP123"), "hcp_demographics", List.of("a@1", "b@1"));
-    assertThat(key.render()).matches("fs:[0-9a-f]{16}:fg:hcp_demographics:fn:[0-9a-f]{16}");
+    assertThat(key.render()).matches("fs:\\{[0-9a-f]{16}\\}:fg:hcp_demographics:fn:[0-9a-f]{16}");
     assertThat(key.render())
         .isNotEqualTo(
             new CacheKey(EntityKey.of("hcp_id", "HCP123"), "hcp_demographics", List.of("a@1"))

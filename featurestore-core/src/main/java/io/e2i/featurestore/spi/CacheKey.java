@@ -22,9 +22,13 @@ public record CacheKey(EntityKey entity, String featureGroup, List<String> featu
     return prefix(entity, featureGroup) + ":fn:" + namesHash(featureNames);
   }
 
-  /** {@code fs:{entity_hash}:fg:{feature_group}}: every key of one entity and group starts so. */
+  /**
+   * {@code fs:{<entity_hash>}:fg:<feature_group>}: every key of one entity and group starts so. The
+   * braces are real: the entity hash is a Redis Cluster hash tag, so one entity's keys share a
+   * slot.
+   */
   public static String prefix(EntityKey entity, String featureGroup) {
-    return "fs:" + entity.hash() + ":fg:" + featureGroup;
+    return "fs:{" + entity.hash() + "}:fg:" + featureGroup;
   }
 
   static String namesHash(List<String> names) {

@@ -13,6 +13,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -25,16 +26,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * The online cache in Redis.
  *
- * <p>Layout, for an entity hash {@code E} and a group {@code G}:
+ * <p>Layout, for an entity hash {@code E} and a group {@code G} (the braces are real: {@code {E}}
+ * is the Redis Cluster hash tag, so every key of one entity lives in one slot):
  *
  * <ul>
- *   <li>{@code fs:E:fg:G:fn:N} (the seed's key): {@code <epoch>|<CachedFeatures JSON>}, TTL the
+ *   <li>{@code fs:{E}:fg:G:fn:N} (the seed's key): {@code <epoch>|<CachedFeatures JSON>}, TTL the
  *       cache TTL
- *   <li>{@code fs:E:fg:G:gen}: the generation of (E, G), advanced by every invalidation
- *   <li>{@code fs:E:fg:G:keys}: the set of entry keys cached for (E, G), so an invalidation deletes
- *       them all without a scan
- *   <li>{@code fs:E:groups}: the groups E has entries in, for {@link #invalidateEntity}
- *   <li>{@code fs:epoch}: the global epoch, advanced when invalidations may have been lost
+ *   <li>{@code fs:{E}:fg:G:gen}: the generation of (E, G), advanced by every invalidation
+ *   <li>{@code fs:{E}:fg:G:keys}: the set of entry keys cached for (E, G), so an invalidation
+ *       deletes them all without a scan
+ *   <li>{@code fs:{E}:groups}: the groups E has entries in, for {@link #invalidateEntity}
+ *   <li>the epoch, advanced when invalidations may have been lost: standalone the one key {@code
+ *       fs:epoch}; in a cluster one key per slot ({@link SlotEpochs}), so each script reads the
+ *       epoch of its own slot, and a bump advances all 16,384
  * </ul>
  *
  * <p>Read-your-writes: {@link #putIfCurrent} stores only if neither the generation nor the epoch
@@ -50,7 +54,10 @@ import org.jspecify.annotations.Nullable;
  * LAN) until its I/O thread has read the push. The invalidating instance drops its own copies
  * before its write returns.
  *
- * <p>Not for Redis Cluster yet: scripts touch the global epoch key, which lives in another slot.
+ * <p>Redis Cluster ({@code redis-cluster://h1:p1,h2:p2}): every script touches the keys of one
+ * entity and that slot's epoch only, so none crosses slots; a batch's invalidations run one script
+ * per slot, pipelined per master and followed by WAIT (see {@link SlotInvalidation}). The near
+ * cache is standalone only for now.
  */
 public final class RedisOnlineCache implements OnlineCache {
   static final String EPOCH_KEY = "fs:epoch";
@@ -115,7 +122,10 @@ public final class RedisOnlineCache implements OnlineCache {
     return near != null && System.nanoTime() - nearValidUntil.get() < 0;
   }
 
-  /** Connects to {@code redis://} or {@code rediss://}; a Redis that is down only degrades. */
+  /**
+   * Connects to {@code redis://}, {@code rediss://} or a cluster ({@code redis-cluster://}, {@code
+   * rediss-cluster://}); a Redis that is down only degrades.
+   */
   public static RedisOnlineCache open(String url, FeatureStoreConfig config) {
     return new RedisOnlineCache(RedisSettings.of(url, config));
   }
@@ -171,7 +181,8 @@ public final class RedisOnlineCache implements OnlineCache {
       stamp = near.stamp();
     }
     String rendered = key.render();
-    List<KeyValue<String, String>> values = link.call(r -> r.mget(rendered, EPOCH_KEY));
+    String epochKey = epochKey(key.entity());
+    List<KeyValue<String, String>> values = link.call(r -> r.mget(rendered, epochKey));
     String raw = values.get(0).getValueOrElse(null);
     if (raw == null) {
       return null;
@@ -192,7 +203,8 @@ public final class RedisOnlineCache implements OnlineCache {
   @Override
   public long generation(EntityKey entity, String featureGroup) {
     String prefix = CacheKey.prefix(entity, featureGroup);
-    List<KeyValue<String, String>> values = link.call(r -> r.mget(prefix + ":gen", EPOCH_KEY));
+    String epochKey = epochKey(entity);
+    List<KeyValue<String, String>> values = link.call(r -> r.mget(prefix + ":gen", epochKey));
     long gen = Long.parseLong(values.get(0).getValueOrElse("0"));
     long epoch = Long.parseLong(values.get(1).getValueOrElse("0"));
     // Values past the masks (never in practice) make putIfCurrent drop, never accept wrongly.
@@ -203,7 +215,11 @@ public final class RedisOnlineCache implements OnlineCache {
   public void putIfCurrent(CacheKey key, CachedFeatures value, long generation) {
     String prefix = CacheKey.prefix(key.entity(), key.featureGroup());
     String[] keys = {
-      key.render(), prefix + ":gen", prefix + ":keys", EPOCH_KEY, groupsKey(key.entity())
+      key.render(),
+      prefix + ":gen",
+      prefix + ":keys",
+      epochKey(key.entity()),
+      groupsKey(key.entity())
     };
     String json = value.toJson();
     Long stored =
@@ -234,6 +250,10 @@ public final class RedisOnlineCache implements OnlineCache {
    */
   @Override
   public void invalidateAll(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    if (settings.cluster()) {
+      invalidateInCluster(scopes);
+      return;
+    }
     List<String> keys = new ArrayList<>(2 * Math.min(scopes.size(), BATCH));
     List<String> prefixes = new ArrayList<>(Math.min(scopes.size(), BATCH));
     for (Map.Entry<EntityKey, String> scope : scopes) {
@@ -271,10 +291,34 @@ public final class RedisOnlineCache implements OnlineCache {
     }
   }
 
+  /** One INVALIDATE per slot (a script may touch one slot), pipelined per master, then WAIT. */
+  private void invalidateInCluster(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    Map<Integer, List<String>> keysBySlot = new HashMap<>();
+    for (Map.Entry<EntityKey, String> scope : scopes) {
+      String prefix = CacheKey.prefix(scope.getKey(), scope.getValue());
+      List<String> keys =
+          keysBySlot.computeIfAbsent(
+              SlotInvalidation.slotOf(scope.getKey().hash()), slot -> new ArrayList<>());
+      keys.add(prefix + ":gen");
+      keys.add(prefix + ":keys");
+    }
+    String ttl = genTtlSeconds();
+    link.clusterInvalidation(
+        c ->
+            SlotInvalidation.run(
+                c, link, settings.connectTimeout(), Script.INVALIDATE, keysBySlot, ttl));
+    invalidations.add(scopes.size());
+  }
+
   private void invalidateChunk(List<String> keys, List<String> prefixes) {
     String[] keyArray = keys.toArray(String[]::new);
     link.invalidation(
-        r -> Script.INVALIDATE.run(r, ScriptOutputType.MULTI, keyArray, genTtlSeconds()));
+        r -> {
+          List<Object> deleted =
+              Script.INVALIDATE.run(r, ScriptOutputType.MULTI, keyArray, genTtlSeconds());
+          link.awaitReplicas(null, r);
+          return deleted;
+        });
     if (near != null) {
       // Our own copies go now: the push for our own deletes may come after the reply.
       prefixes.forEach(near::dropPrefix);
@@ -286,16 +330,29 @@ public final class RedisOnlineCache implements OnlineCache {
 
   @Override
   public void invalidateEntity(EntityKey entity) {
-    String entityPrefix = "fs:" + entity.hash() + ":fg:";
+    String entityPrefix = entityTag(entity) + ":fg:";
+    String groups = groupsKey(entity);
+    String ttl = genTtlSeconds();
     List<Object> deleted =
-        link.invalidation(
-            r ->
-                Script.INVALIDATE_ENTITY.run(
-                    r,
-                    ScriptOutputType.MULTI,
-                    new String[] {groupsKey(entity)},
-                    entityPrefix,
-                    genTtlSeconds()));
+        settings.cluster()
+            ? link.clusterInvalidation(
+                c ->
+                    SlotInvalidation.run(
+                        c,
+                        link,
+                        settings.connectTimeout(),
+                        Script.INVALIDATE_ENTITY,
+                        Map.of(SlotInvalidation.slotOf(entity.hash()), List.of(groups)),
+                        entityPrefix,
+                        ttl))
+            : link.invalidation(
+                r -> {
+                  List<Object> keys =
+                      Script.INVALIDATE_ENTITY.run(
+                          r, ScriptOutputType.MULTI, new String[] {groups}, entityPrefix, ttl);
+                  link.awaitReplicas(null, r);
+                  return keys;
+                });
     if (near != null) {
       List<String> names = new ArrayList<>();
       deleted.forEach(k -> names.add(String.valueOf(k)));
@@ -306,7 +363,17 @@ public final class RedisOnlineCache implements OnlineCache {
   }
 
   private static String groupsKey(EntityKey entity) {
-    return "fs:" + entity.hash() + ":groups";
+    return entityTag(entity) + ":groups";
+  }
+
+  /** {@code fs:{<entity hash>}}: the start of every key of the entity, its hash tag included. */
+  private static String entityTag(EntityKey entity) {
+    return "fs:{" + entity.hash() + "}";
+  }
+
+  /** The epoch an entity's entries are checked against: in a cluster, its slot's. */
+  private String epochKey(EntityKey entity) {
+    return settings.cluster() ? SlotEpochs.forEntity(entity.hash()) : EPOCH_KEY;
   }
 
   /**

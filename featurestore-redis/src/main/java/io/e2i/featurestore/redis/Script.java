@@ -2,7 +2,7 @@ package io.e2i.featurestore.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -54,7 +54,8 @@ enum Script {
 
   /**
    * INVALIDATE for every group the entity has entries in. KEYS: the entity's group set. ARGV: the
-   * entity's key prefix {@code fs:<hash>:fg:}, how long a generation is kept.
+   * entity's key prefix {@code fs:{<hash>}:fg:}, how long a generation is kept. The keys it builds
+   * share the group set's hash tag, so in a cluster they are in the slot the script runs on.
    */
   INVALIDATE_ENTITY(
       """
@@ -81,8 +82,19 @@ enum Script {
     this.sha = sha1(text);
   }
 
+  String sha() {
+    return sha;
+  }
+
+  String text() {
+    return text;
+  }
+
   <T> T run(
-      RedisCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
+      RedisClusterCommands<String, String> redis,
+      ScriptOutputType type,
+      String[] keys,
+      String... args) {
     try {
       return redis.evalsha(sha, type, keys, args);
     } catch (RedisNoScriptException e) {

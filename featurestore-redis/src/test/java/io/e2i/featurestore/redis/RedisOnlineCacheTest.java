@@ -97,8 +97,8 @@ class RedisOnlineCacheTest {
     put(cache, key, value("Oncology"));
 
     String rendered = key.render();
-    assertThat(rendered).matches("fs:[0-9a-f]{16}:fg:hcp_demographics:fn:[0-9a-f]{16}");
-    assertThat(rendered).startsWith("fs:" + E1.hash() + ":fg:hcp_demographics:fn:");
+    assertThat(rendered).matches("fs:\\{[0-9a-f]{16}\\}:fg:hcp_demographics:fn:[0-9a-f]{16}");
+    assertThat(rendered).startsWith("fs:{" + E1.hash() + "}:fg:hcp_demographics:fn:");
     String stored = raw.get(rendered);
     assertThat(stored).isEqualTo("0|" + value("Oncology").toJson());
     assertThat(raw.ttl(rendered)).isBetween(3590L, 3600L);
