@@ -376,6 +376,7 @@ final class Api {
             "FeastResponse",
             BAD_404_409,
             feast::getOnlineFeatures));
+    e.addAll(new FeastWriteApi(store, this, options, metrics).endpoints());
     return e;
   }
 

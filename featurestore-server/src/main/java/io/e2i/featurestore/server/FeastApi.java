@@ -30,11 +30,15 @@ import java.util.Objects;
  * </pre>
  *
  * As in Feast, {@code results} holds one column per name of {@code feature_names} (entity keys
- * first, with status PRESENT and the epoch as timestamp), each with one cell per entity row.
- * Feature views are our feature groups; a {@code feature_service} names a group and means all its
- * features. A feature uses only the entity columns among its own entity keys. Statuses: PRESENT,
- * NOT_FOUND (no value), NULL_VALUE (a stored null), OUTSIDE_MAX_AGE (older than the group's
- * max_age_hours; value null, as Feast does past a view's TTL).
+ * first, with status PRESENT and the epoch as timestamp, then the features grouped by feature view
+ * in the order the views first appear, as Feast's server groups them), each with one cell per
+ * entity row. Feature views are our feature groups; a {@code feature_service} names a group and
+ * means all its features. A feature uses only the entity columns among its own entity keys.
+ * Statuses: PRESENT, NOT_FOUND (no value), NULL_VALUE (a stored null), OUTSIDE_MAX_AGE (older than
+ * the group's max_age_hours; the value is still returned, as Feast's Go and Java servers return it
+ * past a view's TTL). With {@code include_feature_view_version_metadata}, {@code metadata} also
+ * lists {@code feature_view_metadata}: one {@code {"name": group}} per group read (groups have no
+ * version; Feast leaves out a version 0).
  */
 final class FeastApi {
   static final String EPOCH = "1970-01-01T00:00:00Z";
@@ -44,7 +48,12 @@ final class FeastApi {
    * what the Feast SDK's remote online store and HTTP clients send); others are a 400.
    */
   static final List<String> REQUEST_FIELDS =
-      List.of("features", "feature_service", "entities", "full_feature_names");
+      List.of(
+          "features",
+          "feature_service",
+          "entities",
+          "full_feature_names",
+          "include_feature_view_version_metadata");
 
   private final FeatureStore store;
   private final Api api;
@@ -91,7 +100,8 @@ final class FeastApi {
       columns.put(e.getKey(), column);
     }
     boolean fullNames = Wire.optionalBool(b, "full_feature_names", false);
-    List<Requested> requested = requested(b, columns, fullNames);
+    boolean viewMetadata = Wire.optionalBool(b, "include_feature_view_version_metadata", false);
+    List<Requested> requested = byGroup(requested(b, columns, fullNames));
 
     // One store read per (entity row, group, entity-key set): the store's own cache applies.
     Map<String, List<Requested>> buckets = new LinkedHashMap<>();
@@ -133,7 +143,6 @@ final class FeastApi {
             ts = md.eventTimestamp();
             if (md.freshnessStatus() == FreshnessStatus.EXPIRED) {
               status = "OUTSIDE_MAX_AGE";
-              value = null;
             } else {
               status = value == null ? "NULL_VALUE" : "PRESENT";
             }
@@ -162,10 +171,39 @@ final class FeastApi {
               List.of(statuses.get(r)),
               java.util.Arrays.asList(timestamps.get(r))));
     }
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("feature_names", featureNames);
+    if (viewMetadata) {
+      metadata.put(
+          "feature_view_metadata",
+          requested.stream()
+              .map(r -> r.feature().featureGroup())
+              .distinct()
+              .map(g -> Map.of("name", g))
+              .toList());
+    }
     Map<String, Object> response = new LinkedHashMap<>();
-    response.put("metadata", Map.of("feature_names", featureNames));
+    response.put("metadata", metadata);
     response.put("results", results);
     return response;
+  }
+
+  /**
+   * The features grouped by group, groups in the order they first appear, each group's features in
+   * request order; a feature asked for twice under the same output name is read once (Feast's
+   * server groups by view and reads each feature once).
+   */
+  private static List<Requested> byGroup(List<Requested> requested) {
+    Map<String, List<Requested>> groups = new LinkedHashMap<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Requested r : requested) {
+      if (seen.add(r.outputName() + "\0" + r.refName())) {
+        groups.computeIfAbsent(r.feature().featureGroup(), g -> new ArrayList<>()).add(r);
+      }
+    }
+    List<Requested> out = new ArrayList<>(requested.size());
+    groups.values().forEach(out::addAll);
+    return out;
   }
 
   private static Map<String, Object> vector(List<?> values, List<?> statuses, List<?> stamps) {

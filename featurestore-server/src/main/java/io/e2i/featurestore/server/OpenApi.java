@@ -812,7 +812,15 @@ final class OpenApi {
                 "description",
                 "entity key names to equally long lists of values"),
             "full_feature_names",
-            Map.of("type", List.of("boolean", "null"), "default", false)));
+            Map.of("type", List.of("boolean", "null"), "default", false),
+            "include_feature_view_version_metadata",
+            Map.of(
+                "type",
+                List.of("boolean", "null"),
+                "default",
+                false,
+                "description",
+                "also list the groups read in metadata.feature_view_metadata")));
     s.put(
         "FeastResponse",
         obj(
@@ -839,6 +847,7 @@ final class OpenApi {
                                 "INVALID"))),
                     "event_timestamps",
                     arr(Map.of("type", "string", "format", "date-time"))))));
+    s.putAll(FeastSchemas.schemas());
     return s;
   }
 

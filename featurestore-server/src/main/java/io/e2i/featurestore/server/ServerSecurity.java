@@ -131,7 +131,9 @@ final class ServerSecurity implements AutoCloseable {
           "write_batch_features",
           "compute_statistics",
           "invalidate_cache",
-          "update_freshness_status" ->
+          "update_freshness_status",
+          "feast_write_to_online_store",
+          "feast_push" ->
           Scope.WRITE;
       case "health_check", "metrics", "openapi" -> null;
       default -> Scope.READ;
