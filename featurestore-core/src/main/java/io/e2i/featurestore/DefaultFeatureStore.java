@@ -1,5 +1,6 @@
 package io.e2i.featurestore;
 
+import io.e2i.featurestore.spi.LineageEvents;
 import io.e2i.featurestore.spi.OfflineStore;
 import io.e2i.featurestore.spi.OnlineCache;
 import io.e2i.featurestore.spi.PitQuery;
@@ -37,14 +38,19 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   private final TrainingData training;
   private final FreshnessPath freshness;
   private final StatisticsPath statistics;
+  private final MaterializationPath materialization;
+  private final LineagePath lineage;
+  private final LineageEvents lineageEvents;
 
   DefaultFeatureStore(
       Registry registry,
       OfflineStore offline,
       @Nullable OnlineCache cache,
       Tracker tracker,
-      Clock clock) {
+      Clock clock,
+      LineageEvents lineageEvents) {
     this.registry = registry;
+    this.lineageEvents = lineageEvents;
     this.offline = offline;
     this.cache = cache;
     this.tracker = tracker;
@@ -55,9 +61,12 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     writes = new WritePath(holder, resolver, offline, cache, counters, storeClock);
     reads = new ReadPath(holder, resolver, offline, cache, counters, storeClock);
     history = new HistoryPath(holder, resolver, offline, storeClock);
-    training = new TrainingData(holder, resolver, registry, offline, storeClock);
+    lineage = new LineagePath(holder, registry);
+    training =
+        new TrainingData(holder, resolver, registry, offline, storeClock, lineage, lineageEvents);
     freshness = new FreshnessPath(holder, offline, storeClock);
     statistics = new StatisticsPath(holder, registry, offline, tracker, storeClock);
+    materialization = new MaterializationPath(holder, writes, offline.pipelines(), storeClock);
     // Last: the tracker may call back at once, and every path must exist by then.
     tracker.start(this);
   }
@@ -172,6 +181,19 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     return statistics.computeStatistics(featureGroup, featureName);
   }
 
+  // ---------------------------------------------------------------- materialization
+
+  @Override
+  public MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    return materialization.materialize(featureGroup, start, end, trigger);
+  }
+
+  @Override
+  public List<MaterializationRun> materializations(@Nullable String featureGroup, int limit) {
+    return materialization.runs(featureGroup, limit);
+  }
+
   // ---------------------------------------------------------------- training data
 
   @Override
@@ -206,12 +228,36 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
 
   @Override
   public int awaitTracking(Duration timeout) {
-    return tracker.drain(timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int left = tracker.drain(timeout);
+    return left + lineageEvents.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  // ---------------------------------------------------------------- lineage
+
+  @Override
+  public LineageGraph lineage(String node, int depth, LineageGraph.Direction direction) {
+    return lineage.lineage(node, depth, direction);
+  }
+
+  @Override
+  public LineageGraph.Edge tagTrainingSetRun(String trainingSet, String runId) {
+    return lineage.tagRun(trainingSet, runId);
   }
 
   @Override
   public CacheStats cacheStats() {
     return counters.stats();
+  }
+
+  @Override
+  public List<ConstraintWarning> constraintWarnings() {
+    return writes.constraintWarnings();
+  }
+
+  @Override
+  public Optional<io.e2i.featurestore.spi.QualityQueries> qualityQueries() {
+    return Optional.ofNullable(offline.quality());
   }
 
   /** Keys and audit times are wall-clock events: the system clock, not the store's test clock. */
@@ -224,6 +270,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   @Override
   public void close() {
     closeQuietly(tracker);
+    closeQuietly(lineageEvents);
     if (cache != null) {
       closeQuietly(cache);
     }

@@ -126,6 +126,64 @@ public interface FeatureStore extends AutoCloseable {
 
   List<TrainingSetDefinition> listTrainingSets();
 
+  /**
+   * The lineage around a node: source table -> computation -> feature version -> training set ->
+   * run. {@code node} is a kind-prefixed id ({@code table:hcps}, {@code feature:g:f@1}, {@code
+   * training_set:churn}, {@code run:abc}, {@code computation:g:f@1}) or a feature reference ({@code
+   * g:f@1}, {@code g:f} for the latest version). Downstream of a feature version answers "which
+   * training sets and runs use it".
+   */
+  default LineageGraph lineage(String node, int depth, LineageGraph.Direction direction) {
+    throw new UnsupportedOperationException("lineage");
+  }
+
+  /** Tags a saved training set with a run that used it (e.g. an MLflow run id). */
+  default LineageGraph.Edge tagTrainingSetRun(String trainingSet, String runId) {
+    throw new UnsupportedOperationException("lineage");
+  }
+
+  /**
+   * Materializes a group: runs the {@code computation_query} of each of its features over the
+   * window {@code [start, end)} and writes the rows through the normal write path, all in one
+   * transaction. Without {@code start} the run is incremental, from the group's watermark (the end
+   * of the last incremental run that succeeded); without {@code end} it runs to now. Re-running a
+   * window changes no value. A failing query writes nothing: {@link
+   * FeatureStoreException.Code#INVALID_ARGUMENT} naming the feature and the database's message (the
+   * failed run is recorded); {@link FeatureStoreException.Code#CONFLICT} while another run of the
+   * group holds its lock.
+   */
+  default MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end) {
+    return materialize(featureGroup, start, end, MaterializationRun.MANUAL);
+  }
+
+  /** As {@link #materialize(String, Instant, Instant)}, recording who triggered the run. */
+  default MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    throw FeatureStoreException.invalid("this feature store cannot materialize");
+  }
+
+  /** The latest materialization runs, newest first, of one group or (null) of all. */
+  default List<MaterializationRun> materializations(@Nullable String featureGroup, int limit) {
+    return List.of();
+  }
+
+  /**
+   * Values written in {@link ValidationMode#WARN} mode although they break a constraint, per
+   * feature and constraint, since the store opened.
+   */
+  default List<ConstraintWarning> constraintWarnings() {
+    return List.of();
+  }
+
+  /**
+   * The offline store's in-database aggregations for data quality (validation reports, drift), or
+   * empty when it has none. Used by {@code featurestore-quality}.
+   */
+  default Optional<io.e2i.featurestore.spi.QualityQueries> qualityQueries() {
+    return Optional.empty();
+  }
+
   /** Computes, stores and tracks statistics of a feature's latest version. */
   FeatureStatistics computeStatistics(String featureGroup, String featureName);
 

@@ -1,6 +1,7 @@
 package io.e2i.featurestore;
 
 import io.e2i.featurestore.spi.BackendProvider;
+import io.e2i.featurestore.spi.LineageEvents;
 import io.e2i.featurestore.spi.OfflineStore;
 import io.e2i.featurestore.spi.OnlineCache;
 import io.e2i.featurestore.spi.Registry;
@@ -59,6 +60,7 @@ public final class FeatureStores {
           .offlineStore(offline.store())
           .onlineCache(cache)
           .tracker(tracker)
+          .lineageEvents(openLineageEvents(config, providers))
           .build();
     } catch (RuntimeException e) {
       if (cache != null) {
@@ -69,6 +71,28 @@ public final class FeatureStores {
       throw e;
     }
   }
+
+  /** The {@code openlineage_url} option (FS_OPENLINEAGE_URL): http(s):// or file: events. */
+  private static LineageEvents openLineageEvents(
+      FeatureStoreConfig config, List<BackendProvider> providers) {
+    String url = config.options().get(OPENLINEAGE_URL);
+    if (url == null || url.isBlank()) {
+      return LineageEvents.NONE;
+    }
+    return providers.stream()
+        .filter(p -> p.supportsLineage(url))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                FeatureStoreException.invalid(
+                    "no backend on the class path sends lineage events to '"
+                        + FeatureStoreConfig.redact(url)
+                        + "'"))
+        .openLineage(url, config);
+  }
+
+  /** The option naming where lineage events go (FS_OPENLINEAGE_URL). */
+  public static final String OPENLINEAGE_URL = "openlineage_url";
 
   private static @Nullable OnlineCache openOnline(
       FeatureStoreConfig config, List<BackendProvider> providers) {
@@ -111,8 +135,15 @@ public final class FeatureStores {
     private @Nullable OnlineCache onlineCache;
     private Tracker tracker = Tracker.NONE;
     private Clock clock = Clock.systemUTC();
+    private LineageEvents lineageEvents = LineageEvents.NONE;
 
     private Builder() {}
+
+    /** Where training-set builds (and materializations) are reported as lineage runs. */
+    public Builder lineageEvents(LineageEvents lineageEvents) {
+      this.lineageEvents = Objects.requireNonNull(lineageEvents);
+      return this;
+    }
 
     public Builder registry(Registry registry) {
       this.registry = registry;
@@ -147,7 +178,8 @@ public final class FeatureStores {
           Objects.requireNonNull(offlineStore, "offlineStore"),
           onlineCache,
           tracker,
-          clock);
+          clock,
+          lineageEvents);
     }
   }
 }

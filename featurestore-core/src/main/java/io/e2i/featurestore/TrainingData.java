@@ -1,5 +1,6 @@
 package io.e2i.featurestore;
 
+import io.e2i.featurestore.spi.LineageEvents;
 import io.e2i.featurestore.spi.OfflineStore;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.Registry;
@@ -11,6 +12,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Point-in-time training sets. References, spine and output columns are checked before the offline
@@ -19,26 +23,88 @@ import java.util.Set;
  * rows.
  */
 final class TrainingData {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
   private final RegistryHolder holder;
   private final Resolver resolver;
   private final Registry registry;
   private final OfflineStore offline;
   private final StoreClock clock;
+  private final LineagePath lineage;
+  private final LineageEvents events;
 
   TrainingData(
       RegistryHolder holder,
       Resolver resolver,
       Registry registry,
       OfflineStore offline,
-      StoreClock clock) {
+      StoreClock clock,
+      LineagePath lineage,
+      LineageEvents events) {
     this.holder = holder;
     this.resolver = resolver;
     this.registry = registry;
     this.offline = offline;
     this.clock = clock;
+    this.lineage = lineage;
+    this.events = events;
   }
 
   TrainingSetDefinition getTrainingData(TrainingDataRequest request, PitQuery.RowSink sink) {
+    String saveAs = request.saveAs();
+    return reported(
+        saveAs == null ? "training_data" : LineageGraph.NodeType.TRAINING_SET.id(saveAs),
+        request,
+        sink);
+  }
+
+  /**
+   * Builds and reports the build as a lineage run (OpenLineage): inputs the pinned feature
+   * versions, output the saved set. Reporting never fails the build.
+   */
+  private TrainingSetDefinition reported(
+      String job, TrainingDataRequest request, PitQuery.RowSink sink) {
+    Instant started = clock.now();
+    UUID runId = UUID.randomUUID();
+    try {
+      TrainingSetDefinition definition = build(request, sink);
+      String saveAs = request.saveAs();
+      report(
+          new LineageEvents.Run(
+              runId,
+              job,
+              started,
+              clock.now(),
+              featureNodes(definition.featureRefs()),
+              saveAs == null ? List.of() : List.of(LineageGraph.NodeType.TRAINING_SET.id(saveAs)),
+              null));
+      return definition;
+    } catch (RuntimeException e) {
+      report(
+          new LineageEvents.Run(
+              runId,
+              job,
+              started,
+              clock.now(),
+              featureNodes(request.featureRefs()),
+              List.of(),
+              String.valueOf(e.getMessage())));
+      throw e;
+    }
+  }
+
+  private static List<String> featureNodes(List<String> refs) {
+    return refs.stream().map(LineageGraph.NodeType.FEATURE_VERSION::id).toList();
+  }
+
+  private void report(LineageEvents.Run run) {
+    try {
+      events.runFinished(run);
+    } catch (RuntimeException e) {
+      LOG.warn("lineage event for {} not sent: {}", run.job(), e.toString());
+    }
+  }
+
+  private TrainingSetDefinition build(TrainingDataRequest request, PitQuery.RowSink sink) {
     // Pinning as-of to "now" when unset makes every run, saved or not, reproducible later.
     // A future as-of would let later writes into a re-run, so it is pinned to now as well.
     Instant now = clock.now();
@@ -58,6 +124,7 @@ final class TrainingData {
             clock.now());
     if (request.saveAs() != null) {
       registry.saveTrainingSet(definition.name(), TrainingSets.toJson(definition));
+      lineage.trainingSetSaved(definition.name(), definition.featureRefs());
     }
     return definition;
   }
@@ -85,8 +152,10 @@ final class TrainingData {
       throw FeatureStoreException.notFound("training set '" + name + "' not found");
     }
     TrainingSetDefinition saved = TrainingSets.fromJson(json);
-    getTrainingData(
-        new TrainingDataRequest(saved.spine(), saved.featureRefs(), saved.asOf(), null), sink);
+    reported(
+        LineageGraph.NodeType.TRAINING_SET.id(name),
+        new TrainingDataRequest(saved.spine(), saved.featureRefs(), saved.asOf(), null),
+        sink);
     return saved;
   }
 

@@ -34,4 +34,13 @@ public interface BackendProvider {
   default Tracker openTracker(String uri, FeatureStoreConfig config) {
     throw new UnsupportedOperationException(uri);
   }
+
+  default boolean supportsLineage(String url) {
+    return false;
+  }
+
+  /** Opens the sender of lineage run events (OpenLineage) to an http(s) or file URL. */
+  default LineageEvents openLineage(String url, FeatureStoreConfig config) {
+    throw new UnsupportedOperationException(url);
+  }
 }

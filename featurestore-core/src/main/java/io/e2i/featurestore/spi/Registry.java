@@ -49,6 +49,27 @@ public interface Registry extends AutoCloseable {
   }
 
   /**
+   * Replaces the stored lineage edges that end at {@code node} with {@code edges} (each ending at
+   * it), in one transaction: a training set saved again under its name keeps only its new inputs.
+   * Edges the registry model implies (table, computation, feature version) are not stored; only
+   * training-set inputs and run tags are.
+   */
+  default void replaceLineageInto(String node, List<io.e2i.featurestore.LineageGraph.Edge> edges) {
+    throw new UnsupportedOperationException("this registry cannot keep lineage");
+  }
+
+  /** Adds one edge (a training set tagged with a run); adding it again changes nothing. */
+  default void addLineageEdge(io.e2i.featurestore.LineageGraph.Edge edge) {
+    throw new UnsupportedOperationException("this registry cannot keep lineage");
+  }
+
+  /** The stored edges leaving ({@code downstream}) or entering (upstream) any of {@code nodes}. */
+  default List<io.e2i.featurestore.LineageGraph.Edge> lineageEdges(
+      java.util.Collection<String> nodes, boolean downstream) {
+    return List.of();
+  }
+
+  /**
    * Where this registry keeps API keys and the audit log, or null when it cannot keep them (then no
    * key can be created, and a server on it runs without keys, bound to the loopback interface).
    */

@@ -122,6 +122,27 @@ public class InMemoryBackend implements Registry, OfflineStore {
     return Map.copyOf(trainingSets);
   }
 
+  private final java.util.Set<io.e2i.featurestore.LineageGraph.Edge> lineage =
+      new java.util.LinkedHashSet<>();
+
+  @Override
+  public synchronized void replaceLineageInto(
+      String node, List<io.e2i.featurestore.LineageGraph.Edge> edges) {
+    lineage.removeIf(e -> e.to().equals(node));
+    lineage.addAll(edges);
+  }
+
+  @Override
+  public synchronized void addLineageEdge(io.e2i.featurestore.LineageGraph.Edge edge) {
+    lineage.add(edge);
+  }
+
+  @Override
+  public synchronized List<io.e2i.featurestore.LineageGraph.Edge> lineageEdges(
+      java.util.Collection<String> nodes, boolean downstream) {
+    return lineage.stream().filter(e -> nodes.contains(downstream ? e.from() : e.to())).toList();
+  }
+
   // ---------------------------------------------------------------- OfflineStore
 
   @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.LineageGraph;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.Registry;
 import java.sql.Connection;
@@ -272,6 +273,81 @@ public final class DuckDbRegistry implements Registry {
                     }
                   }
                   return sets;
+                }));
+  }
+
+  @Override
+  public void replaceLineageInto(String node, List<LineageGraph.Edge> edges) {
+    call(
+        "save lineage of '" + node + "'",
+        () ->
+            db.write(
+                c -> {
+                  try (PreparedStatement del =
+                      c.prepareStatement("DELETE FROM lineage_edges WHERE to_node = ?")) {
+                    del.setString(1, node);
+                    del.executeUpdate();
+                  }
+                  insertEdges(c, edges);
+                  return DuckDbDatabase.NO_RESULT;
+                }));
+  }
+
+  @Override
+  public void addLineageEdge(LineageGraph.Edge edge) {
+    call(
+        "save lineage edge",
+        () ->
+            db.write(
+                c -> {
+                  insertEdges(c, List.of(edge));
+                  return DuckDbDatabase.NO_RESULT;
+                }));
+  }
+
+  private static void insertEdges(java.sql.Connection c, List<LineageGraph.Edge> edges)
+      throws java.sql.SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT OR IGNORE INTO lineage_edges (from_node, to_node, kind) VALUES (?, ?, ?)")) {
+      for (LineageGraph.Edge e : edges) {
+        ps.setString(1, e.from());
+        ps.setString(2, e.to());
+        ps.setString(3, e.kind());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  @Override
+  public List<LineageGraph.Edge> lineageEdges(
+      java.util.Collection<String> nodes, boolean downstream) {
+    if (nodes.isEmpty()) {
+      return List.of();
+    }
+    String column = downstream ? "from_node" : "to_node";
+    return call(
+        "read lineage",
+        () ->
+            db.read(
+                c -> {
+                  List<LineageGraph.Edge> edges = new java.util.ArrayList<>();
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT from_node, to_node, kind FROM lineage_edges WHERE "
+                              + column
+                              + " IN (SELECT unnest(?)) ORDER BY from_node, to_node")) {
+                    ps.setArray(1, c.createArrayOf("VARCHAR", nodes.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                      while (rs.next()) {
+                        edges.add(
+                            new LineageGraph.Edge(
+                                rs.getString(1), rs.getString(2), rs.getString(3)));
+                      }
+                    }
+                  }
+                  return edges;
                 }));
   }
 

@@ -69,6 +69,7 @@ final class Schema {
             definition VARCHAR NOT NULL
           )""");
       createSecurityTables(s);
+      createLineageTable(s);
       // Wave-2 declarative fields (constraints, validation, expression, schedule...) as JSON, so
       // later fields need no schema change; added to files made before they existed.
       s.execute("ALTER TABLE feature_groups ADD COLUMN IF NOT EXISTS options VARCHAR");
@@ -77,6 +78,54 @@ final class Schema {
         rs.next();
         if (rs.getLong(1) == 0) {
           s.execute("INSERT INTO schema_info VALUES (" + VERSION + ")");
+        }
+      }
+    }
+  }
+
+  /**
+   * Lineage edges only runs know: a saved training set's pinned feature versions and the runs
+   * tagged on it (LineagePath derives the rest from the registry). Node ids are kind-prefixed text.
+   * A file made before the table existed gains it with the edges of its saved training sets.
+   */
+  private static void createLineageTable(Statement s) throws SQLException {
+    boolean existed;
+    try (var rs =
+        s.executeQuery(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage_edges'")) {
+      rs.next();
+      existed = rs.getLong(1) > 0;
+    }
+    s.execute(
+        """
+        CREATE TABLE IF NOT EXISTS lineage_edges (
+          from_node VARCHAR NOT NULL,
+          to_node VARCHAR NOT NULL,
+          kind VARCHAR NOT NULL,
+          created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+          PRIMARY KEY (from_node, to_node)
+        )""");
+    s.execute("CREATE INDEX IF NOT EXISTS lineage_edges_to ON lineage_edges (to_node)");
+    if (!existed) {
+      java.util.List<String[]> edges = new java.util.ArrayList<>();
+      try (var rs = s.executeQuery("SELECT name, definition FROM training_sets")) {
+        while (rs.next()) {
+          String set = "training_set:" + rs.getString(1);
+          for (String ref :
+              io.e2i.featurestore.TrainingSets.fromJson(rs.getString(2)).featureRefs()) {
+            edges.add(new String[] {"feature:" + ref, set});
+          }
+        }
+      }
+      try (var ps =
+          s.getConnection()
+              .prepareStatement(
+                  "INSERT OR IGNORE INTO lineage_edges (from_node, to_node, kind)"
+                      + " VALUES (?, ?, 'used_by')")) {
+        for (String[] e : edges) {
+          ps.setString(1, e[0]);
+          ps.setString(2, e[1]);
+          ps.executeUpdate();
         }
       }
     }

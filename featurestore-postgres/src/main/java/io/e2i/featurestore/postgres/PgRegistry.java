@@ -2,8 +2,10 @@ package io.e2i.featurestore.postgres;
 
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.LineageGraph;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.Registry;
+import io.e2i.featurestore.spi.RegistryChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Feature groups and feature versions in the seed's {@code feature_groups} and {@code features}.
  */
-public final class PgRegistry implements Registry {
+public final class PgRegistry implements Registry, RegistryChanges {
   private static final String GROUP_COLUMNS =
       "name, description, owner, tags, source_table, expected_update_frequency_hours,"
           + " max_age_hours, mlflow_experiment_name, mlflow_experiment_id, created_at, options";
@@ -31,6 +33,27 @@ public final class PgRegistry implements Registry {
 
   PgRegistry(PgDatabase db) {
     this.db = db;
+  }
+
+  /**
+   * The row count and the sum of {@code updated_at} of groups and of feature versions: every insert
+   * and every update (which sets {@code updated_at = now()}) moves it, whatever order concurrent
+   * transactions commit in (a maximum would miss one that started earlier and committed later).
+   */
+  @Override
+  public String changeStamp() {
+    String sql =
+        "SELECT (SELECT count(*) || ':' || coalesce(sum(extract(epoch FROM updated_at)), 0)"
+            + " FROM feature_groups) || '/' || (SELECT count(*) || ':'"
+            + " || coalesce(sum(extract(epoch FROM updated_at)), 0) FROM features)";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return Objects.requireNonNullElse(rs.getString(1), "");
+    } catch (SQLException e) {
+      throw PgDatabase.error("reading the registry's change stamp", e);
+    }
   }
 
   @Override
@@ -231,6 +254,78 @@ public final class PgRegistry implements Registry {
       return out;
     } catch (SQLException e) {
       throw PgDatabase.error("loading training sets", e);
+    }
+  }
+
+  @Override
+  public void replaceLineageInto(String node, List<LineageGraph.Edge> edges) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement del =
+            c.prepareStatement("DELETE FROM lineage_edges WHERE to_node = ?")) {
+          del.setString(1, node);
+          del.executeUpdate();
+        }
+        insertEdges(c, edges);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw PgDatabase.error("saving the lineage of '" + node + "'", e);
+    }
+  }
+
+  @Override
+  public void addLineageEdge(LineageGraph.Edge edge) {
+    try (Connection c = db.connection()) {
+      insertEdges(c, List.of(edge));
+    } catch (SQLException e) {
+      throw PgDatabase.error("saving a lineage edge", e);
+    }
+  }
+
+  private static void insertEdges(Connection c, List<LineageGraph.Edge> edges) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO lineage_edges (from_node, to_node, kind) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING")) {
+      for (LineageGraph.Edge e : edges) {
+        ps.setString(1, e.from());
+        ps.setString(2, e.to());
+        ps.setString(3, e.kind());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  @Override
+  public List<LineageGraph.Edge> lineageEdges(
+      java.util.Collection<String> nodes, boolean downstream) {
+    if (nodes.isEmpty()) {
+      return List.of();
+    }
+    String sql =
+        "SELECT from_node, to_node, kind FROM lineage_edges WHERE "
+            + (downstream ? "from_node" : "to_node")
+            + " = ANY (?) ORDER BY from_node, to_node";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", nodes.toArray()));
+      List<LineageGraph.Edge> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new LineageGraph.Edge(rs.getString(1), rs.getString(2), rs.getString(3)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw PgDatabase.error("reading lineage", e);
     }
   }
 
