@@ -40,6 +40,8 @@ final class RegistrySnapshot {
   private final Map<String, GroupView> groups;
   private final Map<String, List<Feature>> latestByName;
   private final Map<UUID, Feature> byId;
+  // Compiled with the snapshot, so the write path compiles a pattern once per registry change.
+  private final Map<UUID, ConstraintCheck> checks;
 
   private RegistrySnapshot(
       Map<String, GroupView> groups,
@@ -48,6 +50,13 @@ final class RegistrySnapshot {
     this.groups = groups;
     this.latestByName = latestByName;
     this.byId = byId;
+    Map<UUID, ConstraintCheck> compiled = new HashMap<>();
+    byId.forEach(
+        (id, f) -> {
+          GroupView g = groups.get(f.featureGroup());
+          compiled.put(id, ConstraintCheck.of(f, g == null ? null : g.group()));
+        });
+    this.checks = compiled;
   }
 
   static RegistrySnapshot of(List<FeatureGroup> groupList, List<Feature> features) {
@@ -100,5 +109,15 @@ final class RegistrySnapshot {
 
   Optional<Feature> byId(UUID id) {
     return Optional.ofNullable(byId.get(id));
+  }
+
+  /** The compiled constraints of a feature version (compiled now if it is not in this snapshot). */
+  ConstraintCheck check(Feature feature) {
+    ConstraintCheck check = checks.get(feature.id());
+    if (check != null) {
+      return check;
+    }
+    GroupView g = groups.get(feature.featureGroup());
+    return ConstraintCheck.of(feature, g == null ? null : g.group());
   }
 }

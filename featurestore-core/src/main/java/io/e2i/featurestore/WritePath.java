@@ -37,6 +37,7 @@ final class WritePath {
   private final @Nullable OnlineCache cache;
   private final CacheCounters counters;
   private final StoreClock clock;
+  private final ConstraintWarnings warnings = new ConstraintWarnings();
 
   WritePath(
       RegistryHolder holder,
@@ -60,15 +61,28 @@ final class WritePath {
     Instant writtenAt = clock.now();
     List<ValueRow> rows = new ArrayList<>(writes.size());
     Set<Map.Entry<EntityKey, String>> touched = new LinkedHashSet<>();
+    List<Warned> warned = new ArrayList<>(0);
     for (int i = 0; i < writes.size(); i++) {
-      ValueRow row = validate(writes.get(i), i, writes.size(), writtenAt);
+      ValueRow row = validate(writes.get(i), i, writes.size(), writtenAt, warned);
       rows.add(row);
       touched.add(Map.entry(row.entity(), featureGroupOf(row)));
     }
     commit(rows, writtenAt);
+    // Counted once committed: a failed write accepted nothing.
+    for (Warned w : warned) {
+      warnings.add(w.feature(), w.constraint(), 1);
+    }
     invalidate(touched);
     return rows.size();
   }
+
+  /** Values written in warn mode although they break a constraint, per feature and constraint. */
+  List<ConstraintWarning> constraintWarnings() {
+    return warnings.snapshot();
+  }
+
+  /** A value written although it breaks a constraint of its feature (warn mode). */
+  private record Warned(Feature feature, String constraint) {}
 
   private void commit(List<ValueRow> rows, Instant writtenAt) {
     try {
@@ -87,13 +101,14 @@ final class WritePath {
   }
 
   /** In a batch, errors name the value's position, so a client can find it among thousands. */
-  private ValueRow validate(FeatureWrite w, int index, int total, Instant writtenAt) {
+  private ValueRow validate(
+      FeatureWrite w, int index, int total, Instant writtenAt, List<Warned> warned) {
     String where = total > 1 ? "value #" + (index + 1) + ": " : "";
     if (w == null) {
       throw FeatureStoreException.invalid(where + "null write");
     }
     try {
-      return toRow(w, writtenAt);
+      return toRow(w, writtenAt, warned);
     } catch (FeatureStoreException e) {
       if (where.isEmpty()) {
         throw e;
@@ -103,7 +118,7 @@ final class WritePath {
     }
   }
 
-  private ValueRow toRow(FeatureWrite w, Instant writtenAt) {
+  private ValueRow toRow(FeatureWrite w, Instant writtenAt, List<Warned> warned) {
     EntityKey entity = EntityKey.of(w.entityValues());
     if (w.featureName() == null || w.featureName().isBlank()) {
       throw FeatureStoreException.invalid("feature_name is required");
@@ -111,6 +126,7 @@ final class WritePath {
     Feature feature =
         resolver.resolve(new FeatureRef(w.featureGroup(), w.featureName(), null), entity);
     Object value = normalize(feature, entity, w.value());
+    checkConstraints(feature, entity, value, warned);
     Instant eventTimestamp =
         w.eventTimestamp() == null ? writtenAt : w.eventTimestamp().truncatedTo(ChronoUnit.MICROS);
     return new ValueRow(feature.id(), entity, value, eventTimestamp);
@@ -135,6 +151,34 @@ final class WritePath {
               + ": "
               + e.getMessage());
     }
+  }
+
+  /**
+   * Reject mode fails the call naming feature, entity, value and constraint; warn mode notes the
+   * value, which is written and counted.
+   */
+  private void checkConstraints(
+      Feature feature, EntityKey entity, @Nullable Object value, List<Warned> warned) {
+    ConstraintCheck check = holder.snapshot().check(feature);
+    String violation = check.violation(value);
+    if (violation == null) {
+      return;
+    }
+    if (check.mode() == ValidationMode.WARN) {
+      warned.add(new Warned(feature, ConstraintCheck.ruleName(violation)));
+      return;
+    }
+    throw FeatureStoreException.invalid(
+        "feature '"
+            + feature.featureGroup()
+            + ":"
+            + feature.name()
+            + "' for entity "
+            + entity
+            + " rejects value "
+            + describe(value)
+            + ": it breaks the constraint "
+            + violation);
   }
 
   private static String describe(@Nullable Object value) {

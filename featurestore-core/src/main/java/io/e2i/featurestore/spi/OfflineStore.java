@@ -68,6 +68,14 @@ public interface OfflineStore extends AutoCloseable {
     throw new UnsupportedOperationException(describe() + " does not support training data yet");
   }
 
+  /**
+   * The store's in-database aggregations for validation reports and drift, or null when it has
+   * none (those calls then fail as unsupported).
+   */
+  default @Nullable QualityQueries quality() {
+    return null;
+  }
+
   /** A cheap liveness probe; never throws. */
   boolean isHealthy();
 

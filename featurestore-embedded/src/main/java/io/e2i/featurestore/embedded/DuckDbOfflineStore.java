@@ -12,6 +12,7 @@ import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.FreshnessCounts;
 import io.e2i.featurestore.spi.FreshnessRule;
 import io.e2i.featurestore.spi.OfflineStore;
+import io.e2i.featurestore.spi.PipelineBackend;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.StoredValue;
 import io.e2i.featurestore.spi.ValueRow;
@@ -52,7 +53,9 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbOfflineStore.class);
 
   private final DuckDbDatabase db;
+  private final DuckDbQuality quality;
   private final LatestIndex index = new LatestIndex();
+  private final DuckDbPipelines pipelines;
   private final Thread indexLoader;
   private volatile boolean indexReady; // the index holds every committed row
   private volatile @Nullable Statement indexQuery; // the loader's, cancelled by close
@@ -67,8 +70,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   DuckDbOfflineStore(DuckDbDatabase db) {
     this.db = db.retain();
+    this.quality = new DuckDbQuality(this.db);
     try {
       nextSeq = readNextSeq();
+      pipelines = new DuckDbPipelines(db);
     } catch (SQLException | RuntimeException e) {
       db.release();
       throw FeatureStoreException.unavailable(
@@ -523,6 +528,13 @@ public final class DuckDbOfflineStore implements OfflineStore {
                 }));
   }
 
+  // ---------------------------------------------------------------- data quality
+
+  @Override
+  public io.e2i.featurestore.spi.QualityQueries quality() {
+    return quality;
+  }
+
   // ---------------------------------------------------------------- statistics
 
   @Override
@@ -535,6 +547,11 @@ public final class DuckDbOfflineStore implements OfflineStore {
   @Override
   public void pointInTimeJoin(PitQuery query, PitQuery.RowSink sink) {
     call("point-in-time join", () -> db.read(c -> PitJoin.run(c, query, sink)));
+  }
+
+  @Override
+  public PipelineBackend pipelines() {
+    return pipelines;
   }
 
   // ---------------------------------------------------------------- operations

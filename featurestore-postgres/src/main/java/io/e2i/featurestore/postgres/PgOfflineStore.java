@@ -301,6 +301,11 @@ public final class PgOfflineStore implements OfflineStore {
   }
 
   @Override
+  public io.e2i.featurestore.spi.QualityQueries quality() {
+    return new PgQuality(readDb);
+  }
+
+  @Override
   public FeatureStatistics statistics(UUID featureId, ValueType type, Instant now) {
     try (Connection c = db.connection()) {
       return PgStatistics.compute(c, featureId, type, now);

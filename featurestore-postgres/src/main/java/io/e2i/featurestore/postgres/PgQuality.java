@@ -1,0 +1,77 @@
+package io.e2i.featurestore.postgres;
+
+import io.e2i.featurestore.spi.SqlQualityQueries;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+
+/**
+ * Data-quality aggregations in PostgreSQL, on the read database (a replica when configured), over
+ * the logical {@code feature_values} table: a window's current values walk the read index
+ * (feature_id, entity_key, event_timestamp DESC, seq DESC) with DISTINCT ON.
+ */
+final class PgQuality extends SqlQualityQueries {
+  private final PgDatabase db;
+
+  PgQuality(PgDatabase db) {
+    this.db = db;
+  }
+
+  @Override
+  protected <T> T query(String what, String sql, Reader<T> reader) {
+    try (Connection c = db.connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return reader.read(rs);
+    } catch (SQLException e) {
+      throw PgDatabase.error("computing the " + what, e);
+    }
+  }
+
+  @Override
+  protected String current(Window w) {
+    return "SELECT DISTINCT ON (entity_key, event_timestamp) entity_key AS entity, value AS v"
+        + " FROM feature_values WHERE feature_id = '"
+        + w.featureId()
+        + "'"
+        + bounds(w)
+        + " ORDER BY entity_key, event_timestamp DESC, seq DESC";
+  }
+
+  @Override
+  protected String timestamp(Instant instant) {
+    return "TIMESTAMPTZ '" + instant + "'";
+  }
+
+  @Override
+  protected String number(String column) {
+    return "(" + column + ")::float8";
+  }
+
+  @Override
+  protected String text(String column) {
+    return "(" + column + " #>> '{}')";
+  }
+
+  @Override
+  protected String canonical(String column) {
+    return "(" + column + ")::text";
+  }
+
+  @Override
+  protected String listLength(String column) {
+    return "jsonb_array_length(" + column + ")";
+  }
+
+  @Override
+  protected String fullMatch(String expr, String patternLiteral) {
+    return "(" + expr + " ~ ('^(?:' || " + patternLiteral + " || ')$'))";
+  }
+
+  @Override
+  protected String quantile(String expr, double p) {
+    return "percentile_cont(" + p + ") WITHIN GROUP (ORDER BY " + expr + ")";
+  }
+}
