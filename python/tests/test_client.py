@@ -266,3 +266,22 @@ def test_a_500_carries_its_error_id(scripted: str) -> None:
 def test_api_key_is_sent_as_bearer(keyed_server: Server) -> None:
     with keyed_server.client() as fs:
         assert fs.list_feature_groups() is not None
+
+
+def test_wave2_definition_fields(fs: FeatureStoreClient, unique: str) -> None:
+    """Constraints, validation, drift thresholds and a group's schedule/retention go through by name."""
+    group = fs.create_feature_group(unique, validation="warn", schedule="0 3 * * *", retention_days=30)
+    assert (group["validation"], group["schedule"], group["retention_days"]) == ("warn", "0 3 * * *", 30)
+    feature = fs.create_feature(
+        unique, "score", "float64", ["hcp_id"],
+        constraints={"min": 0, "max": 1, "nullable": False},
+        validation="reject",
+        drift_thresholds={"psi_warn": 0.1, "psi_drift": 0.25},
+    )
+    assert feature["constraints"]["min"] == 0 and feature["constraints"]["max"] == 1
+    assert feature["validation"] == "reject"
+    assert feature["drift_thresholds"] == {"psi_warn": 0.1, "psi_drift": 0.25}
+    with pytest.raises(InvalidArgument, match="min|max"):
+        fs.create_feature(unique, "bad", "float64", ["hcp_id"], constraints={"min": 2, "max": 1})
+    with pytest.raises(InvalidArgument, match="validation|sometimes"):
+        fs.create_feature(unique, "bad", "float64", ["hcp_id"], validation="sometimes")

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from e2i_feature_store import FeatureStoreClient, NotFound
+from e2i_feature_store import FeatureStoreClient, InvalidArgument, NotFound
 
 UTC = dt.timezone.utc
 
@@ -106,3 +106,18 @@ def test_unknown_features_and_sets_are_not_found(fs: FeatureStoreClient, unique:
         fs.rerun_training_set(f"{unique}_no_such_set")
     with pytest.raises(ValueError):
         fs.export_training_data(spine(), ["g:f"], format="xlsx")
+    with pytest.raises(InvalidArgument, match="timestamp column 'ts'"):
+        fs.get_training_data(spine(), [f"{unique}:nothing"], timestamp_column="ts")
+
+
+def test_a_large_spine_is_streamed_in_chunks(fs: FeatureStoreClient, history: str) -> None:
+    """120,000 rows: three chunks of the request body; rows stay in spine order."""
+    n = 120_000
+    big = pd.DataFrame({
+        "hcp_id": ["H1", "H2", "H9"] * (n // 3),
+        "event_timestamp": pd.to_datetime(["2025-12-02", "2025-12-16", "2025-12-16"] * (n // 3)),
+    })
+    df = fs.get_training_data(big, [f"{history}:visits"])
+    assert len(df) == n
+    assert df.iloc[:6, -1].tolist()[:2] == [3, 9] and pd.isna(df.iloc[2, -1])
+    assert df["hcp_id"].tolist() == big["hcp_id"].tolist()

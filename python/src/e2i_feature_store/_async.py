@@ -77,10 +77,14 @@ class AsyncFeatureStoreClient(ClientBase):
     # ----------------------------------------------------------------------------- plumbing
 
     async def _exchange(self, call: Call[Any]) -> Answer:
+        payload = call.payload()
+        if payload is not None and not isinstance(payload, bytes):
+            # httpx's async client streams only async iterables; the encoding is CPU work anyway.
+            payload = b"".join(payload)
         response = await self._http.request(
             call.method,
             call.path,
-            content=call.payload(),
+            content=payload,
             params=call.params,
             headers=self._request_headers(call),
             timeout=self._long_timeout if call.long_running else self._timeout,
@@ -138,13 +142,17 @@ class AsyncFeatureStoreClient(ClientBase):
         max_age_hours: int | None = None,
         tags: Sequence[str] | None = None,
         mlflow_experiment_name: str | None = None,
+        validation: str | None = None,
+        schedule: str | None = None,
+        retention_days: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """Creates a group; the same definition again changes nothing, another raises Conflict.
-        ``extra`` fields go to the server as they are (fields newer than this SDK)."""
+        ``validation``: ``reject`` (default) or ``warn`` for the group's features; ``schedule`` and
+        ``retention_days`` for materialization. ``extra`` fields go to the server as they are."""
         fields = c.group_fields(
             description, owner, source_table, expected_update_frequency_hours, max_age_hours, tags,
-            mlflow_experiment_name, extra,
+            mlflow_experiment_name, {**c.group_options(validation, schedule, retention_days), **extra},
         )
         return await self._run(c.create_feature_group(name, fields))
 
@@ -158,12 +166,15 @@ class AsyncFeatureStoreClient(ClientBase):
         max_age_hours: int | None = None,
         tags: Sequence[str] | None = None,
         mlflow_experiment_name: str | None = None,
+        validation: str | None = None,
+        schedule: str | None = None,
+        retention_days: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """Replaces the whole definition (a field not given becomes unset)."""
         fields = c.group_fields(
             description, owner, source_table, expected_update_frequency_hours, max_age_hours, tags,
-            mlflow_experiment_name, extra,
+            mlflow_experiment_name, {**c.group_options(validation, schedule, retention_days), **extra},
         )
         return await self._run(c.update_feature_group(name, fields))
 
@@ -183,10 +194,21 @@ class AsyncFeatureStoreClient(ClientBase):
         owner: str | None = None,
         tags: Sequence[str] | None = None,
         computation_query: str | None = None,
+        expression: str | None = None,
+        constraints: Mapping[str, Any] | None = None,
+        validation: str | None = None,
+        drift_thresholds: Mapping[str, float] | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """``value_type``: string, int64, float64, bool, timestamp, or ``<type>_list``."""
-        fields = c.feature_fields(value_type, entity_keys, description, owner, tags, computation_query, extra)
+        """``value_type``: string, int64, float64, bool, timestamp, or ``<type>_list``.
+        ``constraints``: ``nullable``, ``min``, ``max``, ``allowed``, ``pattern``, ``max_length``,
+        ``min_items``, ``max_items``; ``validation``: ``reject`` or ``warn``; ``expression``: CEL
+        over the group's other features (an on-demand feature); ``drift_thresholds``:
+        ``{"psi_warn": .., "psi_drift": ..}``."""
+        fields = c.feature_fields(
+            value_type, entity_keys, description, owner, tags, computation_query,
+            {**c.feature_options(expression, constraints, validation, drift_thresholds), **extra},
+        )
         return await self._run(c.create_feature(feature_group_name, name, fields))
 
     async def update_feature(
@@ -199,10 +221,17 @@ class AsyncFeatureStoreClient(ClientBase):
         owner: str | None = None,
         tags: Sequence[str] | None = None,
         computation_query: str | None = None,
+        expression: str | None = None,
+        constraints: Mapping[str, Any] | None = None,
+        validation: str | None = None,
+        drift_thresholds: Mapping[str, float] | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """A new type, keys or computation makes the next version (``group:feature@2``)."""
-        fields = c.feature_fields(value_type, entity_keys, description, owner, tags, computation_query, extra)
+        fields = c.feature_fields(
+            value_type, entity_keys, description, owner, tags, computation_query,
+            {**c.feature_options(expression, constraints, validation, drift_thresholds), **extra},
+        )
         return await self._run(c.update_feature(feature_group_name, name, fields))
 
     async def get_feature(self, feature_group_name: str, feature_name: str, version: int | None = None) -> dict[str, Any] | None:

@@ -109,6 +109,24 @@ def feature_fields(
     )
 
 
+def group_options(validation: str | None, schedule: str | None, retention_days: int | None) -> dict[str, Any]:
+    return w.body(validation=validation, schedule=schedule, retention_days=retention_days)
+
+
+def feature_options(
+    expression: str | None,
+    constraints: Mapping[str, Any] | None,
+    validation: str | None,
+    drift_thresholds: Mapping[str, float] | None,
+) -> dict[str, Any]:
+    return w.body(
+        expression=expression,
+        constraints=None if constraints is None else dict(constraints),
+        validation=validation,
+        drift_thresholds=None if drift_thresholds is None else dict(drift_thresholds),
+    )
+
+
 def create_feature(group: str, name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
     return Call("POST", f"{GROUPS}/{_seg(group)}/features", w.record, json={"name": name, **fields})
 

@@ -160,7 +160,7 @@ class FeatureStoreClient(ClientBase):
     def _exchange(self, call: Call[Any]) -> Answer:
         headers = self._request_headers(call)
         payload = call.payload()
-        if call.fast and self._fast is not None:
+        if call.fast and self._fast is not None and (payload is None or isinstance(payload, bytes)):
             if payload is not None:
                 headers["content-type"] = "application/json"
             return self._fast.send(call.method, call.path, payload, headers)
@@ -227,13 +227,17 @@ class FeatureStoreClient(ClientBase):
         max_age_hours: int | None = None,
         tags: Sequence[str] | None = None,
         mlflow_experiment_name: str | None = None,
+        validation: str | None = None,
+        schedule: str | None = None,
+        retention_days: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """Creates a group; the same definition again changes nothing, another raises Conflict.
-        ``extra`` fields go to the server as they are (fields newer than this SDK)."""
+        ``validation``: ``reject`` (default) or ``warn`` for the group's features; ``schedule`` and
+        ``retention_days`` for materialization. ``extra`` fields go to the server as they are."""
         fields = c.group_fields(
             description, owner, source_table, expected_update_frequency_hours, max_age_hours, tags,
-            mlflow_experiment_name, extra,
+            mlflow_experiment_name, {**c.group_options(validation, schedule, retention_days), **extra},
         )
         return self._run(c.create_feature_group(name, fields))
 
@@ -247,12 +251,15 @@ class FeatureStoreClient(ClientBase):
         max_age_hours: int | None = None,
         tags: Sequence[str] | None = None,
         mlflow_experiment_name: str | None = None,
+        validation: str | None = None,
+        schedule: str | None = None,
+        retention_days: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """Replaces the whole definition (a field not given becomes unset)."""
         fields = c.group_fields(
             description, owner, source_table, expected_update_frequency_hours, max_age_hours, tags,
-            mlflow_experiment_name, extra,
+            mlflow_experiment_name, {**c.group_options(validation, schedule, retention_days), **extra},
         )
         return self._run(c.update_feature_group(name, fields))
 
@@ -272,10 +279,21 @@ class FeatureStoreClient(ClientBase):
         owner: str | None = None,
         tags: Sequence[str] | None = None,
         computation_query: str | None = None,
+        expression: str | None = None,
+        constraints: Mapping[str, Any] | None = None,
+        validation: str | None = None,
+        drift_thresholds: Mapping[str, float] | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """``value_type``: string, int64, float64, bool, timestamp, or ``<type>_list``."""
-        fields = c.feature_fields(value_type, entity_keys, description, owner, tags, computation_query, extra)
+        """``value_type``: string, int64, float64, bool, timestamp, or ``<type>_list``.
+        ``constraints``: ``nullable``, ``min``, ``max``, ``allowed``, ``pattern``, ``max_length``,
+        ``min_items``, ``max_items``; ``validation``: ``reject`` or ``warn``; ``expression``: CEL
+        over the group's other features (an on-demand feature); ``drift_thresholds``:
+        ``{"psi_warn": .., "psi_drift": ..}``."""
+        fields = c.feature_fields(
+            value_type, entity_keys, description, owner, tags, computation_query,
+            {**c.feature_options(expression, constraints, validation, drift_thresholds), **extra},
+        )
         return self._run(c.create_feature(feature_group_name, name, fields))
 
     def update_feature(
@@ -288,10 +306,17 @@ class FeatureStoreClient(ClientBase):
         owner: str | None = None,
         tags: Sequence[str] | None = None,
         computation_query: str | None = None,
+        expression: str | None = None,
+        constraints: Mapping[str, Any] | None = None,
+        validation: str | None = None,
+        drift_thresholds: Mapping[str, float] | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """A new type, keys or computation makes the next version (``group:feature@2``)."""
-        fields = c.feature_fields(value_type, entity_keys, description, owner, tags, computation_query, extra)
+        fields = c.feature_fields(
+            value_type, entity_keys, description, owner, tags, computation_query,
+            {**c.feature_options(expression, constraints, validation, drift_thresholds), **extra},
+        )
         return self._run(c.update_feature(feature_group_name, name, fields))
 
     def get_feature(self, feature_group_name: str, feature_name: str, version: int | None = None) -> dict[str, Any] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -92,13 +91,6 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot send a {type(value).__name__} as JSON: {value!r}")
 
 
-def _clean(value: Any) -> Any:
-    """Datetimes inside containers (json's default hook never sees them as keys or in floats)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"cannot send {value} as JSON: use None for a missing value")
-    return value
-
-
 _ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
@@ -129,7 +121,7 @@ class Call(Generic[T]):
     path: str
     parse: Callable[["Answer"], T]
     json: Any = None
-    content: bytes | None = None
+    content: "bytes | Iterable[bytes] | None" = None
     params: Mapping[str, Any] | None = None
     headers: Mapping[str, str] | None = None
     # Reads only: retried on a lost connection or a 503 (a write might have happened).
@@ -139,7 +131,8 @@ class Call(Generic[T]):
     long_running: bool = False
     fast: bool = False
 
-    def payload(self) -> bytes | None:
+    def payload(self) -> "bytes | Iterable[bytes] | None":
+        """The body: bytes, or chunks to stream (chunked transfer encoding)."""
         if self.content is not None:
             return self.content
         return None if self.json is None else dumps(self.json)
@@ -259,7 +252,3 @@ def raw(answer: Answer) -> Answer:
 def nothing(answer: Answer) -> None:
     return None
 
-
-def iter_chunks(data: bytes, size: int = 1 << 20) -> Iterator[bytes]:
-    for i in range(0, len(data), size):
-        yield data[i : i + size]
