@@ -32,6 +32,7 @@ class ArchitectureTest {
           "featurestore-postgres",
           "featurestore-redis",
           "featurestore-mlflow",
+          "featurestore-quality",
           "featurestore-server",
           "featurestore-cli");
 
@@ -52,7 +53,9 @@ class ArchitectureTest {
           "featurestore-postgres", Set.of("featurestore-core", "featurestore-io"),
           "featurestore-redis", Set.of("featurestore-core"),
           "featurestore-mlflow", Set.of("featurestore-core"),
-          "featurestore-server", Set.of("featurestore-core", "featurestore-io"),
+          "featurestore-quality", Set.of("featurestore-core"),
+          "featurestore-server",
+              Set.of("featurestore-core", "featurestore-io", "featurestore-quality"),
           "featurestore-cli", Set.copyOf(ORDER.subList(0, ORDER.size() - 1)));
 
   private static final Pattern DEPENDENCY =
@@ -117,6 +120,8 @@ class ArchitectureTest {
         .definedBy("io.e2i.featurestore.redis..")
         .layer("Mlflow")
         .definedBy("io.e2i.featurestore.mlflow..")
+        .layer("Quality")
+        .definedBy("io.e2i.featurestore.quality..")
         .layer("Server")
         .definedBy("io.e2i.featurestore.server..")
         .layer("Cli")
@@ -133,6 +138,8 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("Cli")
         .whereLayer("Mlflow")
         .mayOnlyBeAccessedByLayers("Cli")
+        .whereLayer("Quality")
+        .mayOnlyBeAccessedByLayers("Server", "Cli")
         .whereLayer("Io")
         .mayOnlyBeAccessedByLayers("Embedded", "Postgres", "Server", "Cli")
         .check(classes);

@@ -1,0 +1,336 @@
+package io.e2i.featurestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.e2i.featurestore.spi.QualityQueries;
+import io.e2i.featurestore.spi.QualityQueries.RuleCount;
+import io.e2i.featurestore.spi.QualityQueries.ValidationCounts;
+import io.e2i.featurestore.spi.QualityQueries.Window;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Data quality (issue 12) against every backend: constraints enforced on write (reject / warn, the
+ * feature's mode, else the group's, else reject), and the store's in-database aggregations
+ * (validation counts, KS) where the offline store has them. Each backend module extends it.
+ */
+public abstract class QualityContract {
+  protected static final Instant T0 = Instant.parse("2025-12-18T12:00:00Z");
+  protected FeatureStore store;
+
+  /** A store on empty state. */
+  protected abstract FeatureStore open(Clock clock);
+
+  @BeforeEach
+  void openStore() {
+    store = open(Clock.fixed(T0.plusSeconds(86_400), java.time.ZoneOffset.UTC));
+    store.createFeatureGroup(FeatureGroup.builder("hcp").build());
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static Constraints rules(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return Constraints.fromMap(m);
+  }
+
+  private Feature feature(String name, String type, Constraints c, ValidationMode mode) {
+    return store.createFeature(
+        FeatureSpec.builder("hcp", name)
+            .valueType(type)
+            .entityKeys("hcp_id")
+            .constraints(c)
+            .validation(mode)
+            .build());
+  }
+
+  private static FeatureWrite w(String feature, String hcp, Object value, Instant t) {
+    return new FeatureWrite(feature, Map.of("hcp_id", hcp), value, t, "hcp");
+  }
+
+  private List<FeatureValue> history(String feature, String hcp) {
+    return store.getHistoricalFeatures(
+        Map.of("hcp_id", hcp), List.of("hcp:" + feature), null, null);
+  }
+
+  @Test
+  void rejectNamesFeatureEntityValueAndConstraintAndWritesNothing() {
+    feature("score", "float64", rules("min", 0, "max", 1), null);
+    assertThatThrownBy(
+            () -> store.writeFeatureValue("score", Map.of("hcp_id", "H1"), 1.5, T0, "hcp"))
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("hcp:score", "H1", "1.5", "max (1.0)");
+            });
+    assertThat(history("score", "H1")).isEmpty();
+  }
+
+  @Test
+  void oneBadValueRejectsTheWholeBatch() {
+    feature("score", "float64", rules("min", 0, "max", 1), ValidationMode.REJECT);
+    List<FeatureWrite> batch =
+        List.of(
+            w("score", "H1", 0.5, T0),
+            w("score", "H2", 0.7, T0),
+            w("score", "H3", -2.0, T0),
+            w("score", "H4", 0.1, T0));
+    assertThatThrownBy(() -> store.writeBatchFeatures(batch))
+        .hasMessageContaining("value #3")
+        .hasMessageContaining("H3")
+        .hasMessageContaining("-2.0")
+        .hasMessageContaining("min (0.0)")
+        .hasMessageContaining("nothing was written");
+    assertThat(history("score", "H1")).isEmpty();
+    assertThat(history("score", "H4")).isEmpty();
+  }
+
+  @Test
+  void warnWritesTheValueAndCountsItPerConstraint() {
+    feature("score", "float64", rules("min", 0, "max", 1), ValidationMode.WARN);
+    store.writeBatchFeatures(
+        List.of(w("score", "H1", 1.5, T0), w("score", "H2", 2.5, T0), w("score", "H3", -1.0, T0)));
+    assertThat(history("score", "H1"))
+        .singleElement()
+        .extracting(FeatureValue::value)
+        .isEqualTo(1.5);
+    assertThat(store.constraintWarnings())
+        .containsExactly(
+            new ConstraintWarning("hcp", "score", "max", 2),
+            new ConstraintWarning("hcp", "score", "min", 1));
+  }
+
+  @Test
+  void theFeatureModeWinsOverTheGroupsAndTheGroupsOverTheDefault() {
+    store.updateFeatureGroup(FeatureGroup.builder("hcp").validation(ValidationMode.WARN).build());
+    feature("lenient", "int64", rules("max", 10), null);
+    feature("strict", "int64", rules("max", 10), ValidationMode.REJECT);
+    store.writeFeatureValue("lenient", Map.of("hcp_id", "H1"), 11, T0, "hcp");
+    assertThat(history("lenient", "H1")).hasSize(1);
+    assertThatThrownBy(
+            () -> store.writeFeatureValue("strict", Map.of("hcp_id", "H1"), 11, T0, "hcp"))
+        .hasMessageContaining("max (10.0)");
+    store.updateFeatureGroup(FeatureGroup.builder("hcp").build());
+    assertThatThrownBy(
+            () -> store.writeFeatureValue("lenient", Map.of("hcp_id", "H2"), 11, T0, "hcp"))
+        .hasMessageContaining("max");
+  }
+
+  @Test
+  void everyKindOfRule() {
+    feature(
+        "specialty",
+        "string",
+        rules(
+            "nullable",
+            false,
+            "pattern",
+            "[A-Z][a-z]+",
+            "max_length",
+            10,
+            "allowed",
+            List.of("Oncology", "Cardiology", "oncology")),
+        null);
+    feature("rank", "int64", rules("allowed", List.of(1, 2, 3)), null);
+    feature("codes", "list<string>", rules("min_items", 1, "max_items", 2), null);
+    store.writeFeatureValue("specialty", Map.of("hcp_id", "H1"), "Oncology", T0, "hcp");
+    store.writeFeatureValue("rank", Map.of("hcp_id", "H1"), 2, T0, "hcp");
+    store.writeFeatureValue("codes", Map.of("hcp_id", "H1"), List.of("a", "b"), T0, "hcp");
+    assertRejected("specialty", null, "nullable");
+    assertRejected("specialty", "oncology", "pattern ('[A-Z][a-z]+')");
+    assertRejected("specialty", "Neurology", "allowed");
+    assertRejected("rank", 4, "allowed ([1, 2, 3])");
+    assertRejected("codes", List.of(), "min_items (1)");
+    assertRejected("codes", List.of("a", "b", "c"), "max_items (2)");
+  }
+
+  @Test
+  void maxLengthCountsCharacters() {
+    feature("name", "string", rules("max_length", 3), null);
+    store.writeFeatureValue("name", Map.of("hcp_id", "H1"), "été", T0, "hcp");
+    assertRejected("name", "abcd", "max_length (3)");
+  }
+
+  private void assertRejected(String feature, Object value, String constraint) {
+    List<FeatureWrite> one = new ArrayList<>();
+    one.add(w(feature, "HX", value, T0));
+    assertThatThrownBy(() -> store.writeBatchFeatures(one))
+        .as("%s = %s", feature, value)
+        .isInstanceOf(FeatureStoreException.class)
+        .hasMessageContaining(constraint);
+  }
+
+  @Test
+  void changedConstraintsApplyToTheNextWriteWithoutANewVersion() {
+    feature("visits", "int64", Constraints.NONE, null);
+    store.writeFeatureValue("visits", Map.of("hcp_id", "H1"), 50, T0, "hcp");
+    Feature updated =
+        store.updateFeature(
+            FeatureSpec.builder("hcp", "visits")
+                .valueType("int64")
+                .entityKeys("hcp_id")
+                .constraints(rules("max", 10))
+                .build());
+    assertThat(updated.version()).isEqualTo(1);
+    assertThatThrownBy(
+            () -> store.writeFeatureValue("visits", Map.of("hcp_id", "H1"), 50, T0, "hcp"))
+        .hasMessageContaining("max (10.0)");
+  }
+
+  // ------------------------------------------------------------- in-database aggregations
+
+  private QualityQueries queries() {
+    assumeTrue(store.qualityQueries().isPresent(), "this store has no quality queries");
+    return store.qualityQueries().orElseThrow();
+  }
+
+  @Test
+  void validationCountsViolationsPerConstraintInTheWindowWithExamples() {
+    QualityQueries q = queries();
+    Feature f =
+        feature(
+            "score", "float64", rules("nullable", false, "min", 0, "max", 1), ValidationMode.WARN);
+    List<FeatureWrite> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(w("score", "H" + i, i < 3 ? 5.0 : 0.5, T0.plusSeconds(i)));
+    }
+    batch.add(w("score", "H10", -1.0, T0.plusSeconds(10)));
+    List<FeatureWrite> withNull = new ArrayList<>(batch);
+    withNull.add(
+        new FeatureWrite("score", Map.of("hcp_id", "H11"), null, T0.plusSeconds(11), "hcp"));
+    // outside the window, and a superseded value (rewritten with a good one)
+    withNull.add(w("score", "H12", 9.0, T0.minusSeconds(3600)));
+    withNull.add(w("score", "H13", 9.0, T0.plusSeconds(5)));
+    store.writeBatchFeatures(withNull);
+    store.writeFeatureValue("score", Map.of("hcp_id", "H13"), 0.2, T0.plusSeconds(5), "hcp");
+
+    ValidationCounts counts =
+        q.validate(
+            new Window(f.id(), f.valueType(), T0, T0.plusSeconds(60), null), f.constraints(), 5);
+    assertThat(counts.checked()).isEqualTo(13);
+    assertThat(counts.nulls()).isEqualTo(1);
+    Map<String, RuleCount> byRule = new LinkedHashMap<>();
+    counts.rules().forEach(r -> byRule.put(r.constraint(), r));
+    assertThat(byRule.keySet()).containsExactly("nullable", "min", "max");
+    assertThat(byRule.get("nullable").violations()).isEqualTo(1);
+    assertThat(byRule.get("min").violations()).isEqualTo(1);
+    assertThat(byRule.get("max").violations()).isEqualTo(3);
+    assertThat(byRule.get("max").examples())
+        .containsExactlyInAnyOrder(
+            "{\"hcp_id\":\"H0\"}", "{\"hcp_id\":\"H1\"}", "{\"hcp_id\":\"H2\"}");
+    assertThat(byRule.get("min").examples()).containsExactly("{\"hcp_id\":\"H10\"}");
+  }
+
+  @Test
+  void validationOfStringAndListRules() {
+    QualityQueries q = queries();
+    Feature s =
+        feature(
+            "specialty",
+            "string",
+            rules("pattern", "[A-Z][a-z]+", "max_length", 8, "allowed", List.of("Oncology", "x'y")),
+            ValidationMode.WARN);
+    Feature l =
+        feature("codes", "list<int64>", rules("min_items", 1, "max_items", 2), ValidationMode.WARN);
+    store.writeBatchFeatures(
+        List.of(
+            w("specialty", "H1", "Oncology", T0),
+            w("specialty", "H2", "cardiology", T0),
+            w("specialty", "H3", "Neurologyyy", T0),
+            w("specialty", "H4", "x'y", T0),
+            w("codes", "H1", List.of(), T0),
+            w("codes", "H2", List.of(1, 2, 3), T0),
+            w("codes", "H3", List.of(1), T0)));
+    Map<String, Long> sv =
+        violations(
+            q.validate(new Window(s.id(), s.valueType(), null, null, null), s.constraints(), 2));
+    assertThat(sv)
+        .containsExactly(
+            Map.entry("allowed", 2L), Map.entry("pattern", 2L), Map.entry("max_length", 2L));
+    Map<String, Long> lv =
+        violations(
+            q.validate(new Window(l.id(), l.valueType(), null, null, null), l.constraints(), 2));
+    assertThat(lv).containsExactly(Map.entry("min_items", 1L), Map.entry("max_items", 1L));
+  }
+
+  private static Map<String, Long> violations(ValidationCounts counts) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    counts.rules().forEach(r -> m.put(r.constraint(), r.violations()));
+    return m;
+  }
+
+  @Test
+  void ksStatisticIsTheLargestGapBetweenTheEmpiricalDistributions() {
+    QualityQueries q = queries();
+    Feature f = feature("x", "float64", Constraints.NONE, null);
+    Random rnd = new Random(7);
+    double[] a = new double[300];
+    double[] b = new double[200];
+    List<FeatureWrite> batch = new ArrayList<>();
+    for (int i = 0; i < a.length; i++) {
+      a[i] = Math.round(rnd.nextGaussian() * 20) / 10.0; // ties on purpose
+      batch.add(w("x", "A" + i, a[i], T0));
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = Math.round((rnd.nextGaussian() + 0.3) * 20) / 10.0;
+      batch.add(w("x", "B" + i, b[i], T0.plusSeconds(3600)));
+    }
+    store.writeBatchFeatures(batch);
+    QualityQueries.KsResult ks =
+        q.ks(
+            new Window(f.id(), f.valueType(), T0, T0, null),
+            new Window(f.id(), f.valueType(), T0.plusSeconds(1), null, null));
+    assertThat(ks.n1()).isEqualTo(300);
+    assertThat(ks.n2()).isEqualTo(200);
+    assertThat(ks.statistic()).isEqualTo(bruteForceKs(a, b));
+  }
+
+  /** scipy's ks_2samp statistic: searchsorted counts over the union, divided in double. */
+  static double bruteForceKs(double[] a, double[] b) {
+    double[] x = a.clone();
+    double[] y = b.clone();
+    Arrays.sort(x);
+    Arrays.sort(y);
+    double d = 0;
+    for (double v : concat(x, y)) {
+      double f1 = (double) upper(x, v) / x.length;
+      double f2 = (double) upper(y, v) / y.length;
+      d = Math.max(d, Math.abs(f1 - f2));
+    }
+    return d;
+  }
+
+  private static int upper(double[] sorted, double v) {
+    int n = 0;
+    while (n < sorted.length && sorted[n] <= v) {
+      n++;
+    }
+    return n;
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
