@@ -6,6 +6,7 @@ import static io.e2i.featurestore.postgres.PgRegistry.timestamp;
 
 import io.e2i.featurestore.EntityKey;
 import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.FreshnessStatus;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.FreshnessCounts;
@@ -27,17 +28,36 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Feature values in PostgreSQL's append-only {@code feature_values}. Every read picks, per
  * (feature, entity, event time), the row with the highest {@code seq}: the latest written.
  */
 public final class PgOfflineStore implements OfflineStore {
+  private static final Logger LOG = LoggerFactory.getLogger(PgOfflineStore.class);
   private final PgDatabase db;
+  private final PgDatabase readDb; // history, training data, statistics: db or a read replica
+  private final PgPartitions partitions = new PgPartitions();
+  private volatile @Nullable ScheduledExecutorService maintenance;
 
   PgOfflineStore(PgDatabase db) {
+    this(db, db.retain());
+  }
+
+  /**
+   * A store whose history, training data and statistics reads go to {@code readDb} (a read replica:
+   * those reads may lag the primary by the replica's delay); everything else to {@code db}.
+   */
+  PgOfflineStore(PgDatabase db, PgDatabase readDb) {
     this.db = db;
+    this.readDb = readDb;
   }
 
   @Override
@@ -45,7 +65,26 @@ public final class PgOfflineStore implements OfflineStore {
     if (rows.isEmpty()) {
       return;
     }
+    try {
+      writeOnce(rows, writtenAt);
+    } catch (FeatureStoreException e) {
+      if (!(e.getCause() instanceof SQLException sql) || !isMissingPartition(sql)) {
+        throw e;
+      }
+      // A partition this instance knew was dropped by retention (here or on another instance).
+      partitions.forget();
+      writeOnce(rows, writtenAt);
+    }
+  }
+
+  private static boolean isMissingPartition(SQLException e) {
+    return "23514".equals(e.getSQLState())
+        && String.valueOf(e.getMessage()).contains("no partition");
+  }
+
+  private void writeOnce(List<ValueRow> rows, Instant writtenAt) {
     try (Connection c = db.connection()) {
+      partitions.ensure(c, rows); // autocommit: a created partition stays even if the write fails
       c.setAutoCommit(false);
       try {
         PgCopy.copy(c, rows, writtenAt);
@@ -141,7 +180,7 @@ public final class PgOfflineStore implements OfflineStore {
     if (featureIds.isEmpty()) {
       return List.of();
     }
-    try (Connection c = db.connection();
+    try (Connection c = readDb.connection();
         PreparedStatement ps = c.prepareStatement(historySql(start != null, end != null))) {
       int i = 1;
       ps.setArray(i++, uuids(c, featureIds));
@@ -307,7 +346,7 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public FeatureStatistics statistics(UUID featureId, ValueType type, Instant now) {
-    try (Connection c = db.connection()) {
+    try (Connection c = readDb.connection()) {
       return PgStatistics.compute(c, featureId, type, now);
     } catch (SQLException e) {
       throw PgDatabase.error("computing statistics", e);
@@ -316,7 +355,7 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public void pointInTimeJoin(PitQuery query, PitQuery.RowSink sink) {
-    try (Connection c = db.connection()) {
+    try (Connection c = readDb.connection()) {
       c.setAutoCommit(false); // a cursor (fetch size) needs a transaction; the temp table too
       try {
         PgPitJoin.run(c, query, sink);
@@ -324,13 +363,13 @@ public final class PgOfflineStore implements OfflineStore {
       } catch (SQLException e) {
         rollbackQuietly(c);
         if (!isDataError(e)) {
-          db.evict(c); // COPY errors are invisible to the pool; never hand out a broken one
+          readDb.evict(c); // COPY errors are invisible to the pool; never hand out a broken one
         }
         throw e;
       } catch (RuntimeException e) {
         rollbackQuietly(c);
         if (!c.isValid(2)) {
-          db.evict(c);
+          readDb.evict(c);
         }
         throw e;
       } finally {
@@ -345,18 +384,61 @@ public final class PgOfflineStore implements OfflineStore {
     return c.createArrayOf("uuid", ids.toArray(new UUID[0]));
   }
 
+  // ---------------------------------------------------------------- partitions
+
+  /**
+   * One maintenance round (issue 15): partitions for this month and the next {@value
+   * PgPartitions#MONTHS_AHEAD}, and retention per group. Skipped while another instance runs one.
+   */
+  PgPartitions.Report maintainPartitions(Instant now, List<PgPartitions.GroupRetention> groups) {
+    try (Connection c = db.connection()) {
+      return partitions.maintain(c, now, groups);
+    } catch (SQLException e) {
+      throw PgDatabase.error("maintaining partitions", e);
+    }
+  }
+
+  /** Runs {@link #maintainPartitions} now and then every {@code period}, on a daemon thread. */
+  void scheduleMaintenance(Duration period, Supplier<List<PgPartitions.GroupRetention>> groups) {
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("featurestore-pg-partitions").factory());
+    maintenance = s;
+    s.scheduleWithFixedDelay(
+        () -> {
+          try {
+            PgPartitions.Report r = maintainPartitions(Instant.now(), groups.get());
+            LOG.debug("partition maintenance: {}", r);
+          } catch (RuntimeException e) {
+            if (!s.isShutdown()) { // not a round cut short by close()
+              LOG.warn("partition maintenance failed; next try in {}", period, e);
+            }
+          }
+        },
+        0,
+        period.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public boolean isHealthy() {
-    return db.isHealthy();
+    return db.isHealthy() && (readDb == db || readDb.isHealthy());
   }
 
   @Override
   public String describe() {
-    return db.describe();
+    return readDb == db
+        ? db.describe()
+        : db.describe() + " (history and training data from " + readDb.describe() + ")";
   }
 
   @Override
   public void close() {
+    ScheduledExecutorService s = maintenance;
+    if (s != null) {
+      s.shutdownNow();
+    }
+    readDb.close();
     db.close();
   }
 }

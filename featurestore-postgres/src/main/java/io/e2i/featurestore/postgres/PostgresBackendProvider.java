@@ -1,7 +1,19 @@
 package io.e2i.featurestore.postgres;
 
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.spi.BackendProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +41,56 @@ public final class PostgresBackendProvider implements BackendProvider {
           LOG.info("applied {} schema migration(s) to {}", applied, db.describe());
         }
       }
-      return new OfflineBackend(new PgRegistry(db.retain()), new PgOfflineStore(db));
+      PgRegistry registry = new PgRegistry(db.retain());
+      String readUrl = config.options().get(READ_URL_OPTION);
+      PgOfflineStore store =
+          readUrl == null || readUrl.isBlank()
+              ? new PgOfflineStore(db)
+              : new PgOfflineStore(db, PgDatabase.open(readUrl.trim(), config.options()));
+      long minutes = maintenanceMinutes(config);
+      if (minutes > 0) {
+        store.scheduleMaintenance(Duration.ofMinutes(minutes), () -> retention(registry));
+      }
+      return new OfflineBackend(registry, store);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * Option {@code offline_read_url} ({@code FS_OFFLINE_READ_URL}): a read replica for history,
+   * training data and statistics.
+   */
+  static final String READ_URL_OPTION = "offline_read_url";
+
+  private static long maintenanceMinutes(FeatureStoreConfig config) {
+    String v = config.options().getOrDefault("partition_maintenance_minutes", "60").trim();
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw FeatureStoreException.invalid(
+          "option partition_maintenance_minutes must be a whole number, got '" + v + "'");
+    }
+  }
+
+  /** Each group's retention and its feature versions, from the registry. */
+  static List<PgPartitions.GroupRetention> retention(PgRegistry registry) {
+    Map<String, Set<UUID>> ids = new HashMap<>();
+    for (Feature f : registry.loadFeatures()) {
+      ids.computeIfAbsent(f.featureGroup(), k -> new HashSet<>()).add(f.id());
+    }
+    List<PgPartitions.GroupRetention> out = new ArrayList<>();
+    for (FeatureGroup g : registry.loadGroups()) {
+      out.add(
+          new PgPartitions.GroupRetention(
+              g.name(), retentionOf(g), Set.copyOf(ids.getOrDefault(g.name(), Set.of()))));
+    }
+    return out;
+  }
+
+  /** The group's retention; none until the wave-2 field {@code retention_days} is wired here. */
+  static @Nullable Duration retentionOf(FeatureGroup group) {
+    return null;
   }
 }
