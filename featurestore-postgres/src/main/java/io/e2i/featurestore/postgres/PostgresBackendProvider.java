@@ -89,8 +89,9 @@ public final class PostgresBackendProvider implements BackendProvider {
     return out;
   }
 
-  /** The group's retention; none until the wave-2 field {@code retention_days} is wired here. */
+  /** The group's {@code retention_days}; none when unset (its values are kept). */
   static @Nullable Duration retentionOf(FeatureGroup group) {
-    return null;
+    Integer days = group.retentionDays();
+    return days == null ? null : Duration.ofDays(days);
   }
 }

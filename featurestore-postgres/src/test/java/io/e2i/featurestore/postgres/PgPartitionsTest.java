@@ -3,7 +3,11 @@ package io.e2i.featurestore.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.e2i.featurestore.EntityKey;
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureSpec;
 import io.e2i.featurestore.FeatureStoreConfig;
+import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.BackendProvider.OfflineBackend;
 import io.e2i.featurestore.spi.StoredValue;
 import io.e2i.featurestore.spi.ValueRow;
@@ -114,6 +118,26 @@ class PgPartitionsTest {
           .containsExactly("feature_values_y2025m02");
     } finally {
       backend.registry().close();
+    }
+  }
+
+  @Test
+  void eachGroupsRetentionComesFromItsRetentionDays() {
+    String url = TestPostgres.newMigratedDatabase();
+    OfflineBackend backend = open(url, Map.of("partition_maintenance_minutes", "0"));
+    try (PgRegistry registry = (PgRegistry) backend.registry()) {
+      registry.insertGroup(FeatureGroup.builder("short").retentionDays(30).build());
+      registry.insertGroup(FeatureGroup.builder("kept").build());
+      Feature f =
+          Feature.fromSpec(
+              new FeatureSpec("short", "x", ValueType.INT64, List.of("hcp_id")), 1, Instant.now());
+      registry.insertFeature(f);
+      assertThat(PostgresBackendProvider.retention(registry))
+          .containsExactlyInAnyOrder(
+              new PgPartitions.GroupRetention("short", Duration.ofDays(30), Set.of(f.id())),
+              new PgPartitions.GroupRetention("kept", null, Set.of()));
+    } finally {
+      backend.store().close();
     }
   }
 
