@@ -38,6 +38,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   private final TrainingData training;
   private final FreshnessPath freshness;
   private final StatisticsPath statistics;
+  private final MaterializationPath materialization;
   private final LineagePath lineage;
   private final LineageEvents lineageEvents;
 
@@ -65,6 +66,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
         new TrainingData(holder, resolver, registry, offline, storeClock, lineage, lineageEvents);
     freshness = new FreshnessPath(holder, offline, storeClock);
     statistics = new StatisticsPath(holder, registry, offline, tracker, storeClock);
+    materialization = new MaterializationPath(holder, writes, offline.pipelines(), storeClock);
     // Last: the tracker may call back at once, and every path must exist by then.
     tracker.start(this);
   }
@@ -177,6 +179,19 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   @Override
   public FeatureStatistics computeStatistics(String featureGroup, String featureName) {
     return statistics.computeStatistics(featureGroup, featureName);
+  }
+
+  // ---------------------------------------------------------------- materialization
+
+  @Override
+  public MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    return materialization.materialize(featureGroup, start, end, trigger);
+  }
+
+  @Override
+  public List<MaterializationRun> materializations(@Nullable String featureGroup, int limit) {
+    return materialization.runs(featureGroup, limit);
   }
 
   // ---------------------------------------------------------------- training data

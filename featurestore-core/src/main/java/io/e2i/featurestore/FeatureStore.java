@@ -143,6 +143,32 @@ public interface FeatureStore extends AutoCloseable {
   }
 
   /**
+   * Materializes a group: runs the {@code computation_query} of each of its features over the
+   * window {@code [start, end)} and writes the rows through the normal write path, all in one
+   * transaction. Without {@code start} the run is incremental, from the group's watermark (the end
+   * of the last incremental run that succeeded); without {@code end} it runs to now. Re-running a
+   * window changes no value. A failing query writes nothing: {@link
+   * FeatureStoreException.Code#INVALID_ARGUMENT} naming the feature and the database's message (the
+   * failed run is recorded); {@link FeatureStoreException.Code#CONFLICT} while another run of the
+   * group holds its lock.
+   */
+  default MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end) {
+    return materialize(featureGroup, start, end, MaterializationRun.MANUAL);
+  }
+
+  /** As {@link #materialize(String, Instant, Instant)}, recording who triggered the run. */
+  default MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    throw FeatureStoreException.invalid("this feature store cannot materialize");
+  }
+
+  /** The latest materialization runs, newest first, of one group or (null) of all. */
+  default List<MaterializationRun> materializations(@Nullable String featureGroup, int limit) {
+    return List.of();
+  }
+
+  /**
    * Values written in {@link ValidationMode#WARN} mode although they break a constraint, per
    * feature and constraint, since the store opened.
    */

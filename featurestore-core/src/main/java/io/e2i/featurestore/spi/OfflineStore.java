@@ -69,8 +69,16 @@ public interface OfflineStore extends AutoCloseable {
   }
 
   /**
-   * The store's in-database aggregations for validation reports and drift, or null when it has
-   * none (those calls then fail as unsupported).
+   * What materialization of computation queries needs (queries over the source tables, run history,
+   * per-group locks), or null when this store cannot run them.
+   */
+  default @Nullable PipelineBackend pipelines() {
+    return null;
+  }
+
+  /**
+   * The store's in-database aggregations for validation reports and drift, or null when it has none
+   * (those calls then fail as unsupported).
    */
   default @Nullable QualityQueries quality() {
     return null;

@@ -52,7 +52,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbOfflineStore.class);
 
-  private final DuckDbDatabase db;
+  final DuckDbDatabase db; // package-private for DuckDbPipelines in tests
   private final DuckDbQuality quality;
   private final LatestIndex index = new LatestIndex();
   private final DuckDbPipelines pipelines;

@@ -341,7 +341,7 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public io.e2i.featurestore.spi.QualityQueries quality() {
-    return new PgQuality(readDb);
+    return new PgQuality(readDb, db);
   }
 
   @Override
@@ -418,6 +418,12 @@ public final class PgOfflineStore implements OfflineStore {
         0,
         period.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  /** Computation queries run on the primary: the source tables live there. */
+  @Override
+  public io.e2i.featurestore.spi.PipelineBackend pipelines() {
+    return new PgPipelines(db);
   }
 
   @Override

@@ -1,0 +1,268 @@
+package io.e2i.featurestore;
+
+import io.e2i.featurestore.spi.PipelineBackend;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs a group's computation queries. Every computed feature's query is run over the window {@code
+ * [start, end)} and its rows (entity keys, {@code event_timestamp}, {@code value}) go through the
+ * normal write path ({@link WritePath}: types, constraints, cache invalidation) as one batch, so
+ * one transaction: a failing query or a rejected value writes nothing. Writes upsert on (feature,
+ * entity, event time), so re-running a window changes no value. One run at a time per group, across
+ * processes: the backend's group lock.
+ */
+final class MaterializationPath {
+  /** The start of the first incremental run, when a group has no watermark yet. */
+  static final Instant BEGINNING = Instant.parse("1900-01-01T00:00:00Z");
+
+  private final RegistryHolder holder;
+  private final WritePath writes;
+  private final @Nullable PipelineBackend backend;
+  private final StoreClock clock;
+
+  MaterializationPath(
+      RegistryHolder holder,
+      WritePath writes,
+      @Nullable PipelineBackend backend,
+      StoreClock clock) {
+    this.holder = holder;
+    this.writes = writes;
+    this.backend = backend;
+    this.clock = clock;
+  }
+
+  MaterializationRun materialize(
+      String group, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    PipelineBackend pipelines = backend();
+    RegistrySnapshot.GroupView view = holder.group(group);
+    List<Feature> computed =
+        view.latestFeatures().stream().filter(f -> f.computationQuery() != null).toList();
+    if (computed.isEmpty()) {
+      throw FeatureStoreException.invalid(
+          "feature group '" + group + "' has no feature with a computation_query to materialize");
+    }
+    Instant now = clock.now();
+    Instant windowEnd = end == null ? now : end.truncatedTo(ChronoUnit.MICROS);
+    if (start != null && !start.isBefore(windowEnd)) {
+      throw FeatureStoreException.invalid(
+          "materialization window is empty: start " + start + " is not before end " + windowEnd);
+    }
+    try (PipelineBackend.GroupLock lock = pipelines.tryLock(group)) {
+      if (lock == null) {
+        throw new FeatureStoreException(
+            FeatureStoreException.Code.CONFLICT,
+            "a materialization of feature group '" + group + "' is already running");
+      }
+      MaterializationRun.Kind kind =
+          start == null ? MaterializationRun.Kind.INCREMENTAL : MaterializationRun.Kind.BACKFILL;
+      Instant windowStart = start == null ? watermark(pipelines, group) : start;
+      if (windowStart != null && !windowStart.isBefore(windowEnd)) {
+        // Nothing new since the last run: an empty run, still recorded so the history shows it.
+        return record(pipelines, group, kind, trigger, windowStart, windowEnd, 0, now, null);
+      }
+      try {
+        int rows = run(pipelines, group, computed, windowStart, windowEnd);
+        return record(pipelines, group, kind, trigger, windowStart, windowEnd, rows, now, null);
+      } catch (FeatureStoreException e) {
+        record(pipelines, group, kind, trigger, windowStart, windowEnd, 0, now, e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  List<MaterializationRun> runs(@Nullable String group, int limit) {
+    if (group != null) {
+      holder.group(group); // 404 for an unknown group
+    }
+    return backend().runs(group, Math.max(1, limit));
+  }
+
+  /** The end of the last incremental run that succeeded; null before the first. */
+  @Nullable Instant watermark(String group) {
+    return watermark(backend(), group);
+  }
+
+  private static @Nullable Instant watermark(PipelineBackend pipelines, String group) {
+    // The latest 1,000 runs: a thousand failed or backfill runs since the last incremental one
+    // that succeeded are not expected (and would restart the watermark, which is idempotent).
+    Instant mark = null;
+    for (MaterializationRun run : pipelines.runs(group, 1000)) {
+      if (run.kind() == MaterializationRun.Kind.INCREMENTAL
+          && run.status() == MaterializationRun.Status.SUCCEEDED
+          && (mark == null || run.windowEnd().isAfter(mark))) {
+        mark = run.windowEnd();
+      }
+    }
+    return mark;
+  }
+
+  private PipelineBackend backend() {
+    if (backend == null) {
+      throw FeatureStoreException.invalid(
+          "this offline store cannot run computation queries (materialization)");
+    }
+    return backend;
+  }
+
+  private int run(
+      PipelineBackend pipelines,
+      String group,
+      List<Feature> computed,
+      @Nullable Instant start,
+      Instant end) {
+    List<FeatureWrite> batch = new ArrayList<>();
+    for (Feature feature : computed) {
+      collect(pipelines, feature, start == null ? BEGINNING : start, end, batch);
+    }
+    // One batch: validated whole before anything is written, then one transaction.
+    return writes.writeBatchFeatures(batch);
+  }
+
+  private static void collect(
+      PipelineBackend pipelines,
+      Feature feature,
+      Instant start,
+      Instant end,
+      List<FeatureWrite> batch) {
+    String query = java.util.Objects.requireNonNull(feature.computationQuery());
+    Bound bound = Bound.of(query, start, end);
+    // The window is also enforced outside the user's query, so a query that ignores :start/:end
+    // still writes only the run's window (and stays idempotent).
+    String sql =
+        "SELECT * FROM ("
+            + bound.sql()
+            + "\n) fs_src WHERE fs_src.event_timestamp >= ? AND fs_src.event_timestamp < ?";
+    List<Object> params = new ArrayList<>(bound.params());
+    params.add(start);
+    params.add(end);
+    try {
+      pipelines.query(sql, params, new Collector(feature, batch));
+    } catch (PipelineBackend.QueryFailure e) {
+      throw FeatureStoreException.invalid(
+          "computation_query of feature '"
+              + feature.featureGroup()
+              + ":"
+              + feature.name()
+              + "' failed: "
+              + e.getMessage()
+              + "; nothing was written");
+    }
+  }
+
+  private MaterializationRun record(
+      PipelineBackend pipelines,
+      String group,
+      MaterializationRun.Kind kind,
+      String trigger,
+      @Nullable Instant windowStart,
+      Instant windowEnd,
+      long rows,
+      Instant startedAt,
+      @Nullable String error) {
+    long millis = Math.max(0, ChronoUnit.MILLIS.between(startedAt, clock.now()));
+    MaterializationRun run =
+        new MaterializationRun(
+            UUID.randomUUID(),
+            group,
+            error == null ? MaterializationRun.Status.SUCCEEDED : MaterializationRun.Status.FAILED,
+            kind,
+            trigger,
+            windowStart,
+            windowEnd,
+            rows,
+            startedAt,
+            millis,
+            error);
+    pipelines.saveRun(run);
+    return run;
+  }
+
+  /** Turns a query's rows into writes of one feature, checking its columns first. */
+  private static final class Collector implements PipelineBackend.RowSink {
+    private final Feature feature;
+    private final List<FeatureWrite> batch;
+    private int[] keyIndexes = new int[0];
+    private int tsIndex = -1;
+    private int valueIndex = -1;
+
+    Collector(Feature feature, List<FeatureWrite> batch) {
+      this.feature = feature;
+      this.batch = batch;
+    }
+
+    @Override
+    public void columns(List<String> names) {
+      Map<String, Integer> byName = new HashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        byName.putIfAbsent(names.get(i).toLowerCase(java.util.Locale.ROOT), i);
+      }
+      List<String> keys = feature.entityKeys();
+      keyIndexes = new int[keys.size()];
+      for (int i = 0; i < keys.size(); i++) {
+        keyIndexes[i] = column(byName, keys.get(i), names);
+      }
+      tsIndex = column(byName, "event_timestamp", names);
+      valueIndex = column(byName, "value", names);
+    }
+
+    private int column(Map<String, Integer> byName, String name, List<String> names) {
+      Integer i = byName.get(name.toLowerCase(java.util.Locale.ROOT));
+      if (i == null) {
+        throw FeatureStoreException.invalid(
+            "computation_query of feature '"
+                + feature.featureGroup()
+                + ":"
+                + feature.name()
+                + "' returns no column '"
+                + name
+                + "' (it returns "
+                + names
+                + "; it must return the entity keys, event_timestamp and value); nothing was"
+                + " written");
+      }
+      return i;
+    }
+
+    @Override
+    public void row(Object[] values) {
+      Map<String, Object> entity = new LinkedHashMap<>();
+      List<String> keys = feature.entityKeys();
+      for (int i = 0; i < keyIndexes.length; i++) {
+        Object key = values[keyIndexes[i]];
+        if (key == null) {
+          throw FeatureStoreException.invalid(
+              "computation_query of feature '"
+                  + feature.featureGroup()
+                  + ":"
+                  + feature.name()
+                  + "' returned a row without entity key '"
+                  + keys.get(i)
+                  + "'; nothing was written");
+        }
+        entity.put(keys.get(i), key);
+      }
+      Object ts = values[tsIndex];
+      if (!(ts instanceof Instant eventTimestamp)) {
+        throw FeatureStoreException.invalid(
+            "computation_query of feature '"
+                + feature.featureGroup()
+                + ":"
+                + feature.name()
+                + "' returned event_timestamp "
+                + ts
+                + ", not a timestamp; nothing was written");
+      }
+      batch.add(
+          new FeatureWrite(
+              feature.name(), entity, values[valueIndex], eventTimestamp, feature.featureGroup()));
+    }
+  }
+}
