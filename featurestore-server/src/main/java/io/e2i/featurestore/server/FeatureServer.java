@@ -62,8 +62,10 @@ public final class FeatureServer implements AutoCloseable {
     Api api = new Api(guard.store(), options, metrics);
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
     endpoints.addAll(guard.endpoints());
+    endpoints.addAll(Discovery.endpoints(guard.store(), api)); // lineage, search, web UI
     this.routes = new Routes(endpoints);
-    guard.publishDocument(OpenApi.document(endpoints, version()), api::setOpenApi);
+    guard.publishDocument(
+        DiscoveryDoc.addTo(OpenApi.document(endpoints, version())), api::setOpenApi);
     this.app =
         Javalin.create(
             config -> {

@@ -14,6 +14,7 @@ import io.e2i.featurestore.FeatureWrite;
 import io.e2i.featurestore.FreshnessReport;
 import io.e2i.featurestore.HealthStatus;
 import io.e2i.featurestore.KeyScopes.Scope;
+import io.e2i.featurestore.LineageGraph;
 import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.SecurityRegistry;
 import io.e2i.featurestore.TrainingDataRequest;
@@ -59,6 +60,7 @@ final class GuardedStore implements FeatureStore {
   static final String NEW_VERSION = "create_feature_version";
   static final String UPDATE_FEATURE = "update_feature";
   static final String SAVE_TRAINING_SET = "save_training_set";
+  static final String TAG_RUN = "tag_training_set_run";
 
   private final FeatureStore store;
   private final SecurityRegistry security;
@@ -320,6 +322,70 @@ final class GuardedStore implements FeatureStore {
     } catch (FeatureStoreException e) {
       return false; // a reference to what no longer exists, or not visible to this key
     }
+  }
+
+  // ---------------------------------------------------------------- lineage
+
+  /**
+   * A restricted key sees the feature versions and computations of the groups it may read; the
+   * edges to what it may not read are left out. Tables, training sets and runs are names only.
+   */
+  @Override
+  public LineageGraph lineage(String node, int depth, LineageGraph.Direction direction) {
+    Principal p = who();
+    LineageGraph all = store.lineage(node, depth, direction);
+    if (p.unrestricted()) {
+      return all;
+    }
+    String startGroup = groupOfNode(all.nodes().getFirst());
+    if (startGroup != null) {
+      p.require(Scope.READ, startGroup);
+    }
+    Set<String> hidden = new HashSet<>();
+    List<LineageGraph.Node> nodes = new ArrayList<>();
+    for (LineageGraph.Node n : all.nodes()) {
+      String g = groupOfNode(n);
+      if (g != null && !p.allows(Scope.READ, g)) {
+        hidden.add(n.id());
+      } else {
+        nodes.add(n);
+      }
+    }
+    return new LineageGraph(
+        nodes,
+        all.edges().stream()
+            .filter(e -> !hidden.contains(e.from()) && !hidden.contains(e.to()))
+            .toList());
+  }
+
+  private static @Nullable String groupOfNode(LineageGraph.Node n) {
+    boolean grouped =
+        n.type() == LineageGraph.NodeType.FEATURE_VERSION
+            || n.type() == LineageGraph.NodeType.COMPUTATION;
+    int colon = n.name().indexOf(':');
+    return grouped && colon > 0 ? n.name().substring(0, colon) : null;
+  }
+
+  /** Tagging a run is a write to the set's lineage: write scope on every group it reads. */
+  @Override
+  public LineageGraph.Edge tagTrainingSetRun(String trainingSet, String runId) {
+    Principal p = who();
+    if (!p.unrestricted()) {
+      TrainingSetDefinition saved =
+          store.listTrainingSets().stream()
+              .filter(d -> d.name().equals(trainingSet))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      FeatureStoreException.notFound(
+                          "training set '" + trainingSet + "' not found"));
+      for (String g : groupsOf(p, saved.featureRefs(), null)) {
+        p.require(Scope.WRITE, g);
+      }
+    }
+    LineageGraph.Edge edge = store.tagTrainingSetRun(trainingSet, runId);
+    audit(p, TAG_RUN, trainingSet, runId);
+    return edge;
   }
 
   // ---------------------------------------------------------------- operations

@@ -56,8 +56,9 @@ final class ServerSecurity implements AutoCloseable {
    * now, and again when keys turn on (until then it says the key is optional, as it is).
    */
   void publishDocument(Map<String, Object> doc, Consumer<byte[]> publish) {
-    Set<String> open =
-        options.keyedMonitoring() ? Set.of(OPENAPI) : Set.of(OPENAPI, "/health", "/metrics");
+    Set<String> open = new java.util.HashSet<>(UiRoutes.OPEN_PATHS);
+    open.addAll(
+        options.keyedMonitoring() ? Set.of(OPENAPI) : Set.of(OPENAPI, "/health", "/metrics"));
     byte[] keyed = Wire.bytes(SecurityDoc.addTo(doc, open, true));
     if (!auth.required()) {
       publish.accept(Wire.bytes(SecurityDoc.addTo(doc, open, false)));
@@ -107,7 +108,9 @@ final class ServerSecurity implements AutoCloseable {
    */
   Principal principal(Endpoint e, Context ctx) {
     boolean open =
-        e.path().equals(OPENAPI) || (MONITORING.contains(e.path()) && auth.monitoringOpen());
+        e.path().equals(OPENAPI)
+            || UiRoutes.OPEN_PATHS.contains(e.path())
+            || (MONITORING.contains(e.path()) && auth.monitoringOpen());
     if (open) {
       return auth.required() ? Principal.ANONYMOUS : Principal.LOCAL;
     }
@@ -132,6 +135,7 @@ final class ServerSecurity implements AutoCloseable {
           "compute_statistics",
           "invalidate_cache",
           "update_freshness_status",
+          "tag_training_set_run",
           "feast_write_to_online_store",
           "feast_push" ->
           Scope.WRITE;

@@ -1,0 +1,215 @@
+package io.e2i.featurestore.server;
+
+import io.e2i.featurestore.Feature;
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureStore;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code GET /api/v1/search?q=&limit=}: feature groups and features ranked against the words of
+ * {@code q} (the UI's search-as-you-type). Every word must match some field; a match scores by
+ * where it is found and how well: the name (whole, a '_'-separated part, a prefix, anywhere) above
+ * tags and owner, above the group's name, above the description. Groups and features the caller's
+ * key cannot read are never seen (the store is the guarded one).
+ */
+final class SearchApi {
+  static final String PATH = "/api/v1/search";
+  static final int MAX_QUERY = 200;
+  static final int DEFAULT_LIMIT = 20;
+  static final int MAX_LIMIT = 100;
+  private static final java.util.regex.Pattern PARTS =
+      java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
+
+  private final FeatureStore store;
+
+  SearchApi(FeatureStore store) {
+    this.store = store;
+  }
+
+  List<Endpoint> endpoints() {
+    return List.of(
+        new Endpoint(
+            "GET",
+            PATH,
+            "search",
+            "Feature groups and features whose name, tags, owner or description match every word"
+                + " of q, best first",
+            null,
+            200,
+            "SearchResults",
+            List.of(400),
+            this::search));
+  }
+
+  private Object search(Context ctx) {
+    String q = ctx.queryParam("q");
+    // Characters as JSON Schema counts them (code points), so the schema's bounds are the server's.
+    if (q == null || q.isEmpty() || q.codePointCount(0, q.length()) > MAX_QUERY) {
+      throw ApiException.badRequest(
+          "query parameter 'q' must hold 1 to " + MAX_QUERY + " characters of search words");
+    }
+    int limit = limit(ctx.queryParam("limit"));
+    List<String> words = words(q);
+    // Only punctuation or spaces: nothing to look for, nothing found.
+    List<Hit> hits = words.isEmpty() ? List.of() : rank(words);
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (Hit h : hits.subList(0, Math.min(limit, hits.size()))) {
+      results.add(h.toMap());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("query", q);
+    out.put("total", hits.size());
+    out.put("results", results);
+    return out;
+  }
+
+  private static int limit(@Nullable String text) {
+    if (text == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(text.trim());
+      if (n >= 1 && n <= MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw ApiException.badRequest(
+        "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
+  }
+
+  static List<String> words(String q) {
+    List<String> words = new ArrayList<>();
+    for (String w : q.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}_-]+")) {
+      if (!w.isEmpty() && !words.contains(w)) {
+        words.add(w);
+      }
+    }
+    return words;
+  }
+
+  List<Hit> rank(List<String> words) {
+    List<Hit> hits = new ArrayList<>();
+    for (FeatureGroup g : store.listFeatureGroups()) {
+      int s = score(words, g.name(), g.tags(), g.owner(), null, g.description());
+      if (s > 0) {
+        hits.add(new Hit(s, g, null));
+      }
+      for (Feature f : store.listFeatures(g.name())) {
+        int fs = score(words, f.name(), f.tags(), f.owner(), g.name(), f.description());
+        if (fs > 0) {
+          hits.add(new Hit(fs, g, f));
+        }
+      }
+    }
+    hits.sort(
+        Comparator.comparingInt(Hit::score)
+            .reversed()
+            .thenComparing(h -> h.feature() == null ? 0 : 1)
+            .thenComparing(Hit::sortName));
+    return hits;
+  }
+
+  /** The sum over words of each word's best match; 0 when a word matches nothing. */
+  static int score(
+      List<String> words,
+      String name,
+      List<String> tags,
+      @Nullable String owner,
+      @Nullable String group,
+      @Nullable String description) {
+    String n = name.toLowerCase(Locale.ROOT);
+    String o = owner == null ? "" : owner.toLowerCase(Locale.ROOT);
+    String d = description == null ? "" : description.toLowerCase(Locale.ROOT);
+    String gr = group == null ? "" : group.toLowerCase(Locale.ROOT);
+    int total = 0;
+    for (String w : words) {
+      int best = nameScore(n, w, 100);
+      for (String t : tags) {
+        best = Math.max(best, nameScore(t.toLowerCase(Locale.ROOT), w, 40));
+      }
+      best = Math.max(best, nameScore(o, w, 35));
+      best = Math.max(best, nameScore(gr, w, 25));
+      best = Math.max(best, wordsScore(d, w, 15));
+      if (best == 0) {
+        return 0;
+      }
+      total += best;
+    }
+    return total;
+  }
+
+  /**
+   * A name, tag or owner: whole (full), a part between '_', '-' or '.' (.7), a prefix (.6), a
+   * part's prefix (.5), inside (.3).
+   */
+  private static int nameScore(String name, String w, int full) {
+    if (name.isEmpty()) {
+      return 0;
+    }
+    if (name.equals(w)) {
+      return full;
+    }
+    int best = 0;
+    if (name.startsWith(w)) {
+      best = full * 6 / 10;
+    }
+    for (String part : PARTS.split(name)) {
+      if (part.equals(w)) {
+        best = Math.max(best, full * 7 / 10);
+      } else if (part.startsWith(w)) {
+        best = Math.max(best, full / 2);
+      }
+    }
+    if (best == 0 && w.length() >= 2 && name.contains(w)) {
+      best = full * 3 / 10;
+    }
+    return best;
+  }
+
+  /** Prose: a word of it equal to (full) or starting with (.6) the search word. */
+  private static int wordsScore(String text, String w, int full) {
+    if (text.isEmpty() || !text.contains(w)) {
+      return 0;
+    }
+    int best = 0;
+    for (String word : text.split("[^\\p{L}\\p{N}_]+")) {
+      if (word.equals(w)) {
+        return full;
+      }
+      if (word.startsWith(w)) {
+        best = full * 6 / 10;
+      }
+    }
+    return best;
+  }
+
+  record Hit(int score, FeatureGroup group, @Nullable Feature feature) {
+    String sortName() {
+      return feature == null ? group.name() : group.name() + ":" + feature.name();
+    }
+
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      Feature f = feature;
+      m.put("kind", f == null ? "group" : "feature");
+      m.put("group", group.name());
+      m.put("name", f == null ? group.name() : f.name());
+      m.put("version", f == null ? null : f.version());
+      m.put("value_type", f == null ? null : f.valueType().wireName());
+      m.put("description", f == null ? group.description() : f.description());
+      m.put("owner", f == null ? group.owner() : f.owner());
+      m.put("tags", f == null ? group.tags() : f.tags());
+      m.put("score", score);
+      return m;
+    }
+  }
+}
