@@ -62,4 +62,26 @@ public interface QualityQueries {
   long[] valueCounts(Window window, List<String> values);
 
   KsResult ks(Window a, Window b);
+
+  /**
+   * A drift result kept in the {@code drift_results} table: its key fields, and the whole result as
+   * the HTTP API renders it ({@code json}).
+   */
+  record DriftRecord(
+      String featureGroup,
+      String featureName,
+      int version,
+      String status,
+      @Nullable Double psi,
+      Instant computedAt,
+      String json) {}
+
+  /** Appends a result to the drift history. */
+  void recordDrift(DriftRecord record);
+
+  /** The latest result of every feature that has one, by group and feature name. */
+  List<DriftRecord> latestDrift();
+
+  /** A feature's results, newest first, at most {@code limit}. */
+  List<DriftRecord> driftHistory(String featureGroup, String featureName, int limit);
 }

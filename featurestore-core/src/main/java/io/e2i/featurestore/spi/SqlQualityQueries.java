@@ -50,6 +50,9 @@ public abstract class SqlQualityQueries implements QualityQueries {
   /** A stored (JSON) scalar as its text: a string's content, a number's digits, true/false. */
   protected abstract String text(String column);
 
+  /** Runs a statement that changes the database (the drift history), with parameters. */
+  protected abstract void update(String what, String sql, Object... parameters);
+
   /** A stored value as text that identifies it (for counting categories). */
   protected abstract String canonical(String column);
 
@@ -318,6 +321,76 @@ public abstract class SqlQualityQueries implements QualityQueries {
           double d = rs.getDouble(1);
           return new KsResult(rs.wasNull() ? Double.NaN : d, rs.getLong(2), rs.getLong(3));
         });
+  }
+
+  // ------------------------------------------------------------------ drift history
+
+  private static final String DRIFT_COLUMNS =
+      "feature_group, feature_name, version, status, psi, computed_at, result";
+
+  @Override
+  public void recordDrift(DriftRecord r) {
+    update(
+        "drift history",
+        "INSERT INTO drift_results (" + DRIFT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+        r.featureGroup(),
+        r.featureName(),
+        r.version(),
+        r.status(),
+        r.psi() == null ? Double.NaN : r.psi(),
+        micros(r.computedAt()),
+        r.json());
+  }
+
+  @Override
+  public List<DriftRecord> latestDrift() {
+    return query(
+        "drift history",
+        "SELECT "
+            + DRIFT_COLUMNS
+            + " FROM (SELECT "
+            + DRIFT_COLUMNS
+            + ", row_number() OVER (PARTITION BY feature_group, feature_name"
+            + " ORDER BY computed_at DESC) AS rn FROM drift_results) t WHERE rn = 1"
+            + " ORDER BY feature_group, feature_name",
+        SqlQualityQueries::driftRecords);
+  }
+
+  @Override
+  public List<DriftRecord> driftHistory(String featureGroup, String featureName, int limit) {
+    return query(
+        "drift history",
+        "SELECT "
+            + DRIFT_COLUMNS
+            + " FROM drift_results WHERE feature_group = "
+            + literal(featureGroup)
+            + " AND feature_name = "
+            + literal(featureName)
+            + " ORDER BY computed_at DESC LIMIT "
+            + Math.max(0, limit),
+        SqlQualityQueries::driftRecords);
+  }
+
+  private static List<DriftRecord> driftRecords(ResultSet rs) throws SQLException {
+    List<DriftRecord> out = new ArrayList<>();
+    while (rs.next()) {
+      long micros = rs.getLong(6);
+      out.add(
+          new DriftRecord(
+              rs.getString(1),
+              rs.getString(2),
+              rs.getInt(3),
+              rs.getString(4),
+              nullableDouble(rs, 5),
+              Instant.ofEpochSecond(
+                  Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L),
+              rs.getString(7)));
+    }
+    return out;
+  }
+
+  private static long micros(Instant i) {
+    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1_000);
   }
 
   private static @Nullable Double nullableDouble(ResultSet rs, int index) throws SQLException {

@@ -32,6 +32,22 @@ final class DuckDbQuality extends SqlQualityQueries {
   }
 
   @Override
+  protected void update(String what, String sql, Object... parameters) {
+    DuckDbOfflineStore.call(
+        what,
+        () ->
+            db.write(
+                c -> {
+                  try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 0; i < parameters.length; i++) {
+                      ps.setObject(i + 1, parameters[i]);
+                    }
+                    return ps.executeUpdate();
+                  }
+                }));
+  }
+
+  @Override
   protected String current(Window w) {
     return "SELECT entity, arg_max_null(value_json, seq) AS v FROM feature_values"
         + " WHERE feature_id = '"

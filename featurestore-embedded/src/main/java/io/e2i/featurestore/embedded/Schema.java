@@ -70,6 +70,18 @@ final class Schema {
           )""");
       createSecurityTables(s);
       createLineageTable(s);
+      // Drift history (issue 12): computed_at in microseconds since the epoch; result is JSON.
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS drift_results (
+            feature_group VARCHAR NOT NULL,
+            feature_name VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            status VARCHAR NOT NULL,
+            psi DOUBLE,
+            computed_at BIGINT NOT NULL,
+            result VARCHAR NOT NULL
+          )""");
       // Wave-2 declarative fields (constraints, validation, expression, schedule...) as JSON, so
       // later fields need no schema change; added to files made before they existed.
       s.execute("ALTER TABLE feature_groups ADD COLUMN IF NOT EXISTS options VARCHAR");

@@ -14,9 +14,25 @@ import java.time.Instant;
  */
 final class PgQuality extends SqlQualityQueries {
   private final PgDatabase db;
+  private final PgDatabase primary;
 
-  PgQuality(PgDatabase db) {
+  /** Reads go to {@code db} (a replica when configured); the drift history to {@code primary}. */
+  PgQuality(PgDatabase db, PgDatabase primary) {
     this.db = db;
+    this.primary = primary;
+  }
+
+  @Override
+  protected void update(String what, String sql, Object... parameters) {
+    try (Connection c = primary.connection();
+        java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        ps.setObject(i + 1, parameters[i]);
+      }
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw PgDatabase.error("writing the " + what, e);
+    }
   }
 
   @Override
