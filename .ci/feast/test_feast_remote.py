@@ -18,7 +18,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from feast import Entity, FeatureStore, FeatureView, Field, FileSource, PushSource, ValueType
+from feast import (
+    Entity,
+    FeatureService,
+    FeatureStore,
+    FeatureView,
+    Field,
+    FileSource,
+    PushSource,
+    ValueType,
+)
 from feast.protos.feast.serving.ServingService_pb2 import FieldStatus
 from feast.types import Float64, Int64, String
 
@@ -124,7 +133,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> FeatureStore:
         source=batch,
         online=True,
     )
-    fs.apply([driver, batch, push, view, unknown])
+    # A feature service is read as the group of its name (all the group's features).
+    service = FeatureService(name=GROUP, features=[view])
+    fs.apply([driver, batch, push, view, unknown, service])
     return fs
 
 
@@ -209,6 +220,13 @@ def test_push_over_http_with_feasts_request_shape(store: FeatureStore) -> None:
     got, _ = _feast_read(store, [1004])
     assert got["conv_rate"] == [0.125] and got["city"] == ["Lima"]
     _assert_same_as_ours(got, [1004])
+
+
+def test_feature_service_reads_the_group(store: FeatureStore) -> None:
+    service = store.get_feature_service(GROUP)
+    got = store.get_online_features(features=service, entity_rows=[{"driver_id": 1001}]).to_dict()
+    assert sorted(got) == sorted(["driver_id", *FEATURES])
+    _assert_same_as_ours(got, [1001])
 
 
 def test_outside_max_age_and_not_found(store: FeatureStore) -> None:
