@@ -285,3 +285,26 @@ def test_wave2_definition_fields(fs: FeatureStoreClient, unique: str) -> None:
         fs.create_feature(unique, "bad", "float64", ["hcp_id"], constraints={"min": 2, "max": 1})
     with pytest.raises(InvalidArgument, match="validation|sometimes"):
         fs.create_feature(unique, "bad", "float64", ["hcp_id"], validation="sometimes")
+
+
+def test_lineage_run_tags_and_search(fs: FeatureStoreClient, unique: str) -> None:
+    import pandas as pd
+
+    fs.create_feature_group(unique, source_table="hcps", description="lineage probe", tags=["probe"])
+    fs.create_feature(unique, "visits", "int64", ["hcp_id"], computation_query="SELECT 1")
+    fs.write_feature_value("visits", {"hcp_id": "H1"}, 3, dt.datetime(2025, 1, 1), unique)
+    spine = pd.DataFrame({"hcp_id": ["H1"], "event_timestamp": [dt.datetime(2025, 2, 1)]})
+    fs.get_training_data(spine, [f"{unique}:visits"], save_as=f"{unique}_set")
+    tagged = fs.tag_training_set_run(f"{unique}_set", "mlflow-run-123")
+    assert tagged["run_id"] == "mlflow-run-123"
+
+    graph = fs.lineage(f"{unique}:visits@1", direction="both")
+    kinds = {n["type"] for n in graph["nodes"]}
+    assert {"feature_version", "training_set", "source_table"} <= kinds, graph
+    assert any(n["name"] == f"{unique}_set" for n in graph["nodes"])
+    assert graph["edges"]
+    with pytest.raises(InvalidArgument, match="depth"):
+        fs.lineage(f"{unique}:visits@1", depth=99)
+
+    hits = fs.search(f"{unique} visits")
+    assert hits and hits[0]["group"] == unique and hits[0]["name"] == "visits"

@@ -289,3 +289,20 @@ def revoke_api_key(name: str) -> Call[dict[str, Any]]:
 def audit_log(since: Any, actor: str | None, action: str | None, limit: int | None) -> Call[list[dict[str, Any]]]:
     params = w.body(since=_time(since), actor=actor, action=action, limit=None if limit is None else str(limit))
     return Call("GET", "/api/v1/audit", w.field_of("entries"), params=params or None, idempotent=True)
+
+
+# ------------------------------------------------------------------------------------- discovery
+
+
+def lineage(node: str, depth: int | None, direction: str | None) -> Call[dict[str, Any]]:
+    params = w.body(node=node, depth=None if depth is None else str(depth), direction=direction)
+    return Call("GET", "/api/v1/lineage", lambda a: a.json(), params=params, idempotent=True)
+
+
+def tag_training_set_run(name: str, run_id: str) -> Call[dict[str, Any]]:
+    return Call("POST", f"/api/v1/training-sets/{_seg(name)}/runs", lambda a: a.json(), json={"run_id": run_id})
+
+
+def search(query: str, limit: int | None) -> Call[list[dict[str, Any]]]:
+    params = w.body(q=query, limit=None if limit is None else str(limit))
+    return Call("GET", "/api/v1/search", w.field_of("results"), params=params, idempotent=True)

@@ -438,6 +438,23 @@ class FeatureStoreClient(ClientBase):
         """The server's Prometheus text."""
         return self._run(c.metrics())
 
+    # ----------------------------------------------------------------------------- discovery
+
+    def lineage(self, node: str, depth: int | None = None, direction: str | None = None) -> dict[str, Any]:
+        """``{"nodes": [...], "edges": [...]}`` around ``node`` (``group:feature@1``, a group, a
+        table or a training set): source table -> computation -> feature version -> training set
+        -> run; ``direction`` ``upstream``, ``downstream`` or ``both``, ``depth`` 1-10 (5)."""
+        return self._run(c.lineage(node, depth, direction))
+
+    def tag_training_set_run(self, training_set: str, run_id: str) -> dict[str, Any]:
+        """Records that a run (e.g. an MLflow run id) trained on a saved training set (lineage)."""
+        return self._run(c.tag_training_set_run(training_set, run_id))
+
+    def search(self, query: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Groups and features matching every word of ``query`` (names first, then tags, owner,
+        group, description), each with ``kind``, ``group``, ``name``, ``version``, ``score``."""
+        return self._run(c.search(query, limit))
+
     # ----------------------------------------------------------------------------- security
 
     def create_api_key(
