@@ -2,10 +2,14 @@ package io.e2i.featurestore.mlflow;
 
 import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.spi.BackendProvider;
+import io.e2i.featurestore.spi.LineageEvents;
 import io.e2i.featurestore.spi.Tracker;
 import java.util.Locale;
 
-/** Serves {@code http://} and {@code https://} tracking URIs with an {@link MlflowTracker}. */
+/**
+ * Serves {@code http://} and {@code https://} tracking URIs with an {@link MlflowTracker}, and
+ * lineage URLs with {@link OpenLineageEvents}.
+ */
 public final class MlflowBackendProvider implements BackendProvider {
 
   @Override
@@ -20,5 +24,16 @@ public final class MlflowBackendProvider implements BackendProvider {
   @Override
   public Tracker openTracker(String uri, FeatureStoreConfig config) {
     return MlflowTracker.open(uri, config);
+  }
+
+  /** Lineage events: http(s):// (an OpenLineage endpoint such as Marquez) or file: (JSON lines). */
+  @Override
+  public boolean supportsLineage(String url) {
+    return OpenLineageEvents.supports(url);
+  }
+
+  @Override
+  public LineageEvents openLineage(String url, FeatureStoreConfig config) {
+    return OpenLineageEvents.open(url, config.options());
   }
 }
