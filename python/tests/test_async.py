@@ -59,6 +59,13 @@ async def test_the_seed_flow_awaited(server: Server, unique: str) -> None:
             pd.DataFrame({"hcp_id": ["H2"], "event_timestamp": [pd.Timestamp.now(tz="UTC")]}), [f"{unique}:visits"]
         )
         assert df.iloc[0, -1] == 2
+        csv = await fs.export_training_data(
+            [{"hcp_id": "H3", "event_timestamp": dt.datetime.utcnow()}], [f"{unique}:visits"], format="csv",
+            save_as=f"{unique}_set",
+        )
+        assert csv.decode().splitlines()[1].startswith("H3,") and csv.decode().rstrip().endswith(",3")
+        assert (await fs.export_training_set(f"{unique}_set", format="csv")) == csv
+        assert [s["name"] for s in await fs.list_training_sets()].count(f"{unique}_set") == 1
 
 
 async def test_errors_are_typed(server: Server, unique: str) -> None:

@@ -321,7 +321,7 @@ class AsyncFeatureStoreClient(ClientBase):
         save_as: str | None = None,
     ) -> bytes:
         """The same join as the server's bytes: ``parquet``, ``csv`` or ``json`` (no pandas needed)."""
-        return await self._run(tr.training_data(entity_df, features, timestamp_column, as_of, save_as, format)).content
+        return (await self._run(tr.training_data(entity_df, features, timestamp_column, as_of, save_as, format))).content
 
     async def list_training_sets(self) -> list[dict[str, Any]]:
         return await self._run(tr.list_training_sets())
@@ -331,7 +331,7 @@ class AsyncFeatureStoreClient(ClientBase):
         return tr.to_frame(await self._run(tr.rerun_training_set(name, "parquet")))
 
     async def export_training_set(self, name: str, format: str = "parquet") -> bytes:
-        return await self._run(tr.rerun_training_set(name, format)).content
+        return (await self._run(tr.rerun_training_set(name, format))).content
 
     # ----------------------------------------------------------------------------- operations
 

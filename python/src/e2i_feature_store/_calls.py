@@ -37,7 +37,8 @@ def _entity(entity_values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def health(answer: Answer) -> dict[str, Any]:
-    return answer.json()
+    report: dict[str, Any] = answer.json()
+    return report
 
 
 def health_check() -> Call[dict[str, Any]]:

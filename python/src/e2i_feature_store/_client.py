@@ -87,7 +87,7 @@ class _FastLane:
                 raise
             if response.will_close:
                 self._drop(conn)
-            return Answer(response.status, response.headers, content)
+            return Answer(response.status, dict(response.headers.items()), content)
 
     def close(self) -> None:
         with self._lock:
