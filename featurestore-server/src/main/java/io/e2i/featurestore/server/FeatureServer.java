@@ -49,6 +49,7 @@ public final class FeatureServer implements AutoCloseable {
   private final ServerSecurity security;
   private final List<String> registered = Collections.synchronizedList(new ArrayList<>());
   private final Routes routes;
+  private final QualityApi quality;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private volatile boolean stopped;
@@ -63,9 +64,12 @@ public final class FeatureServer implements AutoCloseable {
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
     endpoints.addAll(guard.endpoints());
     endpoints.addAll(Discovery.endpoints(guard.store(), api)); // lineage, search, web UI
+    this.quality = QualityApi.start(guard.store(), store, api, metrics); // validation, drift
+    endpoints.addAll(quality.endpoints());
     this.routes = new Routes(endpoints);
     guard.publishDocument(
-        DiscoveryDoc.addTo(OpenApi.document(endpoints, version())), api::setOpenApi);
+        QualityDoc.addTo(DiscoveryDoc.addTo(OpenApi.document(endpoints, version()))),
+        api::setOpenApi);
     this.app =
         Javalin.create(
             config -> {
@@ -193,6 +197,7 @@ public final class FeatureServer implements AutoCloseable {
     }
     app.stop();
     security.close();
+    quality.close();
     stopped = true;
     LOG.info("feature server stopped");
   }

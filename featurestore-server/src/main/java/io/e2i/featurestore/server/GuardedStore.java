@@ -427,6 +427,17 @@ final class GuardedStore implements FeatureStore {
   }
 
   @Override
+  public List<io.e2i.featurestore.ConstraintWarning> constraintWarnings() {
+    return store.constraintWarnings();
+  }
+
+  /** Validation and drift check the caller's read scope on the group before they query. */
+  @Override
+  public Optional<io.e2i.featurestore.spi.QualityQueries> qualityQueries() {
+    return store.qualityQueries();
+  }
+
+  @Override
   public SecurityRegistry security() {
     return security;
   }

@@ -45,6 +45,7 @@ final class ServerMetrics {
   private final FeatureStore store;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Counter> written = new ConcurrentHashMap<>();
+  private final List<Runnable> refreshers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, AtomicLong> freshness = new ConcurrentHashMap<>();
   private volatile long freshnessCheckedNanos = System.nanoTime() - FRESHNESS_INTERVAL.toNanos();
 
@@ -100,7 +101,17 @@ final class ServerMetrics {
         .increment(count);
   }
 
+  /** Meters registered as things appear (e.g. {@link QualityMetrics}) refresh before a scrape. */
+  void beforeScrape(Runnable refresh) {
+    refreshers.add(refresh);
+  }
+
+  io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return registry;
+  }
+
   String scrape() {
+    refreshers.forEach(Runnable::run);
     refreshFreshness();
     return registry.scrape();
   }
