@@ -30,7 +30,10 @@ final class DuckDbDatabase {
   private final Path file;
   private final DuckDBConnection root;
   private final DuckDBConnection writer;
-  private final ReentrantLock writeLock = new ReentrantLock();
+  // Fair: writers, registry changes and freshness chunks take turns in arrival order, so none of
+  // them waits behind a stream of others that keep barging in (issue 15: registry changes waited
+  // up to 30 s under 8 writers).
+  private final ReentrantLock writeLock = new ReentrantLock(true);
   private final ConcurrentLinkedQueue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
   private final AtomicInteger users = new AtomicInteger(0);
   private volatile boolean closed;

