@@ -58,8 +58,8 @@ public record FeatureStoreConfig(
 
   /**
    * Reads {@code FS_OFFLINE_URL}, {@code FS_ONLINE_URL}, {@code FS_TRACKING_URI}, {@code
-   * FS_CACHE_TTL_SECONDS}, {@code FS_NEAR_CACHE}, {@code FS_OPENLINEAGE_URL} and {@code
-   * FS_OPT_<NAME>} options.
+   * FS_CACHE_TTL_SECONDS}, {@code FS_NEAR_CACHE}, {@code FS_OPENLINEAGE_URL}, {@code
+   * FS_OFFLINE_READ_URL} and {@code FS_OPT_<NAME>} options.
    */
   public static FeatureStoreConfig fromEnvironment(Map<String, String> env) {
     Map<String, String> options = new HashMap<>();
@@ -72,6 +72,10 @@ public record FeatureStoreConfig(
     // Where lineage events go: an option like any other, named by its own variable.
     if (env.get("FS_OPENLINEAGE_URL") != null) {
       options.put("openlineage_url", env.get("FS_OPENLINEAGE_URL"));
+    }
+    // A PostgreSQL read replica for history, training data and statistics (issue 15).
+    if (env.get("FS_OFFLINE_READ_URL") != null) {
+      options.put("offline_read_url", env.get("FS_OFFLINE_READ_URL"));
     }
     return new FeatureStoreConfig(
         env.getOrDefault("FS_OFFLINE_URL", ""),
