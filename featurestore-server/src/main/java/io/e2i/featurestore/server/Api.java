@@ -377,6 +377,7 @@ final class Api {
             BAD_404_409,
             feast::getOnlineFeatures));
     e.addAll(new FeastWriteApi(store, this, options, metrics).endpoints());
+    e.addAll(new PipelinesApi(store, this).endpoints());
     return e;
   }
 
@@ -436,7 +437,9 @@ final class Api {
 
   private Object metrics(Context ctx) {
     return new Endpoint.Raw(
-        200, PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8));
+        200,
+        PROMETHEUS_TEXT,
+        (metrics.scrape() + PipelinesApi.metricsText(store)).getBytes(StandardCharsets.UTF_8));
   }
 
   private Object openApi(Context ctx) {

@@ -388,6 +388,30 @@ final class GuardedStore implements FeatureStore {
     return edge;
   }
 
+  // ---------------------------------------------------------------- materialization
+
+  /** Materializing writes the group's values: write scope on the group. */
+  @Override
+  public io.e2i.featurestore.MaterializationRun materialize(
+      String featureGroup, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    who().require(Scope.WRITE, featureGroup);
+    return store.materialize(featureGroup, start, end, trigger);
+  }
+
+  /** Runs of the groups the key may read. */
+  @Override
+  public List<io.e2i.featurestore.MaterializationRun> materializations(
+      @Nullable String featureGroup, int limit) {
+    Principal p = who();
+    if (featureGroup != null) {
+      p.require(Scope.READ, featureGroup);
+    }
+    List<io.e2i.featurestore.MaterializationRun> runs = store.materializations(featureGroup, limit);
+    return p.unrestricted()
+        ? runs
+        : runs.stream().filter(r -> p.allows(Scope.READ, r.featureGroup())).toList();
+  }
+
   // ---------------------------------------------------------------- operations
 
   @Override

@@ -82,6 +82,8 @@ final class OpenApi {
               "schema",
               Map.of("type", "string", "enum", List.of("json", "csv", "parquet"))));
     }
+    params.addAll(PipelineSchemas.queryParameters(e.operationId()));
+    params.addAll(FeastSchemas.queryParameters(e.operationId()));
     if (!params.isEmpty()) {
       op.put("parameters", params);
     }
@@ -848,6 +850,7 @@ final class OpenApi {
                     "event_timestamps",
                     arr(Map.of("type", "string", "format", "date-time"))))));
     s.putAll(FeastSchemas.schemas());
+    s.putAll(PipelineSchemas.schemas());
     return s;
   }
 
