@@ -88,6 +88,7 @@ final class DiscoveryFixture {
     store.writeBatchFeatures(writes);
     store.computeStatistics("hcp_targeting", "total_trx_30d");
     store.computeStatistics("hcp_demographics", "specialty");
+    store.computeStatistics("hcp_demographics", "years_in_practice");
 
     save(store, "churn_model", "hcp_targeting:total_trx_30d", "hcp_demographics:specialty");
     save(store, "uplift_model", "hcp_targeting:total_trx_30d@1", "hcp_targeting:segment");

@@ -221,15 +221,22 @@
       <div class="cols">
       <section class="panel" aria-labelledby="con-h"><h2 id="con-h">Constraints and validation</h2>${constraints(latest)}<div id="validation"></div></section>
       <section class="panel" aria-labelledby="drift-h"><h2 id="drift-h">Drift over time</h2><div id="drift"><p class="muted">Loading…</p></div></section></div>
-      <h2 id="lineage-h">Lineage of ${esc(ref)}</h2>
-      <div class="tabs" role="tablist" aria-label="Lineage direction">${["both", "upstream", "downstream"].map((d, i) => `<button type="button" role="tab" data-dir="${d}" aria-selected="${i === 0}">${d}</button>`).join("")}</div>
+      <h2 id="lineage-h">Lineage</h2>
+      <div class="tabs"><label for="lineage-version">Version</label> <select id="lineage-version">${versions.map((v) => `<option value="${v.version}"${v.version === latest.version ? " selected" : ""}>v${v.version}</option>`).join("")}</select>
+      <span role="group" aria-label="Lineage direction">${["both", "upstream", "downstream"].map((d, i) => `<button type="button" data-dir="${d}" aria-pressed="${i === 0}">${d}</button>`).join(" ")}</span></div>
       <div id="lineage" class="lineage"><p class="muted">Loading…</p></div>
       <h2>Read it</h2>${snippets(group, latest)}`, `${group}:${name}`);
+    const select = document.getElementById("lineage-version");
+    const redraw = () => {
+      const pressed = main.querySelector(".tabs button[aria-pressed=true]");
+      lineagePanel(`feature:${group}:${name}@${select.value}`, pressed ? pressed.dataset.dir : "both");
+    };
     main.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => {
-      main.querySelectorAll(".tabs button").forEach((x) => x.setAttribute("aria-selected", String(x === b)));
-      lineagePanel("feature:" + ref, b.dataset.dir);
+      main.querySelectorAll(".tabs button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+      redraw();
     }));
-    lineagePanel("feature:" + ref, "both");
+    select.addEventListener("change", redraw);
+    redraw();
     driftPanel(group, name);
     validationPanel(group);
   }
@@ -276,12 +283,14 @@
       `<p class="muted">Validation reports: <code>POST /api/v1/feature-groups/${esc(group)}/validate</code> checks stored values against these constraints.</p>` : na("Validation results");
   }
 
+  let lineageSeq = 0;
   async function lineagePanel(node, direction) {
     const el = document.getElementById("lineage");
+    const seq = ++lineageSeq;
     try {
       const g = await api("/api/v1/lineage?depth=10&direction=" + direction + "&node=" + enc(node));
-      el.innerHTML = lineageSvg(g, node);
-    } catch (e) { el.innerHTML = `<p class="error">${esc(e.message)}</p>`; }
+      if (seq === lineageSeq) el.innerHTML = lineageSvg(g, node); // the last choice wins
+    } catch (e) { if (seq === lineageSeq) el.innerHTML = `<p class="error">${esc(e.message)}</p>`; }
   }
 
   const ORDER = ["source_table", "computation", "feature_version", "training_set", "run"];
