@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       HistoryCommand.class,
       FreshnessCommand.class,
       StatsCommand.class,
+      MaterializeCommand.class,
       TrainingDataCommand.class,
       TrainingSetsCommand.class,
       GroupsCommand.class,
