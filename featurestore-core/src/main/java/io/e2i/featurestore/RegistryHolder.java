@@ -30,6 +30,9 @@ final class RegistryHolder {
   /** Bounds how often unknown names, e.g. a client's typos, can make us query the registry. */
   private static final long MISS_RELOAD_INTERVAL_NANOS = 1_000_000_000L;
 
+  /** With a change stamp, an unknown name checks it instead, at most this often. */
+  private static final long MISS_CHECK_INTERVAL_NANOS = 50_000_000L;
+
   static final long CHECK_INTERVAL_MILLIS = 250;
   static final long MAX_STALE_MILLIS = 750;
   private static final long CHECK_INTERVAL_NANOS = CHECK_INTERVAL_MILLIS * 1_000_000L;
@@ -126,11 +129,19 @@ final class RegistryHolder {
   }
 
   /**
-   * Another instance may have changed the registry: before reporting a name as unknown, reload at
-   * most once a second.
+   * Another instance may have changed the registry: before reporting a name as unknown, check the
+   * change stamp (at most every 50 ms), or without one reload at most once a second.
    */
   RegistrySnapshot snapshotAfterMiss() {
-    if (System.nanoTime() - lastReload > MISS_RELOAD_INTERVAL_NANOS) {
+    RegistryChanges watched = changes;
+    if (watched != null) {
+      // The stamp is cheap: check it (at most every MISS_CHECK_INTERVAL) and reload only if moved.
+      synchronized (checkLock) {
+        if (System.nanoTime() - lastCheck > MISS_CHECK_INTERVAL_NANOS) {
+          check(watched);
+        }
+      }
+    } else if (System.nanoTime() - lastReload > MISS_RELOAD_INTERVAL_NANOS) {
       reload();
     }
     return snapshot;
