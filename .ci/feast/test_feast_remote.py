@@ -37,6 +37,7 @@ PUSH_SOURCE = "driver_stats_push"
 FEATURES = ["conv_rate", "avg_daily_trips", "city"]
 REFS = [f"{GROUP}:{f}" for f in FEATURES]
 MAX_AGE_HOURS = 24
+COMPUTED = "driver_daily_rates"
 
 
 def _api(method: str, path: str, body: dict | None = None) -> requests.Response:
@@ -135,7 +136,37 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> FeatureStore:
     )
     # A feature service is read as the group of its name (all the group's features).
     service = FeatureService(name=GROUP, features=[view])
-    fs.apply([driver, batch, push, view, unknown, service])
+    # A group our server materializes from a computation_query (a CSV file DuckDB reads).
+    rates = repo / "data" / "rates.csv"
+    rates.write_text(
+        "driver_id,ts,rate\n"
+        "2001,2026-01-01 06:00:00+00,0.25\n"
+        "2002,2026-01-02 06:00:00+00,0.75\n"
+    )
+    r = _api("POST", "/api/v1/feature-groups", {"name": COMPUTED})
+    assert r.status_code in (200, 201), r.text
+    r = _api(
+        "POST",
+        f"/api/v1/feature-groups/{COMPUTED}/features",
+        {
+            "name": "rate",
+            "value_type": "float64",
+            "entity_keys": ["driver_id"],
+            "computation_query": "SELECT driver_id, ts AS event_timestamp, rate AS value FROM "
+            f"read_csv('{rates}', header = true, columns = {{'driver_id': 'BIGINT', "
+            "'ts': 'TIMESTAMPTZ', 'rate': 'DOUBLE'})",
+        },
+    )
+    assert r.status_code in (200, 201), r.text
+    computed = FeatureView(
+        name=COMPUTED,
+        entities=[driver],
+        ttl=timedelta(days=3650),
+        schema=[Field(name="rate", dtype=Float64)],
+        source=batch,
+        online=True,
+    )
+    fs.apply([driver, batch, push, view, unknown, service, computed])
     return fs
 
 
@@ -239,6 +270,28 @@ def test_outside_max_age_and_not_found(store: FeatureStore) -> None:
     assert got["conv_rate"] == [0.3, None]
     assert _ours(1003)["conv_rate"] == (0.3, "expired")
     assert _ours(999999) == {}
+
+
+def test_materialize_through_feasts_client(store: FeatureStore) -> None:
+    def rates():
+        resp = store.get_online_features(
+            features=[f"{COMPUTED}:rate"], entity_rows=[{"driver_id": 2001}, {"driver_id": 2002}]
+        )
+        return resp.to_dict()["rate"], list(resp.proto.results[1].statuses)
+
+    assert rates()[1] == [FieldStatus.NOT_FOUND, FieldStatus.NOT_FOUND]
+    # Feast's SDK posts /materialize (remote topology): our server runs the computation_query
+    store.materialize(
+        start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        end_date=datetime(2026, 1, 2, tzinfo=timezone.utc),
+        feature_views=[COMPUTED],
+    )
+    assert rates() == ([0.25, None], [FieldStatus.PRESENT, FieldStatus.NOT_FOUND])
+    # ... and /materialize-incremental: from the group's watermark (none yet: the beginning)
+    store.materialize_incremental(
+        end_date=datetime(2026, 1, 3, tzinfo=timezone.utc), feature_views=[COMPUTED]
+    )
+    assert rates() == ([0.25, 0.75], [FieldStatus.PRESENT, FieldStatus.PRESENT])
 
 
 def test_errors_reach_feasts_client(store: FeatureStore) -> None:

@@ -377,6 +377,7 @@ final class Api {
             BAD_404_409,
             feast::getOnlineFeatures));
     e.addAll(new FeastWriteApi(store, this, options, metrics).endpoints());
+    e.addAll(new FeastMaterializeApi(store, this).endpoints());
     e.addAll(new PipelinesApi(store, this).endpoints());
     return e;
   }

@@ -324,16 +324,25 @@ final class FeastWriteApi {
    * stand for the 'T', as pandas prints it), or epoch seconds (Feast's UnixTimestamp values).
    */
   static Instant timestamp(String column, int row, JsonNode cell) {
+    Instant t = timestamp(cell);
+    if (t == null) {
+      throw badTimestamp(column, row, cell);
+    }
+    return t;
+  }
+
+  /** {@link #timestamp(String, int, JsonNode)}'s reading of a cell; null when it is none. */
+  static @Nullable Instant timestamp(JsonNode cell) {
     if (cell.isNumber()) {
       double seconds = cell.doubleValue();
       if (!Double.isFinite(seconds) || Math.abs(seconds) > 1e13) {
-        throw badTimestamp(column, row, cell);
+        return null;
       }
       long micros = Math.round(seconds * 1e6);
       return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
     }
     if (!cell.isTextual()) {
-      throw badTimestamp(column, row, cell);
+      return null;
     }
     String text = cell.textValue().trim();
     try {
@@ -349,7 +358,7 @@ final class FeastWriteApi {
         try {
           return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         } catch (DateTimeParseException naive) {
-          throw badTimestamp(column, row, cell);
+          return null;
         }
       }
     }

@@ -137,7 +137,9 @@ final class ServerSecurity implements AutoCloseable {
           "update_freshness_status",
           "tag_training_set_run",
           "feast_write_to_online_store",
-          "feast_push" ->
+          "feast_push",
+          "feast_materialize",
+          "feast_materialize_incremental" ->
           Scope.WRITE;
       case "health_check", "metrics", "openapi" -> null;
       default -> Scope.READ;
