@@ -39,17 +39,26 @@ def _frame_columns(df: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]
     for name, c in zip(names, df.columns):
         s = df[c]
         if name == ts_column or pd.api.types.is_datetime64_any_dtype(s.dtype):
-            t = pd.to_datetime(s, utc=True)  # naive times are UTC
-            arr = t.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-            text = np.datetime_as_string(arr, unit="us", timezone="UTC").astype(object)
-            if t.isna().any():
-                text[t.isna().to_numpy()] = None
-            columns.append(text.tolist())
+            columns.append(_iso_times(pd.to_datetime(s, utc=True)))  # naive times are UTC
         elif s.hasnans:
             columns.append(s.astype(object).where(s.notna(), None).tolist())
         else:
             columns.append(s.tolist())
     return names, columns
+
+
+def _iso_times(t: Any) -> list[str | None]:
+    """ISO-8601 UTC text per time, in whole seconds when no time has a fraction (shorter JSON)."""
+    import numpy as np
+
+    arr = t.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(arr)
+    whole = bool((arr[~missing].astype("int64") % 1_000_000 == 0).all())
+    out = np.datetime_as_string(arr, unit="s" if whole else "us", timezone="UTC").astype(object)
+    if missing.any():
+        out[missing] = None
+    values: list[str | None] = out.tolist()
+    return values
 
 
 def _row_columns(rows: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]:
