@@ -39,6 +39,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   private final FreshnessPath freshness;
   private final StatisticsPath statistics;
   private final MaterializationPath materialization;
+  private final OnDemandPath onDemand;
   private final LineagePath lineage;
   private final LineageEvents lineageEvents;
 
@@ -62,8 +63,10 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     reads = new ReadPath(holder, resolver, offline, cache, counters, storeClock);
     history = new HistoryPath(holder, resolver, offline, storeClock);
     lineage = new LineagePath(holder, registry);
+    onDemand = new OnDemandPath(holder, OnDemandPath.discover(), storeClock);
     training =
-        new TrainingData(holder, resolver, registry, offline, storeClock, lineage, lineageEvents);
+        new TrainingData(
+            holder, resolver, registry, offline, storeClock, lineage, lineageEvents, onDemand);
     freshness = new FreshnessPath(holder, offline, storeClock);
     statistics = new StatisticsPath(holder, registry, offline, tracker, storeClock);
     materialization = new MaterializationPath(holder, writes, offline.pipelines(), storeClock);
@@ -95,11 +98,13 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
 
   @Override
   public Feature createFeature(FeatureSpec spec) {
+    onDemand.check(spec);
     return registryOperations.createFeature(spec);
   }
 
   @Override
   public Feature updateFeature(FeatureSpec spec) {
+    onDemand.check(spec);
     return registryOperations.updateFeature(spec);
   }
 
@@ -147,7 +152,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
 
   @Override
   public EntityFeatures getEntityFeatures(OnlineRequest request) {
-    return reads.getEntityFeatures(request);
+    return onDemand.read(request, reads::getEntityFeatures);
   }
 
   @Override
@@ -258,6 +263,28 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   @Override
   public Optional<io.e2i.featurestore.spi.QualityQueries> qualityQueries() {
     return Optional.ofNullable(offline.quality());
+  }
+
+  @Override
+  public void trackQuality(
+      String featureGroup,
+      String featureName,
+      Map<String, String> tags,
+      Map<String, Double> metrics,
+      Instant at) {
+    FeatureGroup group =
+        getFeatureGroup(featureGroup)
+            .orElseThrow(
+                () ->
+                    FeatureStoreException.notFound(
+                        "feature group '" + featureGroup + "' not found"));
+    Feature feature =
+        getFeature(featureGroup, featureName)
+            .orElseThrow(
+                () ->
+                    FeatureStoreException.notFound(
+                        "feature '" + featureGroup + ":" + featureName + "' not found"));
+    tracker.trackQuality(group, feature, tags, metrics, at);
   }
 
   /** Keys and audit times are wall-clock events: the system clock, not the store's test clock. */

@@ -31,6 +31,7 @@ final class TrainingData {
   private final StoreClock clock;
   private final LineagePath lineage;
   private final LineageEvents events;
+  private final OnDemandPath onDemand;
 
   TrainingData(
       RegistryHolder holder,
@@ -39,7 +40,9 @@ final class TrainingData {
       OfflineStore offline,
       StoreClock clock,
       LineagePath lineage,
-      LineageEvents events) {
+      LineageEvents events,
+      OnDemandPath onDemand) {
+    this.onDemand = onDemand;
     this.holder = holder;
     this.resolver = resolver;
     this.registry = registry;
@@ -114,7 +117,9 @@ final class TrainingData {
       features.add(resolveForTraining(FeatureRef.parse(text)));
     }
     PitQuery.Spine spine = checkSpine(request.spine(), features);
-    join(spine, pitColumns(features, spine), asOf, sink);
+    // On-demand columns are computed per row from their inputs, joined point-in-time.
+    OnDemandPath.Join plan = onDemand.forTraining(features, pitColumns(features, spine), sink);
+    join(spine, plan.columns(), asOf, plan.sink());
     TrainingSetDefinition definition =
         new TrainingSetDefinition(
             request.saveAs() == null ? "unsaved" : request.saveAs(),

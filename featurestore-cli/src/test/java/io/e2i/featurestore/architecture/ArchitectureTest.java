@@ -33,6 +33,7 @@ class ArchitectureTest {
           "featurestore-redis",
           "featurestore-mlflow",
           "featurestore-quality",
+          "featurestore-pipelines",
           "featurestore-server",
           "featurestore-cli");
 
@@ -54,6 +55,7 @@ class ArchitectureTest {
           "featurestore-redis", Set.of("featurestore-core"),
           "featurestore-mlflow", Set.of("featurestore-core"),
           "featurestore-quality", Set.of("featurestore-core"),
+          "featurestore-pipelines", Set.of("featurestore-core"),
           "featurestore-server",
               Set.of("featurestore-core", "featurestore-io", "featurestore-quality"),
           "featurestore-cli", Set.copyOf(ORDER.subList(0, ORDER.size() - 1)));
@@ -122,6 +124,8 @@ class ArchitectureTest {
         .definedBy("io.e2i.featurestore.mlflow..")
         .layer("Quality")
         .definedBy("io.e2i.featurestore.quality..")
+        .layer("Pipelines")
+        .definedBy("io.e2i.featurestore.pipelines..")
         .layer("Server")
         .definedBy("io.e2i.featurestore.server..")
         .layer("Cli")
@@ -137,6 +141,8 @@ class ArchitectureTest {
         .whereLayer("Redis")
         .mayOnlyBeAccessedByLayers("Cli")
         .whereLayer("Mlflow")
+        .mayOnlyBeAccessedByLayers("Cli")
+        .whereLayer("Pipelines")
         .mayOnlyBeAccessedByLayers("Cli")
         .whereLayer("Quality")
         .mayOnlyBeAccessedByLayers("Server", "Cli")

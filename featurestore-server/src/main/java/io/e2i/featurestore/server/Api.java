@@ -77,7 +77,8 @@ final class Api {
   static final List<String> WRITE_FIELDS =
       List.of("feature_name", "entity_values", "value", "event_timestamp", "feature_group");
   static final List<String> ONLINE_FIELDS =
-      List.of("entity_values", "feature_group", "feature_names", "use_cache", "as_of");
+      List.of(
+          "entity_values", "feature_group", "feature_names", "use_cache", "as_of", "request_values");
   static final List<String> HISTORICAL_FIELDS =
       List.of("entity_values", "feature_names", "start_time", "end_time", "feature_group");
   static final List<String> INVALIDATE_FIELDS = List.of("entity_values", "feature_group");
@@ -663,6 +664,10 @@ final class Api {
             featureNames == null ? List.of() : featureNames,
             Wire.optionalBool(b, "use_cache", true),
             Wire.optionalInstant(b, "as_of"));
+    Map<String, Object> requestValues = Wire.optionalObject(b, "request_values");
+    if (requestValues != null) {
+      request = request.withRequestValues(requestValues); // inputs of on-demand features
+    }
     EntityFeatures features = store.getEntityFeatures(request);
     return new Endpoint.Raw(200, null, Wire.entityFeatures(features));
   }

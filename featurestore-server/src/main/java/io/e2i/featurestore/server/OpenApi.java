@@ -555,7 +555,13 @@ final class OpenApi {
             "use_cache",
             Map.of("type", List.of("boolean", "null"), "default", true),
             "as_of",
-            time()));
+            time(),
+            "request_values",
+            Map.of(
+                "type",
+                List.of("object", "null"),
+                "description",
+                "inputs of on-demand features: their expressions' request map")));
     s.put(
         "EntityFeatures",
         obj(
