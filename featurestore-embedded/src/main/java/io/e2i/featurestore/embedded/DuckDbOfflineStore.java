@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -60,6 +61,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private volatile boolean indexReady; // the index holds every committed row
   private volatile @Nullable Statement indexQuery; // the loader's, cancelled by close
   private long nextSeq; // guarded by the write lock
+  private final ConcurrentLinkedQueue<PendingWrite> pending = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
   /** Test hook: run by the index loader before it reads; may block to hold the load back. */
@@ -187,57 +189,133 @@ public final class DuckDbOfflineStore implements OfflineStore {
       }
       entities[i] = row.entity().canonical();
     }
-    String[] json = new String[rows.size()];
-    long[] events = new long[rows.size()];
+    PendingWrite mine = new PendingWrite(rows, entities, writtenMicros);
+    pending.add(mine);
     ReentrantLock lock = db.writeLock();
     lock.lock();
     try {
-      long firstSeq = nextSeq;
-      call(
-          "write",
-          () ->
-              db.write(
-                  c -> {
-                    IntConsumer hook = beforeRow;
-                    // The appender joins the connection's transaction only if one is active;
-                    // otherwise it commits on its own. A statement first opens it, so a failure
-                    // below rolls back every appended row (see the mid-batch failure test).
-                    try (Statement s = c.createStatement()) {
-                      s.execute("SELECT 1");
-                    }
-                    try (DuckDBAppender appender =
-                        ((DuckDBConnection) c).createAppender("main", "feature_values")) {
-                      for (int i = 0; i < entities.length; i++) {
-                        if (hook != null) {
-                          hook.accept(i);
-                        }
-                        ValueRow row = rows.get(i);
-                        json[i] = row.json();
-                        events[i] = micros(row.eventTimestamp());
-                        appender.beginRow();
-                        appender.append(row.featureId());
-                        appender.append(entities[i]);
-                        appender.append(json[i]);
-                        appender.appendEpochMicros(events[i]);
-                        appender.appendEpochMicros(writtenMicros);
-                        appender.append(firstSeq + i);
-                        appender.append((String) null);
-                        appender.endRow();
-                      }
-                    }
-                    return NO_RESULT;
-                  }));
-      // Committed: only now may readers see the rows.
-      nextSeq = firstSeq + entities.length;
-      for (int i = 0; i < entities.length; i++) {
-        index.offer(
-            entities[i],
-            new LatestIndex.Entry(
-                rows.get(i).featureId(), json[i], events[i], writtenMicros, firstSeq + i, null));
+      if (!mine.done) {
+        List<PendingWrite> group = new ArrayList<>();
+        for (PendingWrite w = pending.poll(); w != null; w = pending.poll()) {
+          group.add(w);
+        }
+        try {
+          commit(group);
+        } finally {
+          for (PendingWrite w : group) {
+            if (!w.done) { // an Error escaped the commit: none of these may look written
+              w.failure = FeatureStoreException.unavailable("embedded store: write failed", null);
+              w.done = true;
+            }
+          }
+        }
       }
     } finally {
       lock.unlock();
     }
+    RuntimeException failure = mine.failure;
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * One write call waiting for the writer. Its fields after {@code rows} are written under the
+   * write lock by whichever caller commits it; the caller reads them after taking the lock.
+   */
+  private static final class PendingWrite {
+    final List<ValueRow> rows;
+    final String[] entities;
+    final long writtenMicros;
+    final String[] json;
+    final long[] events;
+    boolean done;
+    @Nullable RuntimeException failure;
+
+    PendingWrite(List<ValueRow> rows, String[] entities, long writtenMicros) {
+      this.rows = rows;
+      this.entities = entities;
+      this.writtenMicros = writtenMicros;
+      this.json = new String[rows.size()];
+      this.events = new long[rows.size()];
+    }
+  }
+
+  /**
+   * Group commit (issue 15): the caller that gets the writer commits every call queued meanwhile in
+   * one transaction, so 8 writers pay for one commit instead of queueing for eight. If the group
+   * fails, each call is tried alone, so one call's failure never fails another.
+   */
+  private void commit(List<PendingWrite> group) {
+    try {
+      append(group);
+    } catch (RuntimeException e) {
+      if (group.size() == 1) {
+        group.getFirst().failure = e;
+      } else {
+        for (PendingWrite w : group) {
+          try {
+            append(List.of(w));
+          } catch (RuntimeException alone) {
+            w.failure = alone;
+          }
+        }
+      }
+    }
+    group.forEach(w -> w.done = true);
+  }
+
+  /** Appends the calls' rows in one transaction; then, committed, offers them to the index. */
+  private void append(List<PendingWrite> group) {
+    long firstSeq = nextSeq;
+    call(
+        "write",
+        () ->
+            db.write(
+                c -> {
+                  IntConsumer hook = beforeRow;
+                  // The appender joins the connection's transaction only if one is active;
+                  // otherwise it commits on its own. A statement first opens it, so a failure
+                  // below rolls back every appended row (see the mid-batch failure test).
+                  try (Statement s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                  }
+                  try (DuckDBAppender appender =
+                      ((DuckDBConnection) c).createAppender("main", "feature_values")) {
+                    long seq = firstSeq;
+                    for (PendingWrite w : group) {
+                      for (int i = 0; i < w.entities.length; i++) {
+                        if (hook != null) {
+                          hook.accept(i);
+                        }
+                        ValueRow row = w.rows.get(i);
+                        w.json[i] = row.json();
+                        w.events[i] = micros(row.eventTimestamp());
+                        appender.beginRow();
+                        appender.append(row.featureId());
+                        appender.append(w.entities[i]);
+                        appender.append(w.json[i]);
+                        appender.appendEpochMicros(w.events[i]);
+                        appender.appendEpochMicros(w.writtenMicros);
+                        appender.append(seq++);
+                        appender.append((String) null);
+                        appender.endRow();
+                      }
+                    }
+                  }
+                  return NO_RESULT;
+                }));
+    // Committed: only now may readers see the rows.
+    long seq = firstSeq;
+    for (PendingWrite w : group) {
+      for (int i = 0; i < w.entities.length; i++) {
+        index.offer(
+            w.entities[i],
+            new LatestIndex.Entry(
+                w.rows.get(i).featureId(), w.json[i], w.events[i], w.writtenMicros, seq++, null));
+      }
+    }
+    nextSeq = seq;
   }
 
   // ---------------------------------------------------------------- reads

@@ -486,4 +486,62 @@ class EmbeddedStoreTest {
       reopened.registry().close();
     }
   }
+
+  /**
+   * Group commit (issue 15): calls that queue while another commits are committed together; when
+   * one of them fails, each is tried alone, so the failing call fails and the others are written.
+   */
+  @Test
+  void aFailingCallCommittedInAGroupFailsAloneAndTheOthersAreWritten() throws Exception {
+    UUID feature = UUID.randomUUID();
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store()) {
+      CountDownLatch leaderInside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicBoolean first = new AtomicBoolean(true);
+      store.beforeRow =
+          i -> {
+            if (first.getAndSet(false)) {
+              leaderInside.countDown();
+              await(release); // the others queue meanwhile
+            }
+            if (i == 2) {
+              throw new IllegalStateException("simulated failure in the 3-row call");
+            }
+          };
+      Future<?> a =
+          pool.submit(
+              () ->
+                  store.write(List.of(new ValueRow(feature, EntityKey.of("id", "A"), 1L, T0)), T0));
+      assertThat(leaderInside.await(10, TimeUnit.SECONDS)).isTrue();
+      Future<?> b =
+          pool.submit(
+              () ->
+                  store.write(
+                      List.of(
+                          new ValueRow(feature, EntityKey.of("id", "B"), 1L, T0),
+                          new ValueRow(feature, EntityKey.of("id", "B"), 2L, T0.plusSeconds(1)),
+                          new ValueRow(feature, EntityKey.of("id", "B"), 3L, T0.plusSeconds(2))),
+                      T0));
+      Future<?> c =
+          pool.submit(
+              () ->
+                  store.write(List.of(new ValueRow(feature, EntityKey.of("id", "C"), 1L, T0)), T0));
+      Thread.sleep(300); // B and C wait for the writer
+      release.countDown();
+      a.get(10, TimeUnit.SECONDS);
+      c.get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS))
+          .hasRootCauseMessage("simulated failure in the 3-row call");
+      for (String id : List.of("A", "C")) {
+        assertThat(store.latest(EntityKey.of("id", id), List.of(feature), null, null))
+            .containsKey(feature);
+      }
+      assertThat(store.history(EntityKey.of("id", "B"), List.of(feature), null, null)).isEmpty();
+    } finally {
+      pool.shutdownNow();
+      backend.registry().close();
+    }
+  }
 }
