@@ -33,6 +33,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       TrainingDataCommand.class,
       TrainingSetsCommand.class,
+      LineageCommand.class,
+      TagRunCommand.class,
       GroupsCommand.class,
       FeaturesCommand.class,
       ConfigCommand.class,
