@@ -5,8 +5,10 @@ import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.FeatureStores;
 import io.e2i.featurestore.KeyScopes;
 import io.e2i.featurestore.SecurityRegistry;
+import io.e2i.featurestore.redis.RedisProcess;
 import io.e2i.featurestore.server.FeatureServer;
 import io.e2i.featurestore.server.ServerOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,9 +32,17 @@ import java.util.concurrent.locks.LockSupport;
  *     --scenario online --rate 5000 --duration 30 --warmup 10
  * java -cp benchmarks.jar io.e2i.featurestore.bench.LoadGenerator --url http://127.0.0.1:8080 \
  *     --scenario batch --rate 12 --batch-size 10000 --duration 30 [--api-key KEY]
+ * java -cp benchmarks.jar io.e2i.featurestore.bench.LoadGenerator --start-postgres true \
+ *     --start-redis true --instances 2 --scenario online --rate 2000 --duration 30
  * </pre>
  *
- * Every request carries {@code Authorization: Bearer} with {@code --api-key}, else {@code
+ * Several servers: {@code --url} takes comma-separated base URLs, and {@code --serve} with {@code
+ * --instances N} starts N servers, each with its own store over the same backends (PostgreSQL and
+ * Redis: {@code --start-postgres true} and {@code --start-redis true} start a throwaway PostgreSQL
+ * and redis-server for the run). Request {@code i} goes to base URL {@code i mod N}, so the load is
+ * spread evenly; the setup (group, features, seed values) goes to the first.
+ *
+ * <p>Every request carries {@code Authorization: Bearer} with {@code --api-key}, else {@code
  * FS_API_KEY} from the environment. With {@code --serve}, {@code --auth true} creates an admin key
  * in the served store first, so the run measures the server with authentication on.
  *
@@ -57,33 +67,37 @@ public final class LoadGenerator {
     int features = Integer.parseInt(opt.getOrDefault("features", "10"));
     int batchSize = Integer.parseInt(opt.getOrDefault("batch-size", "10000"));
 
-    FeatureStore store = null;
-    FeatureServer server = null;
-    URI base;
-    if (opt.containsKey("serve")) {
-      FeatureStoreConfig config =
-          new FeatureStoreConfig(
-              opt.get("serve"),
-              opt.getOrDefault("online", "memory"),
-              null,
-              null,
-              Boolean.parseBoolean(opt.getOrDefault("near-cache", "false")),
-              Map.of());
-      store = FeatureStores.open(config);
-      if (Boolean.parseBoolean(opt.getOrDefault("auth", "false"))) {
-        String name = "load-" + Long.toHexString(System.nanoTime());
-        HttpRawClient.apiKey(
-            store.security().createKey(name, KeyScopes.all(), SecurityRegistry.LOCAL).secret());
-        System.out.println("authentication on: API key '" + name + "' (admin '*')");
-      }
-      server = FeatureServer.start(store, ServerOptions.defaults(0).withHost("127.0.0.1"));
-      base = URI.create(server.url());
-      System.out.println("serving " + config + " at " + base);
-    } else {
-      base = URI.create(opt.getOrDefault("url", "http://127.0.0.1:8080"));
-    }
+    List<AutoCloseable> started = new ArrayList<>(); // closed in reverse
+    List<URI> bases = new ArrayList<>();
     try {
+      if (opt.containsKey("serve") || opt.containsKey("start-postgres")) {
+        FeatureStoreConfig config = serveConfig(opt, started);
+        int instances = Integer.parseInt(opt.getOrDefault("instances", "1"));
+        for (int i = 0; i < instances; i++) {
+          FeatureStore store = FeatureStores.open(config);
+          started.add(store);
+          if (i == 0 && Boolean.parseBoolean(opt.getOrDefault("auth", "false"))) {
+            String name = "load-" + Long.toHexString(System.nanoTime());
+            HttpRawClient.apiKey(
+                store.security().createKey(name, KeyScopes.all(), SecurityRegistry.LOCAL).secret());
+            System.out.println("authentication on: API key '" + name + "' (admin '*')");
+          }
+          FeatureServer server =
+              FeatureServer.start(store, ServerOptions.defaults(0).withHost("127.0.0.1"));
+          started.add(server::stop);
+          bases.add(URI.create(server.url()));
+        }
+        System.out.println("serving " + config + " at " + bases);
+      } else {
+        for (String url : opt.getOrDefault("url", "http://127.0.0.1:8080").split(",")) {
+          bases.add(URI.create(url.trim()));
+        }
+      }
+      URI base = bases.get(0);
       setup(base, entities, features);
+      if (bases.size() > 1) {
+        Thread.sleep(1000); // registry changes reach the other instances within a second
+      }
       List<byte[]> requests =
           switch (scenario) {
             case "online" -> onlineRequests(base, entities);
@@ -92,18 +106,48 @@ public final class LoadGenerator {
           };
       int valuesPerRequest = scenario.equals("batch") ? batchSize : 0;
       if (warmup > 0) {
-        run(base, requests, rate, warmup, connections);
+        run(bases, requests, rate, warmup, connections);
       }
-      Result r = run(base, requests, rate, duration, connections);
+      Result r = run(bases, requests, rate, duration, connections);
       System.out.println(r.report(scenario, rate, valuesPerRequest));
-    } finally {
-      if (server != null) {
-        server.stop();
+      if (bases.size() > 1) {
+        System.out.println("spread over " + bases.size() + " servers: " + bases);
       }
-      if (store != null) {
-        store.close();
+    } finally {
+      for (AutoCloseable c : started.reversed()) {
+        c.close();
       }
     }
+  }
+
+  /**
+   * The served store's configuration: {@code --serve} and {@code --online}, or a PostgreSQL and a
+   * redis-server started for the run ({@code --start-postgres}, {@code --start-redis}).
+   */
+  private static FeatureStoreConfig serveConfig(
+      Map<String, String> opt, List<AutoCloseable> started) throws java.io.IOException {
+    String offline = opt.get("serve");
+    if (Boolean.parseBoolean(opt.getOrDefault("start-postgres", "false"))) {
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+      started.add(pg);
+      offline = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres";
+    }
+    String online = opt.getOrDefault("online", "memory");
+    if (Boolean.parseBoolean(opt.getOrDefault("start-redis", "false"))) {
+      RedisProcess redis = RedisProcess.startOrThrow();
+      started.add(redis);
+      online = redis.url();
+    }
+    if (offline == null) {
+      throw new IllegalArgumentException("--serve URL or --start-postgres true is required");
+    }
+    return new FeatureStoreConfig(
+        offline,
+        online,
+        null,
+        null,
+        Boolean.parseBoolean(opt.getOrDefault("near-cache", "false")),
+        Map.of());
   }
 
   private static Map<String, String> parse(String[] args) {
@@ -245,7 +289,8 @@ public final class LoadGenerator {
     }
   }
 
-  static Result run(URI base, List<byte[]> requests, double rate, int seconds, int connections)
+  static Result run(
+      List<URI> bases, List<byte[]> requests, double rate, int seconds, int connections)
       throws InterruptedException {
     int total = (int) Math.round(rate * seconds);
     long[] latencies = new long[total];
@@ -258,8 +303,13 @@ public final class LoadGenerator {
       workers[w] =
           new Thread(
               () -> {
-                HttpRawClient client = new HttpRawClient(base);
+                // One keep-alive connection per server; request i goes to server i mod N.
+                HttpRawClient[] clients = new HttpRawClient[bases.size()];
+                for (int b = 0; b < clients.length; b++) {
+                  clients[b] = new HttpRawClient(bases.get(b));
+                }
                 for (int i = worker; i < total; i += connections) {
+                  HttpRawClient client = clients[i % clients.length];
                   long scheduled = start + (long) (i * interval);
                   long wait;
                   while ((wait = scheduled - System.nanoTime()) > 0) {
@@ -280,7 +330,9 @@ public final class LoadGenerator {
                     errors[worker]++;
                   }
                 }
-                client.close();
+                for (HttpRawClient c : clients) {
+                  c.close();
+                }
               },
               "load-" + w);
       workers[w].start();
