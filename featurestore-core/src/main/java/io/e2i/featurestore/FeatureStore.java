@@ -184,6 +184,18 @@ public interface FeatureStore extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Records data-quality facts (e.g. a drift monitor's result) on the tracking run of the feature's
+   * latest version: tags and metrics stamped {@code at}. Queued like all tracking; no-op without a
+   * tracker.
+   */
+  default void trackQuality(
+      String featureGroup,
+      String featureName,
+      Map<String, String> tags,
+      Map<String, Double> metrics,
+      Instant at) {}
+
   /** Computes, stores and tracks statistics of a feature's latest version. */
   FeatureStatistics computeStatistics(String featureGroup, String featureName);
 

@@ -162,14 +162,32 @@ final class RegistryOperations {
     if (latest.metadataDiffers(spec)) {
       registry.updateFeature(latest.withMetadata(spec));
       holder.reload();
-      return new Applied<>(storedLatest(spec), false);
+      Feature updated = storedLatest(spec);
+      if (QualityTags.changed(latest, updated)) {
+        tracker.trackQuality(
+            holder.group(spec.featureGroup()).group(),
+            updated,
+            QualityTags.of(updated),
+            java.util.Map.of(),
+            clock.now());
+      }
+      return new Applied<>(updated, false);
     }
     return new Applied<>(latest, false);
   }
 
   private Feature tracked(FeatureSpec spec, Applied<Feature> applied) {
     if (applied.created()) {
-      tracker.trackFeature(holder.group(spec.featureGroup()).group(), applied.value());
+      FeatureGroup group = holder.group(spec.featureGroup()).group();
+      tracker.trackFeature(group, applied.value());
+      if (QualityTags.declared(applied.value())) {
+        tracker.trackQuality(
+            group,
+            applied.value(),
+            QualityTags.of(applied.value()),
+            java.util.Map.of(),
+            clock.now());
+      }
     }
     return applied.value();
   }

@@ -30,6 +30,17 @@ public interface Tracker extends AutoCloseable {
   void trackStatistics(
       FeatureGroup group, Feature feature, io.e2i.featurestore.FeatureStatistics stats);
 
+  /**
+   * Data-quality facts on the feature's run: tags (e.g. its constraints after a change, the drift
+   * status) and metrics (e.g. the drift monitor's PSI) stamped {@code at}. None by default.
+   */
+  default void trackQuality(
+      FeatureGroup group,
+      Feature feature,
+      java.util.Map<String, String> tags,
+      java.util.Map<String, Double> metrics,
+      java.time.Instant at) {}
+
   boolean isHealthy();
 
   /**

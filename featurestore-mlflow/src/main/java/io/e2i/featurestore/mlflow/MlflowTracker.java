@@ -146,6 +146,16 @@ public final class MlflowTracker implements Tracker {
     enqueue(() -> TrackingEntry.statistics(group, feature, stats));
   }
 
+  @Override
+  public void trackQuality(
+      FeatureGroup group,
+      Feature feature,
+      java.util.Map<String, String> tags,
+      java.util.Map<String, Double> metrics,
+      Instant at) {
+    enqueue(() -> TrackingEntry.quality(group, feature, tags, metrics, at));
+  }
+
   /** Never throws: tracking must not fail the registry write that caused it. */
   private void enqueue(java.util.function.Supplier<TrackingEntry> entry) {
     try {

@@ -28,7 +28,9 @@ record TrackingEntry(
   enum Op {
     group,
     feature,
-    statistics
+    statistics,
+    /** Data-quality tags and metrics: {"computed_at", "tags": {...}, "metrics": {...}}. */
+    quality
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -99,6 +101,20 @@ record TrackingEntry(
         GroupInfo.of(g),
         FeatureInfo.of(f),
         StatisticsMaps.toMap(s));
+  }
+
+  static TrackingEntry quality(
+      FeatureGroup g,
+      Feature f,
+      Map<String, String> tags,
+      Map<String, Double> metrics,
+      Instant at) {
+    Map<String, Object> payload = new java.util.LinkedHashMap<>();
+    payload.put("computed_at", at.toString());
+    payload.put("tags", tags);
+    payload.put("metrics", metrics);
+    return new TrackingEntry(
+        0, Op.quality, Instant.now().toString(), GroupInfo.of(g), FeatureInfo.of(f), payload);
   }
 
   TrackingEntry withSeq(long n) {

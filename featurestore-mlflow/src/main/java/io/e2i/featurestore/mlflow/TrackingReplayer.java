@@ -90,6 +90,9 @@ final class TrackingReplayer {
     if (entry.op() == TrackingEntry.Op.statistics) {
       logStatistics(run, Objects.requireNonNull(entry.statistics(), "statistics"));
     }
+    if (entry.op() == TrackingEntry.Op.quality) {
+      logQuality(run, Objects.requireNonNull(entry.statistics(), "quality"));
+    }
   }
 
   // ------------------------------------------------------------------ experiment per group
@@ -195,6 +198,30 @@ final class TrackingReplayer {
         metrics);
     // Top values and the histogram are not scalars: the whole document goes in as an artifact.
     uploadText(run, "statistics.json", toJson(stats), "application/json");
+  }
+
+  // ------------------------------------------------------------------ data quality
+
+  /** Constraints (as tags: they change in place) and drift results (metrics) on the run. */
+  private void logQuality(MlflowClient.Run run, Map<String, Object> payload) {
+    long at = Instant.parse(String.valueOf(payload.get("computed_at"))).toEpochMilli();
+    Map<String, String> tags = new LinkedHashMap<>();
+    if (payload.get("tags") instanceof Map<?, ?> m) {
+      m.forEach(
+          (k, v) ->
+              tags.put(
+                  String.valueOf(k), Objects.requireNonNullElse(truncate(String.valueOf(v)), "")));
+    }
+    List<MlflowClient.Metric> metrics = new ArrayList<>();
+    if (payload.get("metrics") instanceof Map<?, ?> m) {
+      m.forEach(
+          (k, v) -> {
+            if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+              metrics.add(new MlflowClient.Metric(String.valueOf(k), n.doubleValue(), at, 0));
+            }
+          });
+    }
+    client.logBatch(run.runId(), Map.of(), tags, metrics);
   }
 
   // ------------------------------------------------------------------ helpers

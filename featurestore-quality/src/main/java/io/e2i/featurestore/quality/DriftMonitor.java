@@ -158,6 +158,7 @@ public final class DriftMonitor implements AutoCloseable {
                         r.psi(),
                         r.computedAt(),
                         QualityJson.json(wire))));
+    trackMetrics(r);
     String key = key(r.featureGroup(), r.featureName());
     latest.put(key, r);
     String previous = statuses.put(key, r.status());
@@ -174,6 +175,31 @@ public final class DriftMonitor implements AutoCloseable {
       event.put("status", r.status());
       event.put("result", wire);
       webhook.post(QualityJson.json(event));
+    }
+  }
+
+  /** The result as metrics on the feature's tracking run (MLflow), queued like all tracking. */
+  private void trackMetrics(DriftResult r) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    putIf(metrics, "drift_psi", r.psi());
+    putIf(metrics, "drift_ks", r.ks());
+    putIf(metrics, "drift_ks_p_value", r.ksPValue());
+    putIf(metrics, "drift_js_distance", r.jsDistance());
+    try {
+      store.trackQuality(
+          r.featureGroup(),
+          r.featureName(),
+          Map.of("drift_status", r.status()),
+          metrics,
+          r.computedAt());
+    } catch (RuntimeException e) {
+      LOG.warn("drift of {}:{} not tracked: {}", r.featureGroup(), r.featureName(), e.toString());
+    }
+  }
+
+  private static void putIf(Map<String, Double> m, String key, @Nullable Double value) {
+    if (value != null) {
+      m.put(key, value);
     }
   }
 
