@@ -307,3 +307,52 @@ def tag_training_set_run(name: str, run_id: str) -> Call[dict[str, Any]]:
 def search(query: str, limit: int | None) -> Call[list[dict[str, Any]]]:
     params = w.body(q=query, limit=None if limit is None else str(limit))
     return Call("GET", "/api/v1/search", w.field_of("results"), params=params, idempotent=True)
+
+
+# ------------------------------------------------------------------------------------- quality
+
+
+def _window(side: str, value: Any) -> dict[str, Any]:
+    """A drift side: a training set's name, a ``(start, end)`` pair, or ``{"start": .., "end": ..}``."""
+    if isinstance(value, str):
+        return {"training_set": value}
+    if isinstance(value, Mapping):
+        if "training_set" in value:
+            return dict(value)
+        return {k: (None if v is None else w.format_time(v)) for k, v in value.items()}
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return w.body(start=_time(value[0]), end=_time(value[1]))
+    raise TypeError(
+        f"{side} must be a training set name, a (start, end) pair or {{'start': .., 'end': ..}}, got {value!r}"
+    )
+
+
+def validate_feature_group(group: str, start: Any, end: Any) -> Call[dict[str, Any]]:
+    b = w.body(start=_time(start), end=_time(end))
+    return Call("POST", f"{GROUPS}/{_seg(group)}/validate", w.record, json=b, idempotent=True)
+
+
+def feature_drift(group: str, name: str, reference: Any, current: Any) -> Call[dict[str, Any]]:
+    b = {"reference": _window("reference", reference), "current": _window("current", current)}
+    return Call("POST", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/drift", w.record, json=b, idempotent=True)
+
+
+def run_drift_monitors(group: str) -> Call[list[dict[str, Any]]]:
+    return Call("POST", f"{GROUPS}/{_seg(group)}/drift/run", w.field_of("results"))
+
+
+def list_drift() -> Call[list[dict[str, Any]]]:
+    return Call("GET", "/api/v1/drift", w.field_of("results"), idempotent=True)
+
+
+# ------------------------------------------------------------------------------------- pipelines
+
+
+def materialize(group: str, start: Any, end: Any) -> Call[dict[str, Any]]:
+    b = w.body(start=_time(start), end=_time(end))
+    return Call("POST", f"{GROUPS}/{_seg(group)}/materialize", w.record, json=b, long_running=True)
+
+
+def list_materializations(group: str | None, limit: int | None) -> Call[list[dict[str, Any]]]:
+    params = w.body(group=group, limit=None if limit is None else str(limit))
+    return Call("GET", "/api/v1/materializations", w.field_of("materializations"), params=params or None, idempotent=True)

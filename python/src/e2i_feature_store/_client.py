@@ -438,6 +438,39 @@ class FeatureStoreClient(ClientBase):
         """The server's Prometheus text."""
         return self._run(c.metrics())
 
+    # ----------------------------------------------------------------------------- quality
+
+    def validate_feature_group(self, feature_group: str, start: Any = None, end: Any = None) -> dict[str, Any]:
+        """Checks stored values (event times in [start, end]) against their features'
+        constraints: per feature ``checked``, ``violations`` and ``rules`` with example entities."""
+        return self._run(c.validate_feature_group(feature_group, start, end))
+
+    def feature_drift(self, feature_group: str, feature_name: str, reference: Any, current: Any) -> dict[str, Any]:
+        """Drift of ``current`` against ``reference``; each a ``(start, end)`` pair, a
+        ``{"start": .., "end": ..}`` window or a saved training set's name. Returns ``status``
+        (``ok``/``warn``/``drift``), ``psi``, ``ks``, ``ks_p_value``, ``js_distance``, both sides'
+        counts and null rates, ``bins``."""
+        return self._run(c.feature_drift(feature_group, feature_name, reference, current))
+
+    def run_drift_monitors(self, feature_group: str) -> list[dict[str, Any]]:
+        """Runs the group's drift monitors now (results kept; a status change goes to the webhook)."""
+        return self._run(c.run_drift_monitors(feature_group))
+
+    def list_drift(self) -> list[dict[str, Any]]:
+        """The latest drift monitor result of every feature this key may read."""
+        return self._run(c.list_drift())
+
+    # ----------------------------------------------------------------------------- pipelines
+
+    def materialize(self, feature_group: str, start: Any = None, end: Any = None) -> dict[str, Any]:
+        """Runs the group's ``computation_query`` features over [start, end) (incremental from the
+        watermark when start is None) through the write path, in one transaction: the run record."""
+        return self._run(c.materialize(feature_group, start, end))
+
+    def list_materializations(self, feature_group: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Materialization runs, newest first (status, rows, duration, error)."""
+        return self._run(c.list_materializations(feature_group, limit))
+
     # ----------------------------------------------------------------------------- discovery
 
     def lineage(self, node: str, depth: int | None = None, direction: str | None = None) -> dict[str, Any]:
