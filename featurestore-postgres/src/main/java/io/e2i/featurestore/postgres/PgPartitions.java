@@ -119,6 +119,7 @@ final class PgPartitions {
   private final Set<YearMonth> known = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Instant legacyUpper;
   private volatile boolean loaded;
+  private volatile boolean partitioned = true;
 
   static boolean isPartitioned(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
@@ -189,7 +190,8 @@ final class PgPartitions {
     try {
       Set<YearMonth> months = ConcurrentHashMap.newKeySet();
       Instant legacy = null;
-      for (Partition p : list(c)) {
+      partitioned = isPartitioned(c);
+      for (Partition p : partitioned ? list(c) : List.<Partition>of()) {
         if (p.lower() == null) {
           legacy = p.upper();
         } else {
@@ -214,6 +216,9 @@ final class PgPartitions {
   void ensure(Connection c, List<ValueRow> rows) throws SQLException {
     if (!loaded) {
       load(c);
+    }
+    if (!partitioned) {
+      return; // a schema before V6 (auto_migrate off): one table, nothing to create
     }
     Set<YearMonth> missing = new TreeSet<>();
     Instant legacy = legacyUpper;
@@ -279,6 +284,9 @@ final class PgPartitions {
     try {
       List<String> created = new ArrayList<>();
       load(c);
+      if (!partitioned) {
+        return new Report(List.of(), List.of(), 0, true);
+      }
       YearMonth current = month(now);
       for (int i = 0; i <= MONTHS_AHEAD; i++) {
         YearMonth m = current.plusMonths(i);
