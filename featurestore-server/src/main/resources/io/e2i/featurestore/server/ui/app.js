@@ -220,7 +220,7 @@
       <h2 id="stats-h">Statistics (v${latest.version})</h2>${statistics(latest)}
       <div class="cols">
       <section class="panel" aria-labelledby="con-h"><h2 id="con-h">Constraints and validation</h2>${constraints(latest)}<div id="validation"></div></section>
-      <section class="panel" aria-labelledby="drift-h"><h2 id="drift-h">Drift over time</h2><div id="drift"><p class="muted">Loading…</p></div></section></div>
+      <section class="panel" aria-labelledby="drift-h"><h2 id="drift-h">Drift (latest check)</h2><div id="drift"><p class="muted">Loading…</p></div></section></div>
       <h2 id="lineage-h">Lineage</h2>
       <div class="tabs"><label for="lineage-version">Version</label> <select id="lineage-version">${versions.map((v) => `<option value="${v.version}"${v.version === latest.version ? " selected" : ""}>v${v.version}</option>`).join("")}</select>
       <span role="group" aria-label="Lineage direction">${["both", "upstream", "downstream"].map((d, i) => `<button type="button" data-dir="${d}" aria-pressed="${i === 0}">${d}</button>`).join(" ")}</span></div>
