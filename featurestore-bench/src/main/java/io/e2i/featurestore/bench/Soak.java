@@ -99,8 +99,8 @@ public final class Soak {
     FeatureStore first = FeatureStores.open(config);
     first.createFeatureGroup(FeatureGroup.builder(GROUP).build());
     first.createFeature(new FeatureSpec(GROUP, "n", ValueType.INT64, List.of("id")));
-    // The second instance opens after the group exists: an instance sees another's registry
-    // changes only when it meets an unknown name, at most once a second (issue 15).
+    // The second instance opens after the group exists (written before issue 15; an instance now
+    // sees another's registry changes within a second either way).
     List<FeatureStore> stores = List.of(first, FeatureStores.open(config));
     List<FeatureServer> running = new ArrayList<>();
     for (FeatureStore s : stores) {
