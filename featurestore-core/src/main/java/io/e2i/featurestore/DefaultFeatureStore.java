@@ -195,6 +195,11 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   }
 
   @Override
+  public void querySource(String sql, io.e2i.featurestore.spi.PipelineBackend.RowSink sink) {
+    materialization.querySource(sql, sink);
+  }
+
+  @Override
   public List<MaterializationRun> materializations(@Nullable String featureGroup, int limit) {
     return materialization.runs(featureGroup, limit);
   }

@@ -163,6 +163,15 @@ public interface FeatureStore extends AutoCloseable {
     throw FeatureStoreException.invalid("this feature store cannot materialize");
   }
 
+  /**
+   * Runs a read-only query over the offline database (where source tables live) and streams its
+   * rows; for local tools such as feature suggestions, never over HTTP. {@code INVALID_ARGUMENT}
+   * with the database's message when the query fails.
+   */
+  default void querySource(String sql, io.e2i.featurestore.spi.PipelineBackend.RowSink sink) {
+    throw FeatureStoreException.invalid("this feature store cannot query source tables");
+  }
+
   /** The latest materialization runs, newest first, of one group or (null) of all. */
   default List<MaterializationRun> materializations(@Nullable String featureGroup, int limit) {
     return List.of();

@@ -78,6 +78,14 @@ final class MaterializationPath {
     }
   }
 
+  void querySource(String sql, PipelineBackend.RowSink sink) {
+    try {
+      backend().query(sql, List.of(), sink);
+    } catch (PipelineBackend.QueryFailure e) {
+      throw FeatureStoreException.invalid("query failed: " + e.getMessage());
+    }
+  }
+
   List<MaterializationRun> runs(@Nullable String group, int limit) {
     if (group != null) {
       holder.group(group); // 404 for an unknown group

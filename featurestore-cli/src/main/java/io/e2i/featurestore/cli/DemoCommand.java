@@ -134,6 +134,12 @@ final class DemoCommand extends BaseCommand {
                   now.minus(Duration.ofDays(30)),
                   Instant.now())));
 
+      java.nio.file.Path dataDir = DemoPipeline.dataDir(store.config(env()).offlineUrl());
+      if (dataDir != null) { // the generated source is a CSV file DuckDB reads
+        section(out, "pipeline: materialize a group computed from a source table");
+        DemoPipeline.run(fs, dataDir, out);
+      }
+
       section(out, "freshness monitor");
       Printer.freshness(out, Views.freshness(fs.freshnessMonitor()));
       out.println();

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       FreshnessCommand.class,
       StatsCommand.class,
       MaterializeCommand.class,
+      SuggestCommand.class,
       ValidateCommand.class,
       TrainingDataCommand.class,
       TrainingSetsCommand.class,

@@ -1,6 +1,7 @@
 package io.e2i.featurestore.cli;
 
 import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.pipelines.MaterializationScheduler;
 import io.e2i.featurestore.server.FeatureServer;
 import io.e2i.featurestore.server.SecurityOptions;
 import io.e2i.featurestore.server.ServerOptions;
@@ -71,6 +72,20 @@ final class ServeCommand extends BaseCommand {
               + " (default: no file spines over HTTP).")
   @Nullable Path spineDir;
 
+  @Option(
+      names = "--no-scheduler",
+      description =
+          "Do not run scheduled materializations (each group's cron schedule or"
+              + " expected_update_frequency_hours) in this server.")
+  boolean noScheduler;
+
+  @Option(
+      names = "--scheduler-interval",
+      paramLabel = "DURATION",
+      defaultValue = "PT30S",
+      description = "How often the scheduler looks for due groups (default: ${DEFAULT-VALUE}).")
+  java.time.Duration schedulerInterval;
+
   @Override
   int execute() {
     if (port < 0 || port > 65535) {
@@ -109,11 +124,16 @@ final class ServeCommand extends BaseCommand {
       fs.close();
       throw e;
     }
+    @Nullable MaterializationScheduler scheduler =
+        noScheduler ? null : MaterializationScheduler.start(fs, schedulerInterval);
     CountDownLatch stopped = new CountDownLatch(1);
     // Ctrl-C / SIGTERM: finish in-flight requests, then close the store so nothing is lost.
     Runnable stopAll =
         () -> {
           try {
+            if (scheduler != null) {
+              scheduler.close(); // a run in progress is interrupted; its transaction rolls back
+            }
             server.stop();
           } finally {
             fs.close();
