@@ -171,7 +171,8 @@ class StrictApiTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\"],\"constraints\":{\"min\":0}}|constraints|feature definition",
+        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\"],\"constraint\":{\"min\":0}}|constraint|feature definition",
+        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\"],\"constraints\":{\"minimum\":0}}|minimum|constraints",
         "/api/v1/feature-groups|{\"name\":\"h\",\"ttl\":3}|ttl|feature group definition",
         "/api/v1/feature-values|{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"1\"},\"value\":1,\"ts\":\"x\"}|ts|feature value",
         "/api/v1/feature-values/batch|[{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"1\"},\"value\":1,\"extra\":1}]|extra|value #1",
@@ -206,6 +207,37 @@ class StrictApiTest {
             "{\"feature_service\":\"g\",\"features\":[],\"entities\":{\"id\":[\"1\"]},"
                 + "\"full_feature_names\":true}");
     assertThat(service.status()).as(service.text()).isEqualTo(200);
+  }
+
+  @Test
+  void waveTwoDefinitionFieldsRoundTripAndInconsistentRulesAreA400() {
+    JsonNode f =
+        created(
+            http.post(
+                "/api/v1/feature-groups/g/features",
+                "{\"name\":\"score\",\"value_type\":\"float64\",\"entity_keys\":[\"id\"],"
+                    + "\"constraints\":{\"min\":0,\"max\":1,\"nullable\":false},"
+                    + "\"validation\":\"warn\",\"drift_thresholds\":{\"psi_warn\":0.2}}"));
+    assertThat(f.at("/constraints/max").asDouble()).isEqualTo(1.0);
+    assertThat(f.at("/constraints/nullable").asBoolean(true)).isFalse();
+    assertThat(f.at("/validation").asText()).isEqualTo("warn");
+    assertThat(f.at("/drift_thresholds/psi_drift").asDouble()).isEqualTo(0.25);
+    assertError(
+        http.post(
+            "/api/v1/feature-groups/g/features",
+            "{\"name\":\"bad\",\"value_type\":\"float64\",\"entity_keys\":[\"id\"],"
+                + "\"constraints\":{\"min\":5,\"max\":1}}"),
+        400,
+        "INVALID_ARGUMENT",
+        "min 5.0 is greater than max 1.0",
+        "constraints");
+    assertError(
+        http.post("/api/v1/feature-groups", "{\"name\":\"v\",\"validation\":\"maybe\"}"),
+        400,
+        "INVALID_ARGUMENT",
+        "validation must be 'reject' or 'warn'",
+        "maybe");
+    assertThat(http.get("/api/v1/feature-groups/g/features").json().get("features")).hasSize(2);
   }
 
   @Test
