@@ -251,21 +251,40 @@ final class PgPartitions {
     return m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
   }
 
+  /**
+   * Creates a month apart and then attaches it: ATTACH takes only a SHARE UPDATE EXCLUSIVE lock on
+   * {@code feature_values}, so reads and writes go on, where {@code CREATE TABLE ... PARTITION OF}
+   * would take ACCESS EXCLUSIVE, wait behind every running query (a long training-data join) and
+   * hold every read and write queued behind it meanwhile. The new table is empty, so the attach
+   * scans nothing; the read index is built on it as it is attached.
+   */
   private void create(Connection c, YearMonth m) throws SQLException {
+    String name = name(m);
     try (Statement s = c.createStatement()) {
-      s.execute(createMonth(m));
+      s.execute("CREATE TABLE IF NOT EXISTS " + name + " (LIKE feature_values INCLUDING DEFAULTS)");
+      s.execute(
+          "ALTER TABLE feature_values ATTACH PARTITION "
+              + name
+              + " FOR VALUES FROM ("
+              + literal(m)
+              + ") TO ("
+              + literal(m.plusMonths(1))
+              + ")");
     } catch (SQLException e) {
-      // Another instance created it meanwhile (IF NOT EXISTS is not race-free in the catalog).
-      if (!exists(c, name(m))) {
+      // Another instance created and attached it meanwhile.
+      if (!isPartition(c, name)) {
         throw e;
       }
     }
     known.add(m);
-    LOG.info("created partition {}", name(m));
+    LOG.info("created partition {}", name);
   }
 
-  private static boolean exists(Connection c, String table) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+  private static boolean isPartition(Connection c, String table) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(?)"
+                + " AND inhparent = 'feature_values'::regclass)")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);

@@ -121,6 +121,36 @@ class PgPartitionsTest {
     }
   }
 
+  /**
+   * A month is created apart and attached (SHARE UPDATE EXCLUSIVE): a backfill into a new month
+   * does not wait for a long read. CREATE TABLE ... PARTITION OF would wait for it here (ACCESS
+   * EXCLUSIVE), and hold every read and write behind it meanwhile.
+   */
+  @Test
+  void aWriteIntoANewMonthDoesNotWaitForAnOpenReadTransaction() throws Exception {
+    String url = TestPostgres.newMigratedDatabase();
+    OfflineBackend backend = open(url, Map.of("partition_maintenance_minutes", "0"));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (PgOfflineStore store = (PgOfflineStore) backend.store();
+        PgDatabase other = PgDatabase.open(url, Map.of());
+        Connection reader = other.connection()) {
+      reader.setAutoCommit(false);
+      try (Statement s = reader.createStatement()) {
+        s.executeQuery("SELECT count(*) FROM feature_values").close(); // holds ACCESS SHARE
+      }
+      Instant old = Instant.parse("2019-06-01T00:00:00Z");
+      java.util.concurrent.Future<?> write =
+          pool.submit(() -> store.write(List.of(new ValueRow(F1, H1, 1L, old)), old));
+      write.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      reader.commit();
+      assertThat(store.latest(H1, List.of(F1), null, null)).containsKey(F1);
+    } finally {
+      pool.shutdownNow();
+      backend.registry().close();
+    }
+  }
+
   @Test
   void eachGroupsRetentionComesFromItsRetentionDays() {
     String url = TestPostgres.newMigratedDatabase();
