@@ -322,8 +322,9 @@ final class PgPartitions {
       for (Partition p : listCommitted(c)) {
         Retained r = retained(c, p, now, groups);
         if (r.keep().isEmpty() && !r.delete().isEmpty()) {
-          drop(c, p.name());
-          dropped.add(p.name());
+          if (drop(c, p.name())) {
+            dropped.add(p.name());
+          }
         } else {
           for (GroupRetention g : r.delete()) {
             deleted += delete(c, p.name(), g.featureIds());
@@ -399,16 +400,26 @@ final class PgPartitions {
     }
   }
 
-  private static void drop(Connection c, String table) throws SQLException {
+  /** Drops a month; false when running queries held it past the lock timeout (next round). */
+  private static boolean drop(Connection c, String table) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute("SET lock_timeout = '5s'"); // never queue writes behind us for long
+      // DROP takes ACCESS EXCLUSIVE on feature_values: writes queue behind it while it waits for
+      // running queries, so it waits at most 1 s and the next round tries again.
+      s.execute("SET lock_timeout = '1s'");
       try {
         s.execute("DROP TABLE " + table);
+      } catch (SQLException e) {
+        if ("55P03".equals(e.getSQLState())) {
+          LOG.info("partition {} is past retention but busy; dropping it next round", table);
+          return false;
+        }
+        throw e;
       } finally {
         s.execute("RESET lock_timeout");
       }
     }
     LOG.info("dropped partition {} (past every retention that applies to its values)", table);
+    return true;
   }
 
   /** Deletes a group's rows from one partition, a batch per transaction. */
