@@ -49,8 +49,10 @@ public interface OfflineStore extends AutoCloseable {
       @Nullable Instant end);
 
   /**
-   * Persists the freshness status of every stored value of the features, computed as of {@code
-   * now}. Returns how many values changed status.
+   * Persists the freshness status of the features' values, computed as of {@code now}: at least of
+   * each entity's latest value (the one reads and the monitor look at; the embedded store persists
+   * only those, so a large store never rewrites its history), possibly of every stored value
+   * (PostgreSQL). Returns how many values changed status.
    */
   long updateFreshness(Collection<FreshnessRule> rules, Instant now);
 
