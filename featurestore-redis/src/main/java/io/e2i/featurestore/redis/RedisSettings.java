@@ -59,7 +59,10 @@ record RedisSettings(
     Map<String, String> options = config.options();
     Duration timeout = millis(options, "redis_timeout_ms", 100);
     uri.setTimeout(timeout);
-    clusterNodes.forEach(node -> node.setTimeout(timeout));
+    // A cluster client connects to nodes lazily, bounded by the URI's timeout: give the handshake
+    // the connect timeout, commands keep the command timeout (set on the connection).
+    Duration connectTimeout = millis(options, "redis_connect_timeout_ms", 1000);
+    clusterNodes.forEach(node -> node.setTimeout(connectTimeout));
     if (!clusterNodes.isEmpty() && config.nearCache()) {
       throw FeatureStoreException.invalid(
           "the near cache (FS_NEAR_CACHE) is not supported with Redis Cluster yet: turn it off or"

@@ -27,11 +27,17 @@ public final class RedisCluster implements AutoCloseable {
 
   /** Starts and joins the cluster, or skips the calling test if no redis-server runs here. */
   public static RedisCluster start() {
+    RedisProcess.assumeAvailable();
+    return startOrThrow();
+  }
+
+  /** Starts and joins the cluster; needs no JUnit (benchmarks). */
+  public static RedisCluster startOrThrow() {
     RedisCluster cluster = new RedisCluster();
     try {
       for (int i = 0; i < 6; i++) {
         cluster.nodes.add(
-            RedisProcess.start(
+            RedisProcess.startOrThrow(
                 List.of(
                     "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf",

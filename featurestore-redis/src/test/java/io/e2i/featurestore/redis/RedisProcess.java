@@ -41,6 +41,11 @@ public final class RedisProcess implements AutoCloseable {
     this.extraArgs = List.copyOf(extraArgs);
   }
 
+  /** Skips the calling JUnit test if no redis-server can run here. */
+  public static void assumeAvailable() {
+    Assumptions.assumeTrue(binary() != null, () -> "no Redis available, skipping: " + unavailable);
+  }
+
   /** Starts a fresh Redis, or skips the calling test if no redis-server can run here. */
   public static RedisProcess start() {
     Assumptions.assumeTrue(binary() != null, () -> "no Redis available, skipping: " + unavailable);
@@ -66,7 +71,8 @@ public final class RedisProcess implements AutoCloseable {
     return startOrThrow(extraArgs);
   }
 
-  private static RedisProcess startOrThrow(List<String> extraArgs) {
+  /** Starts a fresh Redis with extra arguments; needs no JUnit (benchmarks). */
+  public static RedisProcess startOrThrow(List<String> extraArgs) {
     if (binary() == null) {
       throw new IllegalStateException("no Redis available: " + unavailable);
     }
