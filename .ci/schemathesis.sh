@@ -75,7 +75,11 @@ if fs keys --help >/dev/null 2>&1; then
   echo "# fuzzing with an API key (read, write, admin on '*')" >&2
 fi
 
-fs serve --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 </dev/null &
+# exec: the background subshell becomes java itself, so $! is the server's pid and cleanup's kill
+# stops it (killing the subshell left the server running after the script).
+(exec env -u FS_TRACKING_URI -u MLFLOW_TRACKING_URI -u FS_ONLINE_URL -u FS_CONFIG -u FS_API_KEY \
+  FS_OFFLINE_URL="embedded:$work/data" "$JAVA_HOME/bin/java" -Xmx512m -jar "$jar" \
+  serve --host 127.0.0.1 --port "$port") >"$work/server.log" 2>&1 </dev/null &
 server_pid=$!
 
 FS_FUZZ_KEY="$key" python3 - "$url" <<'PY'
