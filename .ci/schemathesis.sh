@@ -163,6 +163,12 @@ echo "# schemathesis finished in $(($(date +%s) - started)) s with exit code $st
 cases="$(grep -A1 '^Test cases:' "$work/st.out" | tail -n 1 || true)"
 passed="$(grep -oE '[0-9]+ passed' <<<"$cases" | grep -oE '[0-9]+' || echo 0)"
 failed="$(grep -oE '[0-9]+ failed' <<<"$cases" | grep -oE '[0-9]+' || echo 0)"
+# With failures the line reads "N generated, 1 found F unique failure(s), S skipped".
+if grep -qE 'unique failure' <<<"$cases"; then
+  failed="$(grep -oE '[0-9]+ unique failure' <<<"$cases" | grep -oE '[0-9]+')"
+  generated="$(grep -oE '[0-9]+ generated' <<<"$cases" | grep -oE '[0-9]+' || echo 0)"
+  passed="$generated cases generated, not all"
+fi
 if [ "$status" -ne 0 ] && [ "$failed" = "0" ]; then
   failed=1
 fi
