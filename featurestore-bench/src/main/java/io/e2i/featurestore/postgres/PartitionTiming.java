@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Issue 15, PostgreSQL: measures migration V6 on a table of {@code --rows} values while a writer
  * inserts one value at a time (the longest a write waited is what the migration held writes for),
- * then a COPY of 1,000,000 values into the partitioned table, then retention on a month of
- * {@code --month-rows} values: one group's rows deleted in batches, against the month dropped.
+ * then a COPY of 1,000,000 values into the partitioned table, then retention on a month of {@code
+ * --month-rows} values: one group's rows deleted in batches, against the month dropped.
  *
  * <pre>
  * java -cp featurestore-bench/target/benchmarks.jar io.e2i.featurestore.postgres.PartitionTiming \
