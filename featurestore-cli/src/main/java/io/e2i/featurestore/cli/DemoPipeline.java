@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The demo's pipeline (issue 13): a generated source of HCP prescriptions (the seed's shape: hcp_id,
- * brand_id, rx_date, trx, nrx) as a CSV file beside the embedded data, a group whose features are
- * computed from it (a 30-day sum per day, the latest count) plus an on-demand share, one
- * incremental materialization and the values it wrote.
+ * The demo's pipeline (issue 13): a generated source of HCP prescriptions (the seed's shape:
+ * hcp_id, brand_id, rx_date, trx, nrx) as a CSV file beside the embedded data, a group whose
+ * features are computed from it (a 30-day sum per day, the latest count) plus an on-demand share,
+ * one incremental materialization and the values it wrote.
  */
 final class DemoPipeline {
   static final String GROUP = "hcp_rx";
@@ -41,7 +41,8 @@ final class DemoPipeline {
   }
 
   static void run(FeatureStore fs, Path dataDir, PrintWriter out) {
-    Path csv = dataDir.toAbsolutePath().resolve("demo").resolve("hcp_prescriptions.csv");
+    Path csv =
+        dataDir.toAbsolutePath().normalize().resolve("demo").resolve("hcp_prescriptions.csv");
     int rows = writeSource(csv);
     out.println("source: " + csv + " (" + rows + " generated prescriptions)");
     String src =

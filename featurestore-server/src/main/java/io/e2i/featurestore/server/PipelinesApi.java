@@ -44,7 +44,8 @@ final class PipelinesApi {
             "Run the computation_query of each feature of the group over [start, end) through"
                 + " the write path, in one transaction: without start from the group's watermark"
                 + " (incremental), without end to now; re-running a window changes nothing. 400"
-                + " names a failing feature and the database's message (nothing written); 409"
+                + " for a group without a computation_query, a window with start >= end, or a"
+                + " failing feature (named, with the database's message; nothing written); 409"
                 + " while another run of the group is going on",
             "MaterializeRequest",
             200,
