@@ -55,7 +55,13 @@ public final class ResultSetRows {
           return null;
         }
         if (raw instanceof OffsetDateTime odt) {
-          return odt.toInstant(); // PostgreSQL's driver reports timestamptz as TIMESTAMP
+          return odt.toInstant();
+        }
+        // PostgreSQL's driver reports timestamptz as TIMESTAMP too, and will not read it as a
+        // LocalDateTime: read it as the absolute time it is.
+        if ("timestamptz".equalsIgnoreCase(rs.getMetaData().getColumnTypeName(column))) {
+          OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+          return t == null ? null : t.toInstant();
         }
         LocalDateTime t = rs.getObject(column, LocalDateTime.class);
         return t == null ? null : t.toInstant(ZoneOffset.UTC);
