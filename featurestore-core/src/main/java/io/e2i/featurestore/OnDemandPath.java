@@ -112,16 +112,46 @@ final class OnDemandPath {
 
   // ---------------------------------------------------------------- online reads
 
+  /** A group's on-demand features compiled, for one registry snapshot of the group. */
+  private record GroupPlan(RegistrySnapshot.GroupView view, Map<Feature, Compiled> all) {}
+
+  private final Map<String, GroupPlan> plans = new ConcurrentHashMap<>();
+
+  /** The group's on-demand features, compiled once per registry snapshot (reads stay cheap). */
+  private GroupPlan plan(RegistrySnapshot.GroupView view) {
+    GroupPlan p = plans.get(view.group().name());
+    if (p != null && p.view() == view) {
+      return p;
+    }
+    Map<Feature, Compiled> all = new LinkedHashMap<>();
+    for (Feature f : onDemandOf(view, List.of())) {
+      Compiled c = expression(f, view);
+      if (c != null) {
+        all.put(f, c);
+      }
+    }
+    p = new GroupPlan(view, all);
+    plans.put(view.group().name(), p);
+    return p;
+  }
+
   /** Reads with {@code reads}, adding the group's requested on-demand features. */
   EntityFeatures read(OnlineRequest request, Function<OnlineRequest, EntityFeatures> reads) {
     RegistrySnapshot.GroupView view = holder.group(request.featureGroup());
-    List<Feature> onDemand = onDemandOf(view, request.featureNames());
+    GroupPlan plan = plan(view);
+    if (plan.all().isEmpty()) {
+      return reads.apply(request);
+    }
+    List<Feature> onDemand =
+        request.featureNames().isEmpty()
+            ? List.copyOf(plan.all().keySet())
+            : onDemandOf(view, request.featureNames());
     if (onDemand.isEmpty()) {
       return reads.apply(request);
     }
     Map<Feature, Compiled> expressions = new LinkedHashMap<>();
     for (Feature f : onDemand) {
-      Compiled c = expression(f, view);
+      Compiled c = plan.all().containsKey(f) ? plan.all().get(f) : expression(f, view);
       if (c != null) {
         expressions.put(f, c);
       }
