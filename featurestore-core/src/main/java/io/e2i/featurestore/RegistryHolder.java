@@ -6,6 +6,7 @@ import io.e2i.featurestore.spi.RegistryChanges;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -49,7 +50,9 @@ final class RegistryHolder {
 
   private final Registry registry;
   private final @Nullable RegistryChanges changes;
-  private final Object lock = new Object();
+  // Changes hold it for their whole read-modify-write. The stamp check (under checkLock) only
+  // tries it: blocking there while a change held it and asked for checkLock deadlocked.
+  private final ReentrantLock lock = new ReentrantLock();
   private final Object checkLock = new Object();
   private final AtomicBoolean checking = new AtomicBoolean();
   // Replaced, never mutated, so readers need no lock; volatile so they see the latest.
@@ -65,7 +68,8 @@ final class RegistryHolder {
     if (changes != null) {
       stamp = changes.changeStamp(); // before loading, so a change in between is seen next time
     }
-    reload();
+    this.snapshot = RegistrySnapshot.of(registry.loadGroups(), registry.loadFeatures());
+    this.lastReload = System.nanoTime();
   }
 
   RegistrySnapshot snapshot() {
@@ -74,10 +78,17 @@ final class RegistryHolder {
   }
 
   void reload() {
-    synchronized (lock) {
-      snapshot = RegistrySnapshot.of(registry.loadGroups(), registry.loadFeatures());
-      lastReload = System.nanoTime();
+    lock.lock();
+    try {
+      load();
+    } finally {
+      lock.unlock();
     }
+  }
+
+  private void load() {
+    snapshot = RegistrySnapshot.of(registry.loadGroups(), registry.loadFeatures());
+    lastReload = System.nanoTime();
   }
 
   /** Checks the change stamp when the last check is old (see the class comment). */
@@ -115,15 +126,20 @@ final class RegistryHolder {
 
   private void check(RegistryChanges changes) {
     long started = System.nanoTime();
+    if (!lock.tryLock()) {
+      return; // a change is running: it reloads when it ends; check again at the next read
+    }
     try {
       String now = changes.changeStamp();
       if (!now.equals(stamp)) {
-        reload(); // loads at least everything the stamp covers: it was read first
+        load(); // loads at least everything the stamp covers: it was read first
         stamp = now;
       }
     } catch (RuntimeException e) {
       // The registry is unreachable: keep the snapshot, try again at the next interval.
       LOG.debug("registry change check failed: {}", e.toString());
+    } finally {
+      lock.unlock();
     }
     lastCheck = started;
   }
@@ -161,17 +177,23 @@ final class RegistryHolder {
 
   /** Runs a read-modify-write of the registry that reloads by itself, e.g. to retry a lost race. */
   <T> T locked(Supplier<T> change) {
-    synchronized (lock) {
+    lock.lock();
+    try {
       return change.get();
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Runs a change against a freshly loaded snapshot, then reloads so it is visible. */
   void update(Consumer<RegistrySnapshot> change) {
-    synchronized (lock) {
-      reload();
+    lock.lock();
+    try {
+      load();
       change.accept(snapshot);
-      reload();
+      load();
+    } finally {
+      lock.unlock();
     }
   }
 }
