@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * {@link EmbeddedWriteBenchmark}'s 100,000-value batch with and without constraints on every
  * feature (numbers: nullable false, min, max; strings: nullable false, pattern, max_length, allowed
- * of 50 values), in reject mode, every value passing: the cost of checking. Target: < 10 % over
- * the unconstrained write. Both variants run in the same JVM settings, one after the other.
+ * of 50 values), in reject mode, every value passing: the cost of checking. Target: < 10 % over the
+ * unconstrained write. Both variants run in the same JVM settings, one after the other.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

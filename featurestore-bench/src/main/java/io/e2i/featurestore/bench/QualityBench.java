@@ -66,7 +66,8 @@ public final class QualityBench {
                     null,
                     false,
                     Map.of("pool_size", "8")))) {
-      System.out.printf("backend %s, %,d values per figure%n", postgres ? "postgresql" : "embedded", values);
+      System.out.printf(
+          "backend %s, %,d values per figure%n", postgres ? "postgresql" : "embedded", values);
       define(store);
       long t = System.nanoTime();
       load(store, values);
@@ -93,7 +94,8 @@ public final class QualityBench {
         long s = System.nanoTime();
         ValidationReport v = q.validate("qv", null, null);
         double secs = (System.nanoTime() - s) / 1e9;
-        long checked = v.features().stream().mapToLong(ValidationReport.FeatureReport::checked).sum();
+        long checked =
+            v.features().stream().mapToLong(ValidationReport.FeatureReport::checked).sum();
         System.out.printf(
             "%s validation of qv (10 features, %,d values): %.3f s (%,d violations)%n",
             r == 0 ? "warm-up" : "run " + r, checked, secs, v.violations());
@@ -108,7 +110,8 @@ public final class QualityBench {
 
   static void define(FeatureStore store) {
     store.createFeatureGroup(FeatureGroup.builder("qb").build());
-    store.createFeature(FeatureSpec.builder("qb", "x").valueType("float64").entityKeys("id").build());
+    store.createFeature(
+        FeatureSpec.builder("qb", "x").valueType("float64").entityKeys("id").build());
     store.createFeatureGroup(
         FeatureGroup.builder("qv").validation(io.e2i.featurestore.ValidationMode.WARN).build());
     for (int f = 0; f < 10; f++) {
@@ -139,7 +142,8 @@ public final class QualityBench {
       boolean current = i >= values / 2;
       long n = current ? i - values / 2 : i;
       double x = rnd.nextGaussian() + (current ? 0.1 : 0);
-      Instant t = T0.plusSeconds((current ? 86_400 : 0) + n % 86_000).plusNanos((n / 86_000) * 1000);
+      Instant t =
+          T0.plusSeconds((current ? 86_400 : 0) + n % 86_000).plusNanos((n / 86_000) * 1000);
       batch.add(new FeatureWrite("x", Map.of("id", "E" + n % ENTITIES), x, t, "qb"));
       if (batch.size() == BATCH) {
         store.writeBatchFeatures(batch);

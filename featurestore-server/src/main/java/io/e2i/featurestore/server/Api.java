@@ -78,7 +78,12 @@ final class Api {
       List.of("feature_name", "entity_values", "value", "event_timestamp", "feature_group");
   static final List<String> ONLINE_FIELDS =
       List.of(
-          "entity_values", "feature_group", "feature_names", "use_cache", "as_of", "request_values");
+          "entity_values",
+          "feature_group",
+          "feature_names",
+          "use_cache",
+          "as_of",
+          "request_values");
   static final List<String> HISTORICAL_FIELDS =
       List.of("entity_values", "feature_names", "start_time", "end_time", "feature_group");
   static final List<String> INVALIDATE_FIELDS = List.of("entity_values", "feature_group");
@@ -378,8 +383,8 @@ final class Api {
             BAD_404_409,
             feast::getOnlineFeatures));
     e.addAll(new FeastWriteApi(store, this, options, metrics).endpoints());
-    e.addAll(new FeastMaterializeApi(store, this).endpoints());
     e.addAll(new PipelinesApi(store, this).endpoints());
+    e.addAll(new FeastMaterializeApi(store, this).endpoints());
     return e;
   }
 
