@@ -69,7 +69,8 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
             holder, resolver, registry, offline, storeClock, lineage, lineageEvents, onDemand);
     freshness = new FreshnessPath(holder, offline, storeClock);
     statistics = new StatisticsPath(holder, registry, offline, tracker, storeClock);
-    materialization = new MaterializationPath(holder, writes, offline.pipelines(), storeClock);
+    materialization =
+        new MaterializationPath(holder, writes, offline.pipelines(), storeClock, lineageEvents);
     // Last: the tracker may call back at once, and every path must exist by then.
     tracker.start(this);
   }

@@ -1,5 +1,6 @@
 package io.e2i.featurestore;
 
+import io.e2i.featurestore.spi.LineageEvents;
 import io.e2i.featurestore.spi.PipelineBackend;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,16 +28,19 @@ final class MaterializationPath {
   private final WritePath writes;
   private final @Nullable PipelineBackend backend;
   private final StoreClock clock;
+  private final LineageEvents events;
 
   MaterializationPath(
       RegistryHolder holder,
       WritePath writes,
       @Nullable PipelineBackend backend,
-      StoreClock clock) {
+      StoreClock clock,
+      LineageEvents events) {
     this.holder = holder;
     this.writes = writes;
     this.backend = backend;
     this.clock = clock;
+    this.events = events;
   }
 
   MaterializationRun materialize(
@@ -70,12 +74,56 @@ final class MaterializationPath {
       }
       try {
         int rows = run(pipelines, group, computed, windowStart, windowEnd);
-        return record(pipelines, group, kind, trigger, windowStart, windowEnd, rows, now, null);
+        return reported(
+            view,
+            computed,
+            record(pipelines, group, kind, trigger, windowStart, windowEnd, rows, now, null));
       } catch (FeatureStoreException e) {
-        record(pipelines, group, kind, trigger, windowStart, windowEnd, 0, now, e.getMessage());
+        reported(
+            view,
+            computed,
+            record(
+                pipelines, group, kind, trigger, windowStart, windowEnd, 0, now, e.getMessage()));
         throw e;
       }
     }
+  }
+
+  /**
+   * Reports a run that read sources as a lineage run (OpenLineage): inputs the tables its queries
+   * name (else the group's source_table), outputs the feature versions it wrote. Reporting never
+   * fails the run.
+   */
+  private MaterializationRun reported(
+      RegistrySnapshot.GroupView view, List<Feature> computed, MaterializationRun run) {
+    java.util.Set<String> inputs = new java.util.LinkedHashSet<>();
+    for (Feature f : computed) {
+      List<String> tables = SqlTables.named(java.util.Objects.requireNonNull(f.computationQuery()));
+      String source = view.group().sourceTable();
+      if (tables.isEmpty() && source != null) {
+        tables = List.of(source);
+      }
+      tables.forEach(t -> inputs.add(LineageGraph.NodeType.SOURCE_TABLE.id(t)));
+    }
+    List<String> outputs =
+        computed.stream()
+            .map(f -> LineageGraph.NodeType.FEATURE_VERSION.id(f.reference()))
+            .toList();
+    try {
+      events.runFinished(
+          new LineageEvents.Run(
+              run.id(),
+              "materialize:" + run.featureGroup(),
+              run.startedAt(),
+              clock.now(),
+              List.copyOf(inputs),
+              outputs,
+              run.error()));
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(MaterializationPath.class)
+          .warn("lineage event for materialize:{} not sent: {}", run.featureGroup(), e.toString());
+    }
+    return run;
   }
 
   void querySource(String sql, PipelineBackend.RowSink sink) {

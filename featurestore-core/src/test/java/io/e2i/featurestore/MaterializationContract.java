@@ -3,6 +3,7 @@ package io.e2i.featurestore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.e2i.featurestore.spi.LineageEvents;
 import io.e2i.featurestore.spi.PipelineBackend;
 import io.e2i.featurestore.testing.MutableClock;
 import java.time.Clock;
@@ -25,6 +26,9 @@ public abstract class MaterializationContract {
   protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   protected final MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(3)));
   protected FeatureStore store;
+
+  /** Lineage runs the store reported; implementations pass it to the builder's lineageEvents. */
+  protected final RecordedRuns lineage = new RecordedRuns();
 
   /** A store on a fresh database (with an empty source). */
   protected abstract FeatureStore open(Clock clock);
@@ -235,5 +239,49 @@ public abstract class MaterializationContract {
         .isEqualTo(FeatureStoreException.Code.NOT_FOUND);
     assertThatThrownBy(() -> store.materialize("rx", T0.plusSeconds(5), T0))
         .hasMessageContaining("window is empty");
+  }
+
+  @Test
+  void eachRunIsReportedAsALineageRunFromItsSourcesToTheFeatureVersions() {
+    defineRx("rx");
+    appendSource(List.<Object[]>of(rx("H1", T0.plus(Duration.ofDays(1)), 3, "Onc")));
+    MaterializationRun run = store.materialize("rx", null, null);
+
+    assertThat(lineage.runs).hasSize(1);
+    LineageEvents.Run reported = lineage.runs.get(0);
+    assertThat(reported.runId()).isEqualTo(run.id());
+    assertThat(reported.job()).isEqualTo("materialize:rx");
+    assertThat(reported.inputs()).isNotEmpty().allMatch(n -> n.startsWith("table:"));
+    assertThat(reported.outputs())
+        .containsExactlyInAnyOrder("feature:rx:trx@1", "feature:rx:specialty@1");
+    assertThat(reported.error()).isNull();
+
+    store.createFeature(
+        FeatureSpec.builder("rx", "broken")
+            .valueType("int64")
+            .entityKeys("hcp_id")
+            .computationQuery(
+                "SELECT hcp_id, ts AS event_timestamp, no_such AS value FROM " + source())
+            .build());
+    clock.advance(Duration.ofDays(1));
+    assertThatThrownBy(() -> store.materialize("rx", null, null))
+        .isInstanceOf(FeatureStoreException.class);
+    assertThat(lineage.runs).hasSize(2);
+    assertThat(lineage.runs.get(1).error()).contains("rx:broken");
+  }
+
+  /** A LineageEvents that keeps what it is given. */
+  protected static final class RecordedRuns implements LineageEvents {
+    final List<LineageEvents.Run> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void runFinished(LineageEvents.Run run) {
+      runs.add(run);
+    }
+
+    @Override
+    public String describe() {
+      return "recorded";
+    }
   }
 }

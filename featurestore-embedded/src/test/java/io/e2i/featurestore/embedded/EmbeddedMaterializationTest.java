@@ -31,6 +31,7 @@ class EmbeddedMaterializationTest extends MaterializationContract {
         .registry(backend.registry())
         .offlineStore(backend.store())
         .clock(clock)
+        .lineageEvents(lineage)
         .build();
   }
 

@@ -34,6 +34,7 @@ class PgMaterializationTest extends MaterializationContract {
         .registry(b.registry())
         .offlineStore(b.store())
         .clock(clock)
+        .lineageEvents(lineage)
         .build();
   }
 
