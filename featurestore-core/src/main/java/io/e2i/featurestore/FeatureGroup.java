@@ -32,8 +32,8 @@ public record FeatureGroup(
     tags = Names.copy(tags);
     checkHours("expected_update_frequency_hours", expectedUpdateFrequencyHours);
     checkHours("max_age_hours", maxAgeHours);
-    if (schedule != null && schedule.isBlank()) {
-      throw FeatureStoreException.invalid("schedule may not be blank");
+    if (schedule != null) {
+      Cron.parse(schedule); // a schedule the scheduler cannot read is a 400 now, not a log line
     }
     if (retentionDays != null && retentionDays <= 0) {
       throw FeatureStoreException.invalid("retention_days must be positive, got " + retentionDays);

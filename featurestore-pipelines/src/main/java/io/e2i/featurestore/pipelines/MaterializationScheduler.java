@@ -1,5 +1,6 @@
 package io.e2i.featurestore.pipelines;
 
+import io.e2i.featurestore.Cron;
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureStore;

@@ -383,7 +383,12 @@ final class OpenApi {
       "expected_update_frequency_hours", hours(),
       "max_age_hours", hours(),
       "validation", validationMode(),
-      "schedule", Map.of("type", List.of("string", "null"), "minLength", 1, "pattern", "\\S"),
+      "schedule",
+          withDescription(
+              Map.of(
+                  "type", List.of("string", "null"), "pattern", io.e2i.featurestore.Cron.PATTERN),
+              "cron in UTC (minute hour day-of-month month day-of-week) or @hourly, @daily,"
+                  + " @weekly, @monthly; values must be in range (minute 0-59...)"),
       "retention_days", hours(),
       "mlflow_experiment_name", nullable("string")
     };

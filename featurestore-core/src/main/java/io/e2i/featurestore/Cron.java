@@ -1,12 +1,10 @@
-package io.e2i.featurestore.pipelines;
+package io.e2i.featurestore;
 
-import io.e2i.featurestore.FeatureStoreException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.BitSet;
-import java.util.Locale;
 
 /**
  * A five-field cron schedule in UTC ({@code minute hour day-of-month month day-of-week}) with
@@ -15,7 +13,7 @@ import java.util.Locale;
  * Sunday. As in cron, when both day fields are restricted a day matching either one fires. No cron
  * library is served to this build; this is the subset schedules need.
  */
-final class Cron {
+public final class Cron {
   private final String text;
   private final BitSet minutes;
   private final BitSet hours;
@@ -40,8 +38,24 @@ final class Cron {
     anyWeekday = f[4].equals("*");
   }
 
-  static Cron parse(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
+  /**
+   * The text a schedule may be, as a regular expression both Java and JSON Schema read the same way
+   * (the OpenAPI document declares it): a macro, or five fields of digits, '*', ',', '-' and '/'
+   * separated by spaces. Values out of range (minute 75) are caught by {@link #parse} only.
+   */
+  public static final String PATTERN =
+      "^(@(hourly|daily|midnight|weekly|monthly)|[0-9*,/-]+( +[0-9*,/-]+){4})$";
+
+  private static final java.util.regex.Pattern SHAPE = java.util.regex.Pattern.compile(PATTERN);
+
+  public static Cron parse(String text) {
+    if (!SHAPE.matcher(text).matches()) {
+      throw invalid(
+          text,
+          "needs 5 fields (minute hour day-of-month month day-of-week) of digits, '*', ',', '-'"
+              + " and '/' separated by spaces, or @hourly, @daily, @weekly, @monthly");
+    }
+    String t = text;
     String expanded =
         switch (t) {
           case "@hourly" -> "0 * * * *";
@@ -109,7 +123,7 @@ final class Cron {
   }
 
   /** The first minute strictly after {@code after} that the schedule fires, within 5 years. */
-  Instant next(Instant after) {
+  public Instant next(Instant after) {
     ZonedDateTime t = after.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
     ZonedDateTime limit = t.plusYears(5);
     while (t.isBefore(limit)) {

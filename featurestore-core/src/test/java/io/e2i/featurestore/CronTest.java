@@ -1,9 +1,8 @@
-package io.e2i.featurestore.pipelines;
+package io.e2i.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.e2i.featurestore.FeatureStoreException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +40,20 @@ class CronTest {
     }
     assertThatThrownBy(() -> next("0 0 31 2 *", "2026-01-01T00:00:00Z"))
         .hasMessageContaining("never");
+  }
+
+  @Test
+  void aGroupWithAScheduleTheSchedulerCannotReadIsRejectedWhenDefined() {
+    assertThat(FeatureGroup.builder("g").schedule("0 3 * * *").build().schedule())
+        .isEqualTo("0 3 * * *");
+    for (String bad : new String[] {"0", "61 * * * *", "@DAILY", " 0 3 * * *", "0\t3 * * *"}) {
+      assertThatThrownBy(() -> FeatureGroup.builder("g").schedule(bad).build())
+          .as(bad)
+          .isInstanceOf(FeatureStoreException.class)
+          .hasMessageContaining("is not a cron schedule");
+    }
+    assertThat(
+            java.util.regex.Pattern.compile(Cron.PATTERN).matcher("*/15 0-6 1,15 * 1-5").matches())
+        .isTrue();
   }
 }
