@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreException;
-import io.e2i.featurestore.MaterializationRun;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -182,29 +181,13 @@ final class FeastMaterializeApi {
   private Object runs(List<String> groups, @Nullable Instant start, Instant end) {
     List<Map<String, Object>> runs = new ArrayList<>();
     for (String g : groups) {
-      runs.add(run(store.materialize(g, start, end)));
+      // Each run as our own materialization API shows it.
+      runs.add(PipelinesApi.run(store.materialize(g, start, end)));
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", "completed");
     m.put("feature_views", groups);
     m.put("runs", runs);
-    return m;
-  }
-
-  /** A run as our own materialization API shows it. */
-  private static Map<String, Object> run(MaterializationRun r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", r.id().toString());
-    m.put("feature_group", r.featureGroup());
-    m.put("status", r.status().wireName());
-    m.put("kind", r.kind().wireName());
-    m.put("trigger", r.trigger());
-    m.put("window_start", r.windowStart() == null ? null : String.valueOf(r.windowStart()));
-    m.put("window_end", r.windowEnd().toString());
-    m.put("rows", r.rows());
-    m.put("started_at", r.startedAt().toString());
-    m.put("duration_ms", r.durationMillis());
-    m.put("error", r.error());
     return m;
   }
 }
