@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** JSONB columns of the registry (tags, entity keys, statistics) to and from Java. */
 final class PgJson {
@@ -34,7 +35,7 @@ final class PgJson {
     }
   }
 
-  static Map<String, Object> map(String json) {
+  static Map<String, Object> map(@Nullable String json) {
     if (json == null) {
       return Map.of();
     }

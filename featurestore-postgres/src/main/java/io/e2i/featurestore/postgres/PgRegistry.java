@@ -76,7 +76,7 @@ public final class PgRegistry implements Registry, RegistryChanges {
                     rs.getString(8),
                     rs.getString(9),
                     instant(rs, 10))
-                .withOptions(options(rs.getString(11))));
+                .withOptions(PgJson.map(rs.getString(11))));
       }
       return groups;
     } catch (SQLException e) {
@@ -111,7 +111,7 @@ public final class PgRegistry implements Registry, RegistryChanges {
                     PgJson.map(rs.getString(11)),
                     rs.getString(12),
                     requiredInstant(rs, 13))
-                .withOptions(options(rs.getString(14))));
+                .withOptions(PgJson.map(rs.getString(14))));
       }
       return features;
     } catch (SQLException e) {
@@ -169,10 +169,6 @@ public final class PgRegistry implements Registry, RegistryChanges {
 
   private static @Nullable String optionsJson(Map<String, Object> options) {
     return options.isEmpty() ? null : PgJson.write(options);
-  }
-
-  private static Map<String, Object> options(@Nullable String json) {
-    return json == null ? Map.of() : PgJson.map(json);
   }
 
   @Override

@@ -138,17 +138,6 @@ final class SearchApi {
 
   private final Cache<Object, Fields> fieldsCache = Caffeine.newBuilder().weakKeys().build();
 
-  /** The sum over words of each word's best match; 0 when a word matches nothing. */
-  static int score(
-      List<String> words,
-      String name,
-      List<String> tags,
-      @Nullable String owner,
-      @Nullable String group,
-      @Nullable String description) {
-    return new Fields(name, tags, owner, group, description).score(words);
-  }
-
   /** One entry's searchable text, prepared: lower case, name-like fields split into parts. */
   static final class Fields {
     private final Name name;
