@@ -4,7 +4,10 @@ import io.e2i.featurestore.FeatureStore;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The discovery side of the server (issue 14): lineage, search and the web UI, in one hook. */
+/**
+ * The discovery side of the server (issue 14): lineage, search, a feature's drift over time and the
+ * web UI, in one hook.
+ */
 final class Discovery {
   private Discovery() {}
 
@@ -15,6 +18,7 @@ final class Discovery {
     List<Endpoint> e = new ArrayList<>();
     e.addAll(new LineageApi(store, api).endpoints());
     e.addAll(new SearchApi(store).endpoints());
+    e.addAll(new DriftHistoryApi(store).endpoints());
     e.addAll(new UiRoutes().endpoints());
     return e;
   }

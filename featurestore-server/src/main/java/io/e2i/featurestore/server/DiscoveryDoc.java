@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Declares the lineage, search and web UI endpoints in the OpenAPI document {@link OpenApi} builds:
- * their query parameters, the UI's non-JSON bodies and the schemas. Kept apart from OpenApi, like
- * {@link SecurityDoc}; it copies what it changes.
+ * Declares the lineage, search, drift history and web UI endpoints in the OpenAPI document {@link
+ * OpenApi} builds, and the training-set list's paging: their query parameters, the UI's non-JSON
+ * bodies and the schemas. Kept apart from OpenApi, like {@link SecurityDoc}; it copies what it
+ * changes.
  */
 final class DiscoveryDoc {
   private DiscoveryDoc() {}
@@ -39,6 +40,8 @@ final class DiscoveryDoc {
     switch (path) {
       case LineageApi.LINEAGE -> op.put("parameters", lineageParameters());
       case SearchApi.PATH -> op.put("parameters", searchParameters());
+      case DriftHistoryApi.PATH -> op.put("parameters", plus(op, driftHistoryLimit()));
+      case TRAINING_SETS -> op.put("parameters", plus(op, trainingSetPage()));
       case UiRoutes.ROOT -> op.put("responses", ui(op, Map.of("text/html", string())));
       case UiRoutes.ASSET -> {
         op.put(
@@ -115,6 +118,50 @@ final class DiscoveryDoc {
                 "default",
                 "both"),
             "upstream (where it comes from), downstream (what uses it) or both"));
+  }
+
+  static final String TRAINING_SETS = "/api/v1/training-sets";
+
+  /** The operation's parameters (its path's, from OpenApi) and these. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> plus(
+      Map<String, Object> op, List<Map<String, Object>> more) {
+    List<Map<String, Object>> all =
+        new java.util.ArrayList<>(
+            (List<Map<String, Object>>) op.getOrDefault("parameters", List.of()));
+    all.addAll(more);
+    return all;
+  }
+
+  private static List<Map<String, Object>> driftHistoryLimit() {
+    return List.of(
+        query(
+            "limit",
+            false,
+            Map.of(
+                "type",
+                "integer",
+                "minimum",
+                1,
+                "maximum",
+                io.e2i.featurestore.quality.DriftHistory.MAX_LIMIT,
+                "default",
+                io.e2i.featurestore.quality.DriftHistory.DEFAULT_LIMIT),
+            "at most this many results, newest first"));
+  }
+
+  private static List<Map<String, Object>> trainingSetPage() {
+    return List.of(
+        query(
+            "limit",
+            false,
+            Map.of("type", "integer", "minimum", 1, "maximum", TrainingSetPage.MAX_LIMIT),
+            "at most this many sets (in name order); without it, every set from offset on"),
+        query(
+            "offset",
+            false,
+            Map.of("type", "integer", "minimum", 0, "maximum", Integer.MAX_VALUE, "default", 0),
+            "sets to skip first; 'total' in the answer counts the sets on all pages"));
   }
 
   private static List<Map<String, Object>> searchParameters() {
@@ -240,6 +287,23 @@ final class DiscoveryDoc {
                 t("string"),
                 "edge",
                 Map.of("$ref", "#/components/schemas/LineageEdge"))));
+    s.put(
+        "DriftHistory",
+        obj(
+            List.of("feature_group", "feature_name", "results"),
+            Map.of(
+                "feature_group",
+                t("string"),
+                "feature_name",
+                t("string"),
+                "results",
+                Map.of(
+                    "type",
+                    "array",
+                    "items",
+                    Map.of("$ref", "#/components/schemas/DriftResult"),
+                    "description",
+                    "the kept drift results, newest first"))));
     Map<String, Object> nullableString = Map.of("type", List.of("string", "null"));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("kind", Map.of("type", "string", "enum", List.of("group", "feature")));

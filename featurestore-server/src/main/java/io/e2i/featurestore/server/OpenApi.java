@@ -709,7 +709,9 @@ final class OpenApi {
     s.put(
         "TrainingSetList",
         obj(
-            List.of("training_sets"),
+            List.of("training_sets", "total"),
+            "total",
+            Map.of("type", "integer", "minimum", 0, "description", "sets on all pages"),
             "training_sets",
             arr(
                 obj(

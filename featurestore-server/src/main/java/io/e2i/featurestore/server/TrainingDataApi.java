@@ -95,11 +95,13 @@ final class TrainingDataApi {
   }
 
   Object listTrainingSets(Context ctx) {
+    TrainingSetPage page = TrainingSetPage.parse(ctx.queryParam("limit"), ctx.queryParam("offset"));
+    List<TrainingSetDefinition> all = store.listTrainingSets();
     List<Map<String, Object>> sets = new ArrayList<>();
-    for (TrainingSetDefinition d : store.listTrainingSets()) {
+    for (TrainingSetDefinition d : page.of(all)) {
       sets.add(definition(d));
     }
-    return Map.of("training_sets", sets);
+    return Map.of("training_sets", sets, "total", all.size());
   }
 
   Object rerun(Context ctx) throws IOException {
