@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,22 +45,45 @@ public interface QualityQueries {
   /** Two-sample Kolmogorov-Smirnov statistic of the non-null numbers of two windows. */
   record KsResult(double statistic, long n1, long n2) {}
 
+  /** A feature's window and the constraints to check in it. */
+  record Check(Window window, Constraints constraints) {}
+
   ValidationCounts validate(Window window, Constraints constraints, int examples);
 
-  /** Quantiles (linear interpolation, like numpy's default) of the numbers; empty for others. */
-  Summary summary(Window window, List<Double> probabilities);
+  /**
+   * The counts of each check, in order: windows with equal bounds are checked together, their
+   * current values derived once.
+   */
+  List<ValidationCounts> validate(List<Check> checks, int examples);
 
   /**
-   * Counts of non-null numbers per bin: {@code x <= edges[0]}, {@code edges[i-1] < x <= edges[i]},
-   * {@code x > edges[last]}; {@code edges.length + 1} counts.
+   * The aggregations of a drift, over both windows' current values derived once ({@link #compare});
+   * each array holds the reference's then the current window's.
    */
-  long[] bins(Window window, double[] edges);
+  interface Comparison {
+    /**
+     * Count, nulls, mean and stddev of each side; the quantiles asked for (linear interpolation,
+     * like numpy's default) of the reference's numbers only.
+     */
+    Summary[] summaries(List<Double> probabilities);
 
-  /** The {@code limit} most frequent non-null values (canonical text) with their counts. */
-  Map<String, Long> topValues(Window window, int limit);
+    /**
+     * Counts of non-null numbers per bin: {@code x <= edges[0]}, {@code edges[i-1] < x <=
+     * edges[i]}, {@code x > edges[last]}; {@code edges.length + 1} counts a side.
+     */
+    long[][] bins(double[] edges);
 
-  /** Counts of the given values (canonical text as {@link #topValues} gives), then of the rest. */
-  long[] valueCounts(Window window, List<String> values);
+    /** The reference's {@code limit} most frequent non-null values (canonical text), counted. */
+    Map<String, Long> topValues(int limit);
+
+    /** Counts of the given values (canonical text as {@link #topValues} gives), then the rest. */
+    long[][] valueCounts(List<String> values);
+
+    KsResult ks();
+  }
+
+  /** Runs {@code body} over the current values of both windows (of one value type). */
+  <T> T compare(Window reference, Window current, Function<Comparison, T> body);
 
   KsResult ks(Window a, Window b);
 

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,14 +32,31 @@ public abstract class SqlQualityQueries implements QualityQueries {
     T read(ResultSet rs) throws SQLException;
   }
 
+  /** Runs queries over a relation that {@link #withRelation} derived once. */
+  protected interface Querier {
+    <T> T query(String what, String sql, Reader<T> reader);
+  }
+
+  /** Work over a relation derived once. */
+  protected interface Body<T> {
+    T run(Querier q);
+  }
+
   /** Runs a query and reads its result; SQL errors are mapped by the store. */
   protected abstract <T> T query(String what, String sql, Reader<T> reader);
 
   /**
-   * A SELECT of the window's current values with the columns {@code entity} (canonical JSON text)
-   * and {@code v} (the stored value, SQL NULL for null); bounds from {@link #timestamp}.
+   * Runs {@code body}, whose queries read the relation {@code name}: the rows of {@code select},
+   * computed once (a temporary table, or a materialized CTE in front of every query).
    */
-  protected abstract String current(Window window);
+  protected abstract <T> T withRelation(String name, String select, Body<T> body);
+
+  /**
+   * A SELECT of the current values of the features {@code ids} in the window's bounds, with the
+   * columns {@code f} (the feature id), {@code entity} (canonical JSON text) and {@code v} (the
+   * stored value, SQL NULL for null); bounds from {@link #bounds}.
+   */
+  protected abstract String current(List<UUID> ids, Window bounds);
 
   /**
    * A SQL literal of a timestamp, comparable with {@code event_timestamp} and {@code written_at}.
@@ -62,8 +81,11 @@ public abstract class SqlQualityQueries implements QualityQueries {
   /** True when {@code expr} matches the regular expression (a SQL literal) as a whole. */
   protected abstract String fullMatch(String expr, String patternLiteral);
 
-  /** The linear-interpolation quantile aggregate of {@code expr}. */
-  protected abstract String quantile(String expr, double p);
+  /**
+   * The linear-interpolation quantiles of {@code expr} as one aggregate returning an array (one
+   * sort, however many quantiles), indexed from 1.
+   */
+  protected abstract String quantiles(String expr, List<Double> probabilities);
 
   /** A string as a SQL literal: single quotes doubled (standard strings in both databases). */
   protected static String literal(String s) {
@@ -85,50 +107,137 @@ public abstract class SqlQualityQueries implements QualityQueries {
     return sb.toString();
   }
 
-  private String with(Window w) {
-    return "WITH cur AS (" + current(w) + ") ";
+  /** The feature ids as a SQL list for IN. */
+  protected static String idList(List<UUID> ids) {
+    return String.join(", ", ids.stream().map(id -> "'" + id + "'").toList());
   }
+
+  // ------------------------------------------------------------------ validation
 
   @Override
   public ValidationCounts validate(Window w, Constraints c, int examples) {
-    Map<String, String> rules = conditions(w.type(), c);
-    StringBuilder sql =
-        new StringBuilder(with(w)).append("SELECT count(*), count(*) FILTER (WHERE v IS NULL)");
-    rules
-        .values()
-        .forEach(cond -> sql.append(", count(*) FILTER (WHERE ").append(cond).append(')'));
-    sql.append(" FROM cur");
-    long[] counts =
-        query(
-            "validation",
-            sql.toString(),
-            rs -> {
-              rs.next();
-              long[] out = new long[rules.size() + 2];
-              for (int i = 0; i < out.length; i++) {
-                out[i] = rs.getLong(i + 1);
-              }
-              return out;
-            });
-    List<RuleCount> out = new ArrayList<>();
-    int i = 2;
-    for (Map.Entry<String, String> rule : rules.entrySet()) {
-      long n = counts[i++];
-      List<String> found =
-          n == 0 || examples <= 0 ? List.of() : examples(w, rule.getValue(), examples);
-      out.add(new RuleCount(rule.getKey(), n, found));
-    }
-    return new ValidationCounts(counts[0], counts[1], out);
+    return validate(List.of(new Check(w, c)), examples).getFirst();
   }
 
-  private List<String> examples(Window w, String condition, int limit) {
-    return query(
+  /**
+   * One pass per set of equal bounds: the features' current values are derived once, every
+   * constraint of every feature counted by a FILTER aggregate over them, and the examples of all
+   * broken constraints read in one more query over the same derived values.
+   */
+  @Override
+  public List<ValidationCounts> validate(List<Check> checks, int examples) {
+    Map<List<@Nullable Instant>, List<Integer>> byBounds = new LinkedHashMap<>();
+    for (int i = 0; i < checks.size(); i++) {
+      Window w = checks.get(i).window();
+      byBounds
+          .computeIfAbsent(
+              java.util.Arrays.asList(w.start(), w.end(), w.writtenAsOf()), k -> new ArrayList<>())
+          .add(i);
+    }
+    ValidationCounts[] out = new ValidationCounts[checks.size()];
+    for (List<Integer> indexes : byBounds.values()) {
+      List<Check> group = indexes.stream().map(checks::get).toList();
+      List<ValidationCounts> counts = validateGroup(group, examples);
+      for (int i = 0; i < indexes.size(); i++) {
+        out[indexes.get(i)] = counts.get(i);
+      }
+    }
+    return List.of(out);
+  }
+
+  private List<ValidationCounts> validateGroup(List<Check> checks, int examples) {
+    List<UUID> ids = checks.stream().map(c -> c.window().featureId()).distinct().toList();
+    List<Map<String, String>> rules = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("SELECT 0");
+    for (Check check : checks) {
+      String of = "f = '" + check.window().featureId() + "'";
+      Map<String, String> conditions = new LinkedHashMap<>();
+      conditions(check.window().type(), check.constraints())
+          .forEach((rule, cond) -> conditions.put(rule, onlyFor(of, cond)));
+      rules.add(conditions);
+      sql.append(", count(*) FILTER (WHERE ").append(of).append(')');
+      sql.append(", count(*) FILTER (WHERE ").append(of).append(" AND v IS NULL)");
+      conditions
+          .values()
+          .forEach(c -> sql.append(", count(*) FILTER (WHERE ").append(c).append(')'));
+    }
+    sql.append(" FROM checked");
+    return withRelation(
+        "checked",
+        current(ids, checks.getFirst().window()),
+        q -> {
+          long[] counts =
+              q.query(
+                  "validation",
+                  sql.toString(),
+                  rs -> {
+                    rs.next();
+                    long[] all = new long[rs.getMetaData().getColumnCount() - 1];
+                    for (int i = 0; i < all.length; i++) {
+                      all[i] = rs.getLong(i + 2);
+                    }
+                    return all;
+                  });
+          List<List<String>> found = examples(q, rules, counts, examples);
+          List<ValidationCounts> out = new ArrayList<>();
+          int at = 0;
+          int rule = 0;
+          for (Map<String, String> conditions : rules) {
+            long checked = counts[at++];
+            long nulls = counts[at++];
+            List<RuleCount> ruleCounts = new ArrayList<>();
+            for (String name : conditions.keySet()) {
+              ruleCounts.add(new RuleCount(name, counts[at++], found.get(rule++)));
+            }
+            out.add(new ValidationCounts(checked, nulls, ruleCounts));
+          }
+          return out;
+        });
+  }
+
+  /** A condition evaluated only on the feature's rows (a cast must not see another's values). */
+  private static String onlyFor(String of, String condition) {
+    return "CASE WHEN " + of + " THEN " + condition + " ELSE FALSE END";
+  }
+
+  /** Up to {@code limit} entities per broken rule (in rule order), in one query. */
+  private static List<List<String>> examples(
+      Querier q, List<Map<String, String>> rules, long[] counts, int limit) {
+    List<String> conditions = new ArrayList<>();
+    List<Boolean> broken = new ArrayList<>();
+    int at = 0;
+    for (Map<String, String> r : rules) {
+      at += 2;
+      for (String cond : r.values()) {
+        conditions.add(cond);
+        broken.add(counts[at++] > 0 && limit > 0);
+      }
+    }
+    List<List<String>> out = new ArrayList<>();
+    conditions.forEach(c -> out.add(new ArrayList<>()));
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < conditions.size(); i++) {
+      if (broken.get(i)) {
+        parts.add(
+            "SELECT "
+                + i
+                + " AS r, entity FROM (SELECT DISTINCT entity FROM checked WHERE "
+                + conditions.get(i)
+                + " ORDER BY entity LIMIT "
+                + limit
+                + ") e"
+                + i);
+      }
+    }
+    if (parts.isEmpty()) {
+      return out;
+    }
+    return q.query(
         "validation examples",
-        with(w) + "SELECT DISTINCT entity FROM cur WHERE " + condition + " LIMIT " + limit,
+        String.join(" UNION ALL ", parts),
         rs -> {
-          List<String> out = new ArrayList<>();
           while (rs.next()) {
-            out.add(rs.getString(1));
+            out.get(rs.getInt(1)).add(rs.getString(2));
           }
           return out;
         });
@@ -182,145 +291,199 @@ public abstract class SqlQualityQueries implements QualityQueries {
     return expr + " NOT IN (" + String.join(", ", items) + ")";
   }
 
-  @Override
-  public Summary summary(Window w, List<Double> probabilities) {
-    boolean numeric = w.type().isNumeric() && !w.type().isList();
-    StringBuilder sql =
-        new StringBuilder(with(w)).append("SELECT count(*), count(*) FILTER (WHERE v IS NULL)");
-    if (numeric) {
-      sql.append(", avg(x), stddev_samp(x)");
-      for (double p : probabilities) {
-        sql.append(", ").append(quantile("x", p));
-      }
-      sql.append(" FROM (SELECT v, ").append(number("v")).append(" AS x FROM cur) n");
-    } else {
-      sql.append(" FROM cur");
-    }
-    return query(
-        "drift summary",
-        sql.toString(),
-        rs -> {
-          rs.next();
-          if (!numeric) {
-            return new Summary(rs.getLong(1), rs.getLong(2), null, null, List.of());
-          }
-          List<Double> qs = new ArrayList<>();
-          for (int i = 0; i < probabilities.size(); i++) {
-            Double q = nullableDouble(rs, 5 + i);
-            if (q != null) {
-              qs.add(q);
-            }
-          }
-          return new Summary(
-              rs.getLong(1), rs.getLong(2), nullableDouble(rs, 3), nullableDouble(rs, 4), qs);
-        });
-  }
-
-  @Override
-  public long[] bins(Window w, double[] edges) {
-    StringBuilder bin = new StringBuilder("CASE");
-    for (int i = 0; i < edges.length; i++) {
-      bin.append(" WHEN x <= ").append(edges[i]).append(" THEN ").append(i);
-    }
-    bin.append(" ELSE ").append(edges.length).append(" END");
-    String sql =
-        with(w)
-            + "SELECT "
-            + (edges.length == 0 ? "0" : bin)
-            + " AS b, count(*) FROM (SELECT "
-            + number("v")
-            + " AS x FROM cur WHERE v IS NOT NULL) n GROUP BY 1";
-    return query(
-        "drift bins",
-        sql,
-        rs -> {
-          long[] counts = new long[edges.length + 1];
-          while (rs.next()) {
-            counts[rs.getInt(1)] += rs.getLong(2);
-          }
-          return counts;
-        });
-  }
-
-  @Override
-  public Map<String, Long> topValues(Window w, int limit) {
-    String sql =
-        with(w)
-            + "SELECT t, count(*) AS c FROM (SELECT "
-            + canonical("v")
-            + " AS t FROM cur WHERE v IS NOT NULL) s GROUP BY t ORDER BY c DESC, t LIMIT "
-            + limit;
-    return query(
-        "drift categories",
-        sql,
-        rs -> {
-          Map<String, Long> out = new LinkedHashMap<>();
-          while (rs.next()) {
-            out.put(rs.getString(1), rs.getLong(2));
-          }
-          return out;
-        });
-  }
-
-  @Override
-  public long[] valueCounts(Window w, List<String> values) {
-    String key =
-        values.isEmpty()
-            ? "CAST(NULL AS VARCHAR)"
-            : "CASE WHEN t IN ("
-                + String.join(", ", values.stream().map(SqlQualityQueries::literal).toList())
-                + ") THEN t END";
-    String sql =
-        with(w)
-            + "SELECT "
-            + key
-            + " AS k, count(*) FROM (SELECT "
-            + canonical("v")
-            + " AS t FROM cur WHERE v IS NOT NULL) s GROUP BY 1";
-    return query(
-        "drift category counts",
-        sql,
-        rs -> {
-          long[] counts = new long[values.size() + 1];
-          while (rs.next()) {
-            String k = rs.getString(1);
-            int i = k == null ? -1 : values.indexOf(k);
-            counts[i < 0 ? values.size() : i] += rs.getLong(2);
-          }
-          return counts;
-        });
-  }
+  // ------------------------------------------------------------------ drift
 
   /**
-   * KS = max |F1(x) - F2(x)| over the union of values: cumulative counts per distinct value by a
-   * window function, divided in double like scipy's {@code ks_2samp} does.
+   * Both windows' current values derived once into the relation {@code drift_pair} ({@code side} 0
+   * for the reference, 1 for the current window; {@code x} the number, or {@code t} the canonical
+   * text of other types), which every aggregation of the drift then reads.
    */
   @Override
+  public <T> T compare(Window reference, Window current, Function<Comparison, T> body) {
+    boolean numeric = reference.type().isNumeric() && !reference.type().isList();
+    String value = numeric ? number("v") + " AS x" : canonical("v") + " AS t";
+    String select =
+        "SELECT 0 AS side, "
+            + value
+            + " FROM ("
+            + current(List.of(reference.featureId()), reference)
+            + ") r UNION ALL SELECT 1 AS side, "
+            + value
+            + " FROM ("
+            + current(List.of(current.featureId()), current)
+            + ") c";
+    return withRelation("drift_pair", select, q -> body.apply(new Pair(q, numeric)));
+  }
+
+  /** The aggregations of a drift over {@code drift_pair}. */
+  private final class Pair implements Comparison {
+    private final Querier q;
+    private final boolean numeric;
+
+    Pair(Querier q, boolean numeric) {
+      this.q = q;
+      this.numeric = numeric;
+    }
+
+    @Override
+    public Summary[] summaries(List<Double> probabilities) {
+      String col = numeric ? "x" : "t";
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (int side = 0; side < 2; side++) {
+        String only = " FILTER (WHERE side = " + side + ")";
+        sql.append(side == 0 ? "" : ", ")
+            .append("count(*)")
+            .append(only)
+            .append(", count(*) FILTER (WHERE side = ")
+            .append(side)
+            .append(" AND ")
+            .append(col)
+            .append(" IS NULL)");
+        if (numeric) {
+          sql.append(", avg(x)").append(only).append(", stddev_samp(x)").append(only);
+        }
+      }
+      boolean withQuantiles = numeric && !probabilities.isEmpty();
+      if (withQuantiles) {
+        sql.append(", ").append(quantiles("x", probabilities)).append(" FILTER (WHERE side = 0)");
+      }
+      sql.append(" FROM drift_pair");
+      String text = sql.toString();
+      if (withQuantiles) {
+        StringBuilder outer = new StringBuilder("SELECT ");
+        int plain = 8;
+        for (int i = 1; i <= plain; i++) {
+          outer.append("c").append(i).append(", ");
+        }
+        for (int i = 1; i <= probabilities.size(); i++) {
+          outer.append(i == 1 ? "" : ", ").append("q[").append(i).append(']');
+        }
+        outer.append(" FROM (").append(text).append(") AS s(c1, c2, c3, c4, c5, c6, c7, c8, q)");
+        text = outer.toString();
+      }
+      return q.query(
+          "drift summary",
+          text,
+          rs -> {
+            rs.next();
+            if (!numeric) {
+              return new Summary[] {
+                new Summary(rs.getLong(1), rs.getLong(2), null, null, List.of()),
+                new Summary(rs.getLong(3), rs.getLong(4), null, null, List.of())
+              };
+            }
+            List<Double> qs = new ArrayList<>();
+            for (int i = 0; withQuantiles && i < probabilities.size(); i++) {
+              Double v = nullableDouble(rs, 9 + i);
+              if (v != null) {
+                qs.add(v);
+              }
+            }
+            return new Summary[] {
+              new Summary(
+                  rs.getLong(1), rs.getLong(2), nullableDouble(rs, 3), nullableDouble(rs, 4), qs),
+              new Summary(
+                  rs.getLong(5),
+                  rs.getLong(6),
+                  nullableDouble(rs, 7),
+                  nullableDouble(rs, 8),
+                  List.of())
+            };
+          });
+    }
+
+    @Override
+    public long[][] bins(double[] edges) {
+      StringBuilder bin = new StringBuilder("CASE");
+      for (int i = 0; i < edges.length; i++) {
+        bin.append(" WHEN x <= ").append(edges[i]).append(" THEN ").append(i);
+      }
+      bin.append(" ELSE ").append(edges.length).append(" END");
+      String sql =
+          "SELECT side, "
+              + (edges.length == 0 ? "0" : bin)
+              + " AS b, count(*) FROM drift_pair WHERE x IS NOT NULL GROUP BY 1, 2";
+      return q.query(
+          "drift bins",
+          sql,
+          rs -> {
+            long[][] counts = new long[2][edges.length + 1];
+            while (rs.next()) {
+              counts[rs.getInt(1)][rs.getInt(2)] += rs.getLong(3);
+            }
+            return counts;
+          });
+    }
+
+    @Override
+    public Map<String, Long> topValues(int limit) {
+      return q.query(
+          "drift categories",
+          "SELECT t, count(*) AS c FROM drift_pair WHERE side = 0 AND t IS NOT NULL"
+              + " GROUP BY t ORDER BY c DESC, t LIMIT "
+              + limit,
+          rs -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            while (rs.next()) {
+              out.put(rs.getString(1), rs.getLong(2));
+            }
+            return out;
+          });
+    }
+
+    @Override
+    public long[][] valueCounts(List<String> values) {
+      String key =
+          values.isEmpty()
+              ? "CAST(NULL AS VARCHAR)"
+              : "CASE WHEN t IN ("
+                  + String.join(", ", values.stream().map(SqlQualityQueries::literal).toList())
+                  + ") THEN t END";
+      return q.query(
+          "drift category counts",
+          "SELECT side, "
+              + key
+              + " AS k, count(*) FROM drift_pair WHERE t IS NOT NULL GROUP BY 1, 2",
+          rs -> {
+            long[][] counts = new long[2][values.size() + 1];
+            while (rs.next()) {
+              int side = rs.getInt(1);
+              String k = rs.getString(2);
+              int i = k == null ? -1 : values.indexOf(k);
+              counts[side][i < 0 ? values.size() : i] += rs.getLong(3);
+            }
+            return counts;
+          });
+    }
+
+    /**
+     * KS = max |F1(x) - F2(x)| over the union of values, from one sort of both samples: running
+     * counts of each side up to x with its ties included (the default RANGE frame takes a row's
+     * peers), divided in double like scipy's {@code ks_2samp} does.
+     */
+    @Override
+    public KsResult ks() {
+      String sql =
+          "SELECT max(abs(CAST(s1 AS float8) / CAST(n1 AS float8)"
+              + " - CAST(s2 AS float8) / CAST(n2 AS float8))), max(n1), max(n2)"
+              + " FROM (SELECT sum(1 - side) OVER w AS s1, sum(side) OVER w AS s2"
+              + " FROM drift_pair WHERE x IS NOT NULL WINDOW w AS (ORDER BY x)) c,"
+              + " (SELECT count(*) FILTER (WHERE side = 0) AS n1,"
+              + " count(*) FILTER (WHERE side = 1) AS n2 FROM drift_pair WHERE x IS NOT NULL) n";
+      return q.query(
+          "drift ks",
+          sql,
+          rs -> {
+            rs.next();
+            double d = rs.getDouble(1);
+            return new KsResult(rs.wasNull() ? Double.NaN : d, rs.getLong(2), rs.getLong(3));
+          });
+    }
+  }
+
+  @Override
   public KsResult ks(Window a, Window b) {
-    String sql =
-        "WITH a AS ("
-            + current(a)
-            + "), b AS ("
-            + current(b)
-            + "), u AS (SELECT "
-            + number("v")
-            + " AS x, 1 AS c1, 0 AS c2 FROM a WHERE v IS NOT NULL UNION ALL SELECT "
-            + number("v")
-            + " AS x, 0 AS c1, 1 AS c2 FROM b WHERE v IS NOT NULL),"
-            + " g AS (SELECT x, sum(c1) AS c1, sum(c2) AS c2 FROM u GROUP BY x),"
-            + " c AS (SELECT sum(c1) OVER w AS s1, sum(c2) OVER w AS s2,"
-            + " sum(c1) OVER () AS n1, sum(c2) OVER () AS n2 FROM g"
-            + " WINDOW w AS (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))"
-            + " SELECT max(abs(CAST(s1 AS float8) / CAST(n1 AS float8)"
-            + " - CAST(s2 AS float8) / CAST(n2 AS float8))), max(n1), max(n2) FROM c";
-    return query(
-        "drift ks",
-        sql,
-        rs -> {
-          rs.next();
-          double d = rs.getDouble(1);
-          return new KsResult(rs.wasNull() ? Double.NaN : d, rs.getLong(2), rs.getLong(3));
-        });
+    return compare(a, b, Comparison::ks);
   }
 
   // ------------------------------------------------------------------ drift history

@@ -1,9 +1,13 @@
 package io.e2i.featurestore.embedded;
 
 import io.e2i.featurestore.spi.SqlQualityQueries;
+import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * Data-quality aggregations in DuckDB. A window's current values come from a hash aggregate ({@code
@@ -24,10 +28,7 @@ final class DuckDbQuality extends SqlQualityQueries {
         () ->
             db.read(
                 c -> {
-                  try (Statement s = c.createStatement();
-                      ResultSet rs = s.executeQuery(sql)) {
-                    return reader.read(rs);
-                  }
+                  return read(c, sql, reader);
                 }));
   }
 
@@ -47,14 +48,51 @@ final class DuckDbQuality extends SqlQualityQueries {
                 }));
   }
 
+  /**
+   * The relation as a temporary table of the reader's connection (dropped after), so the window's
+   * current values are derived once however many aggregations read them.
+   */
   @Override
-  protected String current(Window w) {
-    return "SELECT entity, arg_max_null(value_json, seq) AS v FROM feature_values"
-        + " WHERE feature_id = '"
-        + w.featureId()
-        + "'"
+  protected <T> T withRelation(String name, String select, Body<T> body) {
+    return DuckDbOfflineStore.call(
+        "deriving the current values",
+        () ->
+            db.read(
+                c -> {
+                  try (Statement s = c.createStatement()) {
+                    s.execute("CREATE OR REPLACE TEMP TABLE " + name + " AS " + select);
+                  }
+                  try {
+                    return body.run(
+                        new Querier() {
+                          @Override
+                          public <R> R query(String what, String sql, Reader<R> reader) {
+                            return DuckDbOfflineStore.call(what, () -> read(c, sql, reader));
+                          }
+                        });
+                  } finally {
+                    try (Statement s = c.createStatement()) {
+                      s.execute("DROP TABLE IF EXISTS temp." + name);
+                    }
+                  }
+                }));
+  }
+
+  private static <R> R read(Connection c, String sql, Reader<R> reader) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return reader.read(rs);
+    }
+  }
+
+  @Override
+  protected String current(List<UUID> ids, Window w) {
+    return "SELECT feature_id AS f, entity, arg_max_null(value_json, seq) AS v FROM feature_values"
+        + " WHERE feature_id IN ("
+        + idList(ids)
+        + ")"
         + bounds(w)
-        + " GROUP BY entity, event_timestamp";
+        + " GROUP BY feature_id, entity, event_timestamp";
   }
 
   @Override
@@ -88,7 +126,7 @@ final class DuckDbQuality extends SqlQualityQueries {
   }
 
   @Override
-  protected String quantile(String expr, double p) {
-    return "quantile_cont(" + expr + ", " + p + ")";
+  protected String quantiles(String expr, List<Double> probabilities) {
+    return "quantile_cont(" + expr + ", " + probabilities + ")";
   }
 }

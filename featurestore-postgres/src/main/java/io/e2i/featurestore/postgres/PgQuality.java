@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * Data-quality aggregations in PostgreSQL, on the read database (a replica when configured), over
@@ -46,14 +48,59 @@ final class PgQuality extends SqlQualityQueries {
     }
   }
 
+  /**
+   * On the primary, the relation is a temporary table of one connection (dropped after), so the
+   * current values are derived once however many aggregations read them; a read replica takes no
+   * temporary tables, so there each query starts with the relation as a materialized CTE.
+   */
   @Override
-  protected String current(Window w) {
-    return "SELECT DISTINCT ON (entity_key, event_timestamp) entity_key AS entity, value AS v"
-        + " FROM feature_values WHERE feature_id = '"
-        + w.featureId()
-        + "'"
+  protected <T> T withRelation(String name, String select, Body<T> body) {
+    if (db != primary) {
+      return body.run(
+          new Querier() {
+            @Override
+            public <R> R query(String what, String sql, Reader<R> reader) {
+              return PgQuality.this.query(
+                  what, "WITH " + name + " AS MATERIALIZED (" + select + ") " + sql, reader);
+            }
+          });
+    }
+    try (Connection c = db.connection()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("DROP TABLE IF EXISTS pg_temp." + name);
+        s.execute("CREATE TEMP TABLE " + name + " AS " + select);
+      }
+      try {
+        return body.run(
+            new Querier() {
+              @Override
+              public <R> R query(String what, String sql, Reader<R> reader) {
+                try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql)) {
+                  return reader.read(rs);
+                } catch (SQLException e) {
+                  throw PgDatabase.error("computing the " + what, e);
+                }
+              }
+            });
+      } finally {
+        try (Statement s = c.createStatement()) {
+          s.execute("DROP TABLE IF EXISTS pg_temp." + name);
+        }
+      }
+    } catch (SQLException e) {
+      throw PgDatabase.error("deriving the current values", e);
+    }
+  }
+
+  @Override
+  protected String current(List<UUID> ids, Window w) {
+    return "SELECT DISTINCT ON (feature_id, entity_key, event_timestamp) feature_id AS f,"
+        + " entity_key AS entity, value AS v FROM feature_values WHERE feature_id IN ("
+        + idList(ids)
+        + ")"
         + bounds(w)
-        + " ORDER BY entity_key, event_timestamp DESC, seq DESC";
+        + " ORDER BY feature_id, entity_key, event_timestamp DESC, seq DESC";
   }
 
   @Override
@@ -87,7 +134,11 @@ final class PgQuality extends SqlQualityQueries {
   }
 
   @Override
-  protected String quantile(String expr, double p) {
-    return "percentile_cont(" + p + ") WITHIN GROUP (ORDER BY " + expr + ")";
+  protected String quantiles(String expr, List<Double> probabilities) {
+    return "percentile_cont(ARRAY"
+        + probabilities
+        + "::float8[]) WITHIN GROUP (ORDER BY "
+        + expr
+        + ")";
   }
 }

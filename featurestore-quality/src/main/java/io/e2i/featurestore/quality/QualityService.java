@@ -10,6 +10,7 @@ import io.e2i.featurestore.ValidationMode;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.QualityQueries;
+import io.e2i.featurestore.spi.QualityQueries.Comparison;
 import io.e2i.featurestore.spi.QualityQueries.Summary;
 import io.e2i.featurestore.spi.QualityQueries.Window;
 import java.time.Clock;
@@ -63,12 +64,22 @@ public final class QualityService {
       String groupName, @Nullable Instant start, @Nullable Instant end) {
     checkOrder(start, end, "start", "end");
     FeatureGroup group = group(groupName);
-    QualityQueries q = queries();
+    List<Feature> latest = store.listFeatures(groupName);
+    List<QualityQueries.ValidationCounts> all =
+        queries()
+            .validate(
+                latest.stream()
+                    .map(
+                        f ->
+                            new QualityQueries.Check(
+                                new Window(f.id(), f.valueType(), start, end, null),
+                                f.constraints()))
+                    .toList(),
+                EXAMPLES);
     List<ValidationReport.FeatureReport> features = new ArrayList<>();
-    for (Feature f : store.listFeatures(groupName)) {
-      var counts =
-          q.validate(
-              new Window(f.id(), f.valueType(), start, end, null), f.constraints(), EXAMPLES);
+    for (int i = 0; i < latest.size(); i++) {
+      Feature f = latest.get(i);
+      var counts = all.get(i);
       List<ValidationReport.RuleReport> rules =
           counts.rules().stream()
               .map(
@@ -103,10 +114,25 @@ public final class QualityService {
                         "feature '" + groupName + ":" + featureName + "' not found"));
     Resolved ref = resolve(group, latest, reference, "reference");
     Resolved cur = resolve(group, latest, current, "current");
-    QualityQueries q = queries();
     boolean numeric = latest.valueType().isNumeric() && !latest.valueType().isList();
-    Summary rs = q.summary(ref.window(), numeric ? DECILES : List.of());
-    Summary cs = q.summary(cur.window(), List.of());
+    return queries()
+        .compare(
+            ref.window(),
+            cur.window(),
+            q -> drift(q, groupName, featureName, latest, numeric, ref, cur));
+  }
+
+  private DriftResult drift(
+      Comparison q,
+      String groupName,
+      String featureName,
+      Feature latest,
+      boolean numeric,
+      Resolved ref,
+      Resolved cur) {
+    Summary[] summaries = q.summaries(numeric ? DECILES : List.of());
+    Summary rs = summaries[0];
+    Summary cs = summaries[1];
     long refValues = rs.count() - rs.nulls();
     long curValues = cs.count() - cs.nulls();
     boolean both = refValues > 0 && curValues > 0;
@@ -116,12 +142,11 @@ public final class QualityService {
     Double psi = null;
     Double js = null;
     if (both) {
-      long[][] counts =
-          numeric ? numericBins(q, ref, cur, rs, bins) : categoryBins(q, ref, cur, bins);
+      long[][] counts = numeric ? numericBins(q, rs, bins) : categoryBins(q, bins);
       psi = DriftMath.psi(counts[0], counts[1]);
       js = DriftMath.jsDistance(counts[0], counts[1]);
       if (numeric) {
-        QualityQueries.KsResult r = q.ks(ref.window(), cur.window());
+        QualityQueries.KsResult r = q.ks();
         ks = r.statistic();
         ksP = KolmogorovSmirnov.pValue(r.statistic(), r.n1(), r.n2());
       }
@@ -143,12 +168,12 @@ public final class QualityService {
         clock.instant());
   }
 
-  private static long[][] numericBins(
-      QualityQueries q, Resolved ref, Resolved cur, Summary rs, List<DriftResult.Bin> bins) {
+  private static long[][] numericBins(Comparison q, Summary rs, List<DriftResult.Bin> bins) {
     double[] edges =
         new TreeSet<>(rs.quantiles()).stream().mapToDouble(Double::doubleValue).toArray();
-    long[] r = q.bins(ref.window(), edges);
-    long[] c = q.bins(cur.window(), edges);
+    long[][] counts = q.bins(edges);
+    long[] r = counts[0];
+    long[] c = counts[1];
     for (int i = 0; i <= edges.length; i++) {
       String label =
           edges.length == 0
@@ -160,19 +185,18 @@ public final class QualityService {
                       : "(" + edges[i - 1] + ", " + edges[i] + "]";
       bins.add(new DriftResult.Bin(label, r[i], c[i]));
     }
-    return new long[][] {r, c};
+    return counts;
   }
 
-  private static long[][] categoryBins(
-      QualityQueries q, Resolved ref, Resolved cur, List<DriftResult.Bin> bins) {
-    List<String> categories = List.copyOf(q.topValues(ref.window(), CATEGORIES).keySet());
-    long[] r = q.valueCounts(ref.window(), categories);
-    long[] c = q.valueCounts(cur.window(), categories);
+  private static long[][] categoryBins(Comparison q, List<DriftResult.Bin> bins) {
+    List<String> categories = List.copyOf(q.topValues(CATEGORIES).keySet());
+    long[][] counts = q.valueCounts(categories);
     for (int i = 0; i <= categories.size(); i++) {
       bins.add(
-          new DriftResult.Bin(i == categories.size() ? "other" : categories.get(i), r[i], c[i]));
+          new DriftResult.Bin(
+              i == categories.size() ? "other" : categories.get(i), counts[0][i], counts[1][i]));
     }
-    return new long[][] {r, c};
+    return counts;
   }
 
   private static @Nullable Double meanShift(Summary r, Summary c) {
