@@ -4,9 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.e2i.featurestore.spi.CacheKey;
 import io.e2i.featurestore.spi.CachedFeatures;
+import io.lettuce.core.api.push.PushListener;
+import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,6 +85,27 @@ final class NearCache {
     }
   }
 
+  /**
+   * Feeds Redis's invalidation pushes (RESP3 client tracking) of one connection into this cache: a
+   * push names the keys changed, or none (FLUSHALL, or Redis dropped its tracking table).
+   */
+  PushListener pushListener() {
+    return push -> {
+      if (!"invalidate".equals(push.getType())) {
+        return;
+      }
+      List<Object> content = push.getContent(StringCodec.UTF8::decodeKey);
+      Object keys = content.size() > 1 ? content.get(1) : null;
+      if (keys instanceof Collection<?> c) {
+        List<String> names = new ArrayList<>(c.size());
+        c.forEach(k -> names.add(String.valueOf(k)));
+        invalidated(names);
+      } else {
+        invalidated(null);
+      }
+    };
+  }
+
   /** Redis reports these keys changed (null: everything). */
   void invalidated(@Nullable Collection<String> keys) {
     if (keys == null) {
@@ -88,8 +113,8 @@ final class NearCache {
       return;
     }
     for (String key : keys) {
-      if (key.equals(RedisOnlineCache.EPOCH_KEY)) {
-        clear();
+      if (isEpoch(key)) {
+        clear(); // an epoch moved: entries of older epochs are refused by Redis reads
         return;
       }
       String prefix = prefixOf(key);
@@ -125,6 +150,14 @@ final class NearCache {
           set.remove(key);
           return set.isEmpty() ? null : set;
         });
+  }
+
+  /**
+   * The standalone epoch key, or one slot's in a cluster ({@link SlotEpochs}: {@code
+   * fs:{t}:epoch}).
+   */
+  private static boolean isEpoch(String key) {
+    return key.equals(RedisOnlineCache.EPOCH_KEY) || key.endsWith("}:epoch");
   }
 
   /** {@code fs:<entity>:fg:<group>} of an entry key, null for other keys (generations, indexes). */

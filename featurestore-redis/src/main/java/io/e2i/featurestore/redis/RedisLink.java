@@ -19,6 +19,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -113,7 +114,7 @@ final class RedisLink implements AutoCloseable {
       this.client = null;
       RedisClusterClient cluster = RedisClusterClient.create(settings.clusterNodes());
       ClusterClientOptions.Builder options = ClusterClientOptions.builder();
-      sslOptions(options);
+      sslOptions(settings, options);
       cluster.setOptions(
           options
               // Lettuce connects and reconnects node connections itself (a cluster client cannot
@@ -122,7 +123,7 @@ final class RedisLink implements AutoCloseable {
               .autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
               .protocolVersion(ProtocolVersion.RESP2)
-              .socketOptions(socketOptions())
+              .socketOptions(socketOptions(settings))
               .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
               .topologyRefreshOptions(
                   ClusterTopologyRefreshOptions.builder()
@@ -136,7 +137,7 @@ final class RedisLink implements AutoCloseable {
       this.clusterClient = null;
       RedisClient standalone = RedisClient.create(settings.uri());
       ClientOptions.Builder options = ClientOptions.builder();
-      sslOptions(options);
+      sslOptions(settings, options);
       standalone.setOptions(
           options
               // We reconnect ourselves, so that nothing is replayed behind our back and tracking
@@ -144,7 +145,7 @@ final class RedisLink implements AutoCloseable {
               .autoReconnect(false)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .protocolVersion(settings.nearCache() ? ProtocolVersion.RESP3 : ProtocolVersion.RESP2)
-              .socketOptions(socketOptions())
+              .socketOptions(socketOptions(settings))
               .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
               .build());
       this.client = standalone;
@@ -161,7 +162,7 @@ final class RedisLink implements AutoCloseable {
     prober.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
   }
 
-  private void sslOptions(ClientOptions.Builder options) {
+  static void sslOptions(RedisSettings settings, ClientOptions.Builder options) {
     Path caFile = settings.tlsCaFile();
     if (caFile != null) {
       options.sslOptions(
@@ -169,7 +170,7 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
-  private SocketOptions socketOptions() {
+  static SocketOptions socketOptions(RedisSettings settings) {
     return SocketOptions.builder()
         .connectTimeout(settings.connectTimeout())
         .keepAlive(true)
@@ -496,6 +497,14 @@ final class RedisLink implements AutoCloseable {
     StatefulConnection<String, String> c = connection;
     return !open && c instanceof StatefulRedisConnection<String, String> standalone
         ? standalone
+        : null;
+  }
+
+  /** The cluster client's view of the slots and nodes, or null while the circuit is open. */
+  @Nullable Partitions partitionsIfUp() {
+    StatefulConnection<String, String> c = connection;
+    return !open && c instanceof StatefulRedisClusterConnection<String, String> cluster
+        ? cluster.getPartitions()
         : null;
   }
 

@@ -10,7 +10,6 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -57,7 +56,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Redis Cluster ({@code redis-cluster://h1:p1,h2:p2}): every script touches the keys of one
  * entity and that slot's epoch only, so none crosses slots; a batch's invalidations run one script
  * per slot, pipelined per master and followed by WAIT (see {@link SlotInvalidation}). The near
- * cache is standalone only for now.
+ * cache works the same way once per master ({@link ClusterTracking}): a tracking connection per
+ * master, near-cache fills read through the slot's master's one, and a lease that needs every
+ * tracked master to answer.
  */
 public final class RedisOnlineCache implements OnlineCache {
   static final String EPOCH_KEY = "fs:epoch";
@@ -73,12 +74,17 @@ public final class RedisOnlineCache implements OnlineCache {
   private final LongAdder dropped = new LongAdder();
   private final AtomicLong nearValidUntil = new AtomicLong(System.nanoTime()); // lease, nanoTime
   private final @Nullable ScheduledExecutorService leaser; // null without near cache
+  private final @Nullable ClusterTracking tracking; // near cache on a cluster only
 
   private RedisOnlineCache(RedisSettings settings) {
     this.settings = settings;
     this.near =
         settings.nearCache() ? new NearCache(settings.ttl(), settings.nearMaxEntries()) : null;
     this.link = new RedisLink(settings, new Hooks());
+    this.tracking =
+        near != null && settings.cluster()
+            ? new ClusterTracking(settings, near, link::partitionsIfUp)
+            : null;
     if (near == null) {
       this.leaser = null;
     } else {
@@ -91,7 +97,9 @@ public final class RedisOnlineCache implements OnlineCache {
               });
       this.leaser = leaser;
       long every = Math.max(1000, settings.nearMaxStale().toNanos() / 4 / 1000);
-      leaser.scheduleWithFixedDelay(this::renewLease, 0, every, TimeUnit.MICROSECONDS);
+      ClusterTracking tracking = this.tracking;
+      Runnable round = tracking == null ? this::renewLease : tracking::renew;
+      leaser.scheduleWithFixedDelay(round, 0, every, TimeUnit.MICROSECONDS);
     }
   }
 
@@ -119,7 +127,15 @@ public final class RedisOnlineCache implements OnlineCache {
 
   /** Whether near copies may be served now (a PING came back within the lease). For tests. */
   boolean nearLeaseHeld() {
-    return near != null && System.nanoTime() - nearValidUntil.get() < 0;
+    if (near == null) {
+      return false;
+    }
+    return tracking != null ? tracking.leaseHeld() : System.nanoTime() - nearValidUntil.get() < 0;
+  }
+
+  /** For tests: the masters a cluster near cache tracks. */
+  int trackedNodes() {
+    return tracking == null ? 0 : tracking.trackedNodes();
   }
 
   /**
@@ -137,21 +153,7 @@ public final class RedisOnlineCache implements OnlineCache {
       if (near == null) {
         return;
       }
-      connection.addListener(
-          push -> {
-            if (!"invalidate".equals(push.getType())) {
-              return;
-            }
-            List<Object> content = push.getContent(StringCodec.UTF8::decodeKey);
-            Object keys = content.size() > 1 ? content.get(1) : null;
-            List<String> names = new ArrayList<>();
-            if (keys instanceof Collection<?> c) {
-              c.forEach(k -> names.add(String.valueOf(k)));
-              near.invalidated(names);
-            } else {
-              near.invalidated(null); // FLUSHALL, or tracking lost its table
-            }
-          });
+      connection.addListener(near.pushListener());
       // NOLOOP: our own writes (puts, and the reads Lua scripts make) push nothing back to us; our
       // own invalidations drop our near copies themselves, before they return.
       connection.sync().clientTracking(TrackingArgs.Builder.enabled().noloop());
@@ -161,6 +163,9 @@ public final class RedisOnlineCache implements OnlineCache {
     public void lost() {
       if (near != null) {
         nearValidUntil.set(System.nanoTime());
+        if (tracking != null) {
+          tracking.revokeLease();
+        }
         near.clear();
       }
     }
@@ -170,7 +175,7 @@ public final class RedisOnlineCache implements OnlineCache {
   public @Nullable CachedFeatures get(CacheKey key) {
     long stamp = 0;
     if (near != null) {
-      if (System.nanoTime() - nearValidUntil.get() < 0) {
+      if (nearLeaseHeld()) {
         CachedFeatures hit = near.get(key);
         if (hit != null) {
           return hit;
@@ -182,7 +187,23 @@ public final class RedisOnlineCache implements OnlineCache {
     }
     String rendered = key.render();
     String epochKey = epochKey(key.entity());
-    List<KeyValue<String, String>> values = link.call(r -> r.mget(rendered, epochKey));
+    ClusterTracking tracking = this.tracking;
+    @Nullable StatefulRedisConnection<String, String> tracked =
+        tracking == null || link.isOpen()
+            ? null
+            : tracking.forSlot(SlotInvalidation.slotOf(key.entity().hash()));
+    @Nullable List<KeyValue<String, String>> values = null;
+    if (tracked != null && tracking != null) {
+      try {
+        values = tracked.sync().mget(rendered, epochKey); // the slot's master tracks what we read
+      } catch (RuntimeException e) {
+        tracking.failed(tracked); // moved, or gone: the cluster connection knows where to go
+      }
+    }
+    boolean keepNear = tracking == null || values != null;
+    if (values == null) {
+      values = link.call(r -> r.mget(rendered, epochKey));
+    }
     String raw = values.get(0).getValueOrElse(null);
     if (raw == null) {
       return null;
@@ -194,7 +215,7 @@ public final class RedisOnlineCache implements OnlineCache {
       return null;
     }
     CachedFeatures features = CachedFeatures.fromJson(raw.substring(bar + 1));
-    if (near != null) {
+    if (near != null && keepNear) {
       near.putIfUnchanged(key, rendered, features, stamp);
     }
     return features;
@@ -307,7 +328,15 @@ public final class RedisOnlineCache implements OnlineCache {
         c ->
             SlotInvalidation.run(
                 c, link, settings.connectTimeout(), Script.INVALIDATE, keysBySlot, ttl));
+    NearCache near = this.near;
+    if (near != null) {
+      // Our own copies go now: a tracking push for our own deletes may come after the reply.
+      for (Map.Entry<EntityKey, String> scope : scopes) {
+        near.dropPrefix(CacheKey.prefix(scope.getKey(), scope.getValue()));
+      }
+    }
     invalidations.add(scopes.size());
+    outwaitNearLeases();
   }
 
   private void invalidateChunk(List<String> keys, List<String> prefixes) {
@@ -431,6 +460,9 @@ public final class RedisOnlineCache implements OnlineCache {
   public void close() {
     if (leaser != null) {
       leaser.shutdownNow();
+    }
+    if (tracking != null) {
+      tracking.close();
     }
     link.close();
     if (near != null) {

@@ -63,11 +63,6 @@ record RedisSettings(
     // the connect timeout, commands keep the command timeout (set on the connection).
     Duration connectTimeout = millis(options, "redis_connect_timeout_ms", 1000);
     clusterNodes.forEach(node -> node.setTimeout(connectTimeout));
-    if (!clusterNodes.isEmpty() && config.nearCache()) {
-      throw FeatureStoreException.invalid(
-          "the near cache (FS_NEAR_CACHE) is not supported with Redis Cluster yet: turn it off or"
-              + " use a standalone redis:// URL");
-    }
     long waitReplicas = nonNegative(options, "redis_wait_replicas", clusterNodes.isEmpty() ? 0 : 1);
     return new RedisSettings(
         uri,

@@ -29,6 +29,10 @@ class RedisClusterContractTest extends FeatureStoreContract {
     }
   }
 
+  protected boolean nearCache() {
+    return false;
+  }
+
   @Override
   protected FeatureStore open(Clock clock) {
     cluster.flushAll();
@@ -45,7 +49,9 @@ class RedisClusterContractTest extends FeatureStoreContract {
     return FeatureStores.builder()
         .registry(backend)
         .offlineStore(backend)
-        .onlineCache(RedisOnlineCache.open(cluster.url(), FeatureStoreConfig.defaults()))
+        .onlineCache(
+            RedisOnlineCache.open(
+                cluster.url(), FeatureStoreConfig.defaults().withNearCache(nearCache())))
         .clock(clock)
         .build();
   }

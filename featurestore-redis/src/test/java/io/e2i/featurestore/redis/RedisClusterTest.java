@@ -176,6 +176,160 @@ class RedisClusterTest {
         .isEqualTo(victim + 3);
   }
 
+  private FeatureStore store(InMemoryBackend backend, boolean near) {
+    Map<String, String> options = new java.util.HashMap<>(fastProbe());
+    FeatureStoreConfig config =
+        new FeatureStoreConfig(null, cluster.url(), null, null, near, options);
+    RedisOnlineCache cache = RedisOnlineCache.open(cluster.url(), config);
+    FeatureStore store =
+        FeatureStores.builder().registry(backend).offlineStore(backend).onlineCache(cache).build();
+    open.add(store);
+    return store;
+  }
+
+  private static void awaitLease(RedisOnlineCache cache) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!(cache.nearLeaseHeld() && cache.trackedNodes() == 3) && System.nanoTime() < deadline) {
+      RedisProcess.sleep(10);
+    }
+    assertThat(cache.trackedNodes()).as("masters tracked").isEqualTo(3);
+    assertThat(cache.nearLeaseHeld()).as("near-cache lease").isTrue();
+  }
+
+  /**
+   * Two instances with near caches over one cluster: a write on A is seen by B's very next read
+   * although B held the old value near, for entities on every master; B serves near hits between.
+   */
+  @Test
+  void nearCachesOnTwoInstancesSeeEachOthersWritesOnEveryMaster() {
+    InMemoryBackend backend = new InMemoryBackend();
+    FeatureStore a = store(backend, true);
+    a.createFeatureGroup(FeatureGroup.builder("g").build());
+    a.createFeature(new FeatureSpec("g", "n", ValueType.INT64, List.of("hcp_id")));
+    FeatureStore b = store(backend, true); // opened after the group, so its registry has it
+    java.util.Set<Integer> masters = new java.util.HashSet<>();
+    int entities = 30;
+    for (int i = 0; i < entities; i++) {
+      masters.add(cluster.masterOf(SlotHash.getSlot(EntityKey.of("hcp_id", "E" + i).hash())));
+    }
+    assertThat(masters).as("the entities live on every master").hasSize(3);
+    for (long round = 1; round <= 8; round++) {
+      for (int i = 0; i < entities; i++) {
+        Map<String, Object> entity = Map.of("hcp_id", "E" + i);
+        read(b, entity);
+        read(b, entity); // B holds the value near now
+        FeatureStore writer = round % 2 == 0 ? a : b;
+        FeatureStore reader = writer == a ? b : a;
+        writer.writeFeatureValue(new FeatureWrite("n", entity, round, null, "g"));
+        assertThat(read(writer, entity)).as("the writer, round %d", round).isEqualTo(round);
+        assertThat(read(reader, entity))
+            .as("the other instance right after the acknowledgement, round %d", round)
+            .isEqualTo(round);
+        assertThat(read(reader, entity)).as("again (near hit)").isEqualTo(round);
+      }
+    }
+    assertThat(b.cacheStats().hits()).as("B's near hits").isGreaterThan(entities * 4L);
+    assertThat(b.healthCheck().details().get("online_cache")).contains("near cache");
+  }
+
+  /**
+   * The lease: a master that stops answering (paused, as a stalled or partitioned node) stops every
+   * near copy from being served within near_cache_max_stale_ms, and the lease comes back once the
+   * master answers again.
+   */
+  @Test
+  void nearCopiesAreNotServedWhileAMasterDoesNotAnswer() {
+    Map<String, String> options = new java.util.HashMap<>(fastProbe());
+    options.put("redis_probe_interval_ms", "60000"); // the link's own probe stays out of the way
+    FeatureStoreConfig config =
+        new FeatureStoreConfig(null, cluster.url(), null, Duration.ofHours(1), true, options);
+    RedisOnlineCache cache = RedisOnlineCache.open(cluster.url(), config);
+    open.add(cache);
+    awaitLease(cache);
+    EntityKey e = EntityKey.of("hcp_id", "HCP1");
+    CacheKey key = RedisOnlineCacheTest.key(e, "g", "specialty");
+    cache.putIfCurrent(key, RedisOnlineCacheTest.value("v1"), cache.generation(e, "g"));
+    assertThat(cache.get(key)).isNotNull(); // a Redis hit through the slot's tracking connection
+    long hits = cache.stats().hits();
+    assertThat(cache.get(key)).isNotNull();
+    assertThat(cache.stats().hits()).as("a near hit").isEqualTo(hits + 1);
+    int master = cluster.masterOf(SlotHash.getSlot(e.hash()));
+    int other = (master + 1) % 3; // not the entity's master: every near copy depends on all
+    cluster.pause(other);
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (cache.nearLeaseHeld() && System.nanoTime() < deadline) {
+        RedisProcess.sleep(5);
+      }
+      assertThat(cache.nearLeaseHeld()).as("lease while a master does not answer").isFalse();
+      long before = cache.stats().hits();
+      assertThat(cache.get(key)).isNotNull(); // from the entity's master, which still answers
+      assertThat(cache.stats().hits()).as("no near hit without the lease").isEqualTo(before);
+    } finally {
+      cluster.resume(other);
+    }
+    awaitLease(cache);
+  }
+
+  /**
+   * Failover with near caches on two instances: writes alternate between A and B, each followed by
+   * reads on both; a master is killed and its replica promoted meanwhile. No read after an
+   * acknowledged write sees an older value, and both serve near hits again afterwards.
+   */
+  @Test
+  void aKilledMasterLeavesNoStaleNearCopyAfterAnAcknowledgedWrite() {
+    InMemoryBackend backend = new InMemoryBackend();
+    FeatureStore a = store(backend, true);
+    a.createFeatureGroup(FeatureGroup.builder("g").build());
+    a.createFeature(new FeatureSpec("g", "n", ValueType.INT64, List.of("hcp_id")));
+    FeatureStore b = store(backend, true); // opened after the group, so its registry has it
+    int entities = 30;
+    AtomicLong stale = new AtomicLong();
+    AtomicLong reads = new AtomicLong();
+    List<String> failures = new ArrayList<>();
+    int victim = cluster.masterOf(SlotHash.getSlot(EntityKey.of("hcp_id", "E0").hash()));
+    long round = 0;
+    long killAt = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    boolean killed = false;
+    long endAt = Long.MAX_VALUE;
+    long hitsAfterPromotion = -1;
+    while (System.nanoTime() < endAt) {
+      round++;
+      for (int i = 0; i < entities; i++) {
+        Map<String, Object> entity = Map.of("hcp_id", "E" + i);
+        read(a, entity);
+        read(b, entity);
+        read(b, entity);
+        FeatureStore writer = (round + i) % 2 == 0 ? a : b;
+        try {
+          writer.writeFeatureValue(new FeatureWrite("n", entity, round, null, "g"));
+        } catch (FeatureStoreException e) {
+          continue; // not acknowledged (the slot has no master for a moment): nothing to check
+        }
+        for (FeatureStore reader : List.of(a, b, b)) {
+          Object seen = read(reader, entity);
+          reads.incrementAndGet();
+          if (seen == null || ((Number) seen).longValue() < round) {
+            stale.incrementAndGet();
+            failures.add("E" + i + " round " + round + ": " + seen);
+          }
+        }
+      }
+      if (!killed && System.nanoTime() > killAt) {
+        cluster.kill(victim);
+        killed = true;
+        cluster.awaitPromoted(victim + 3, Duration.ofSeconds(30));
+        endAt = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        hitsAfterPromotion = b.cacheStats().hits();
+      }
+    }
+    assertThat(killed).isTrue();
+    assertThat(stale.get()).as("stale reads out of %d: %s", reads.get(), failures).isZero();
+    assertThat(b.cacheStats().hits())
+        .as("B serves near hits again after the failover")
+        .isGreaterThan(hitsAfterPromotion);
+  }
+
   private static Object read(FeatureStore store, Map<String, Object> entity) {
     return store.getEntityFeatures(entity, "g").features().get("n");
   }

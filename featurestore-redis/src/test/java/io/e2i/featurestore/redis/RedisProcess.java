@@ -78,7 +78,10 @@ public final class RedisProcess implements AutoCloseable {
     }
     try {
       RedisProcess redis =
-          new RedisProcess(freePort(), Files.createTempDirectory("fs-redis"), extraArgs);
+          new RedisProcess(
+              extraArgs.contains("--cluster-enabled") ? freeClusterPort() : freePort(),
+              Files.createTempDirectory("fs-redis"),
+              extraArgs);
       redis.startAgain();
       return redis;
     } catch (IOException e) {
@@ -242,6 +245,26 @@ public final class RedisProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * A port that is free, and so is the port 10,000 above it (Redis Cluster's bus port). Both are
+   * below the kernel's ephemeral range (32768 up), where a busy machine's outgoing connections
+   * would often hold the bus port of a port picked by the kernel.
+   */
+  static int freeClusterPort() throws IOException {
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = random.nextInt(12_000, 22_000);
+      try (ServerSocket s = new ServerSocket(port);
+          ServerSocket bus = new ServerSocket(port + 10_000)) {
+        return port;
+      } catch (IOException e) {
+        // taken: try another
+      }
+    }
+    throw new IOException("no free port pair (port, port + 10000) found for a cluster node");
   }
 
   static void sleep(long millis) {
