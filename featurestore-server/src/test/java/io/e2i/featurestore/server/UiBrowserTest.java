@@ -3,16 +3,26 @@ package io.e2i.featurestore.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.e2i.featurestore.Constraints;
+import io.e2i.featurestore.FeatureSpec;
 import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.FeatureWrite;
 import io.e2i.featurestore.KeyScopes;
+import io.e2i.featurestore.ValidationMode;
 import io.e2i.featurestore.embedded.EmbeddedFeatureStore;
+import io.e2i.featurestore.quality.DriftMonitor;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,6 +83,10 @@ class UiBrowserTest {
     }
     store = EmbeddedFeatureStore.open(dir.resolve("store"));
     DiscoveryFixture.seed(store);
+    refillRate(store);
+    for (int i = 0; i < EXTRA_SETS; i++) {
+      DiscoveryFixture.save(store, String.format("z_batch_%02d", i), "hcp_targeting:segment");
+    }
     key =
         store
             .security()
@@ -99,6 +113,79 @@ class UiBrowserTest {
     input.sendKeys(key);
     driver.findElement(By.id("key-save")).click();
     waitFor(By.id("groups"));
+  }
+
+  /** Sets beyond the fixture's three, so the training-set page has a second page. */
+  static final int EXTRA_SETS = 60;
+
+  /**
+   * hcp_targeting:refill_rate, a share in [0, 1] (warn mode), over the last 10 days: 200 HCPs a
+   * day, the last 4 days' values moving up, and 3 values two days ago above max. Then six daily
+   * monitor runs of the group (24-hour windows) up to now, kept in the drift history as the
+   * scheduled monitors would keep them.
+   */
+  static void refillRate(FeatureStore store) {
+    store.createFeature(
+        FeatureSpec.builder("hcp_targeting", "refill_rate")
+            .valueType("float64")
+            .entityKeys("hcp_id")
+            .description("Share of prescriptions refilled on time")
+            .owner("growth-team")
+            .constraints(new Constraints(null, 0.0, 1.0, List.of(), null, null, null, null))
+            .validation(ValidationMode.WARN)
+            .build());
+    double[] shift = {0.15, 0.1, 0.05, 0.02};
+    java.util.Random rnd = new java.util.Random(14);
+    List<FeatureWrite> writes = new java.util.ArrayList<>();
+    for (int day = 0; day < 10; day++) {
+      for (int k = 0; k < 200; k++) {
+        double v = 0.55 + (day < shift.length ? shift[day] : 0) + 0.1 * rnd.nextGaussian();
+        writes.add(
+            new FeatureWrite(
+                "refill_rate",
+                Map.of("hcp_id", "R" + day + "_" + k),
+                Math.max(0, Math.min(0.99, v)),
+                DiscoveryFixture.NOW.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(5L * k)),
+                "hcp_targeting"));
+      }
+    }
+    for (int k = 0; k < 3; k++) {
+      writes.add(
+          new FeatureWrite(
+              "refill_rate",
+              Map.of("hcp_id", "X" + k),
+              1.25,
+              DiscoveryFixture.NOW.minus(Duration.ofDays(2)).minus(Duration.ofHours(k)),
+              "hcp_targeting"));
+    }
+    store.writeBatchFeatures(writes);
+    store.computeStatistics("hcp_targeting", "refill_rate");
+
+    Instant[] now = {DiscoveryFixture.NOW.minus(Duration.ofDays(5))};
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    try (DriftMonitor monitor =
+        new DriftMonitor(store, new DriftMonitor.Settings(null, Duration.ofDays(1), null), clock)) {
+      for (int run = 0; run < 6; run++) {
+        monitor.runGroup("hcp_targeting");
+        now[0] = now[0].plus(Duration.ofDays(1));
+      }
+    }
   }
 
   @AfterAll
@@ -263,15 +350,150 @@ class UiBrowserTest {
   }
 
   @Test
-  void trainingSetsShowTheirPinnedVersions() throws IOException {
+  void trainingSetsShowTheirPinnedVersionsAPageAtATime() throws IOException {
     open("training-sets", By.id("training-sets"));
-    JsonNode sets = get("/api/v1/training-sets").get("training_sets");
-    assertThat(driver.findElements(By.cssSelector("#training-sets tbody tr"))).hasSize(sets.size());
+    JsonNode all = get("/api/v1/training-sets");
+    int total = all.get("total").asInt();
+    assertThat(total).isEqualTo(all.get("training_sets").size()).isEqualTo(3 + EXTRA_SETS);
+    assertThat(number(By.id("set-count"))).isEqualTo(total);
+    assertThat(rowNames()).isEqualTo(names(get("/api/v1/training-sets?limit=50&offset=0")));
+    assertThat(rowNames()).hasSize(50);
     WebElement churn = driver.findElement(By.id("ts-churn_model"));
-    for (JsonNode ref : sets.get(0).get("features")) {
+    for (JsonNode ref : all.get("training_sets").get(0).get("features")) {
       assertThat(churn.getText()).contains(ref.asText());
     }
+    assertThat(text(By.cssSelector(".pager .range"))).isEqualTo("sets 1–50 of " + total);
     screenshot("training-sets");
+
+    // The next page by keyboard: the link takes focus and Enter follows it.
+    driver.findElement(By.cssSelector(".pager a.next")).sendKeys(Keys.ENTER);
+    waitFor(By.cssSelector("#training-sets[data-offset='50']"));
+    List<String> second = names(get("/api/v1/training-sets?limit=50&offset=50"));
+    assertThat(second).hasSize(total - 50);
+    assertThat(rowNames()).isEqualTo(second);
+    assertThat(text(By.cssSelector(".pager .range")))
+        .isEqualTo("sets 51–" + total + " of " + total);
+    assertThat(driver.findElements(By.cssSelector(".pager a.next"))).isEmpty();
+    screenshot("training-sets-page-2");
+    driver.findElement(By.cssSelector(".pager a.prev")).sendKeys(Keys.ENTER);
+    waitFor(By.cssSelector("#training-sets[data-offset='0']"));
+    assertThat(rowNames()).hasSize(50);
+
+    // A link to one set (from a lineage graph) opens the page that holds it.
+    driver.get(server.url() + "/#/training-sets#ts-z_batch_55");
+    waitFor(By.cssSelector("#training-sets[data-offset='50']"));
+    assertThat(driver.findElement(By.id("ts-z_batch_55")).isDisplayed()).isTrue();
+  }
+
+  private static List<String> rowNames() {
+    return driver.findElements(By.cssSelector("#training-sets tbody th")).stream()
+        .map(e -> e.getText().trim())
+        .toList();
+  }
+
+  private static List<String> names(JsonNode list) {
+    List<String> out = new java.util.ArrayList<>();
+    list.get("training_sets").forEach(n -> out.add(n.get("name").asText()));
+    return out;
+  }
+
+  @Test
+  void theFeaturePageDrawsDriftOverTimeLikeTheApi() throws IOException {
+    open("feature/hcp_targeting/refill_rate", By.id("drift-chart"));
+    JsonNode runs =
+        get("/api/v1/feature-groups/hcp_targeting/features/refill_rate/drift/history")
+            .get("results");
+    assertThat(runs).hasSize(6);
+    List<WebElement> rows = driver.findElements(By.cssSelector("#drift-history tbody tr"));
+    assertThat(rows).hasSize(runs.size());
+    long drawn = 0;
+    for (int i = 0; i < runs.size(); i++) {
+      JsonNode run = runs.get(i);
+      WebElement row = rows.get(i);
+      assertThat(row.findElement(By.tagName("time")).getAttribute("datetime"))
+          .isEqualTo(run.get("computed_at").asText());
+      assertThat(row.findElement(By.cssSelector("td:last-child")).getText())
+          .isEqualTo(run.get("status").asText().replace('_', ' '));
+      shown(row, "data-psi", run.get("psi"));
+      shown(row, "data-ks-p", run.get("ks_p_value"));
+      drawn += run.get("psi").isNull() ? 0 : 1;
+    }
+    // One dot per run with a PSI, coloured by its status; the thresholds as lines.
+    List<WebElement> dots = driver.findElements(By.cssSelector("#drift-chart circle"));
+    assertThat(dots).hasSize((int) drawn);
+    assertThat(drawn).isPositive();
+    JsonNode thresholds = runs.get(0).get("thresholds");
+    assertThat(text(By.id("drift-warn"))).isEqualTo("warn " + thresholds.get("psi_warn").asText());
+    assertThat(text(By.id("drift-drift")))
+        .isEqualTo("drift " + thresholds.get("psi_drift").asText());
+    assertThat(text(By.id("drift-cap")))
+        .contains("latest status " + runs.get(0).get("status").asText());
+    ((JavascriptExecutor) driver)
+        .executeScript("document.getElementById('drift-h').scrollIntoView()");
+    screenshot("feature-drift");
+  }
+
+  /** The cell shows the API's number (6 significant digits) and carries it exactly. */
+  private static void shown(WebElement row, String attribute, JsonNode value) {
+    WebElement cell = row.findElement(By.cssSelector("[" + attribute + "]"));
+    if (value.isNull()) {
+      assertThat(cell.getText()).isEqualTo("—");
+      return;
+    }
+    assertThat(Double.parseDouble(cell.getAttribute(attribute))).isEqualTo(value.asDouble());
+    double shownValue = Double.parseDouble(cell.getText().replace(",", ""));
+    assertThat(shownValue)
+        .isCloseTo(value.asDouble(), org.assertj.core.data.Percentage.withPercentage(0.001));
+  }
+
+  @Test
+  void theFeaturePageShowsItsValidationResultsForTheWindowPicked() throws IOException {
+    open("feature/hcp_targeting/refill_rate", By.id("validation-checked"));
+    checkValidation(30);
+    assertThat(number(By.id("validation-violations"))).isEqualTo(3);
+    ((JavascriptExecutor) driver)
+        .executeScript("document.getElementById('con-h').scrollIntoView()");
+    screenshot("feature-validation");
+    // The last day only: the three values that break max are older.
+    new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("validation-window")))
+        .selectByValue("1");
+    new WebDriverWait(driver, Duration.ofSeconds(10))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(By.id("validation-violations")).getText().equals("0"));
+    checkValidation(1);
+  }
+
+  /** The numbers shown are the report's for the feature over the last {@code days} days. */
+  private static void checkValidation(int days) {
+    String start = Instant.now().minus(Duration.ofDays(days)).toString();
+    KeyedClient.Response r =
+        api.post("/api/v1/feature-groups/hcp_targeting/validate", "{\"start\": \"" + start + "\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    JsonNode f = null;
+    for (JsonNode x : r.json().get("features")) {
+      f = x.get("feature_name").asText().equals("refill_rate") ? x : f;
+    }
+    assertThat(f).isNotNull();
+    assertThat(number(By.id("validation-checked"))).isEqualTo(f.get("checked").asLong());
+    assertThat(number(By.id("validation-nulls"))).isEqualTo(f.get("nulls").asLong());
+    assertThat(number(By.id("validation-violations"))).isEqualTo(f.get("violations").asLong());
+    assertThat(f.get("rules")).hasSize(2); // min and max
+    for (JsonNode rule : f.get("rules")) {
+      WebElement row =
+          driver.findElement(
+              By.cssSelector(
+                  "#validation-rules tr[data-constraint='"
+                      + rule.get("constraint").asText()
+                      + "']"));
+      assertThat(row.findElement(By.cssSelector("[data-violations]")).getText())
+          .isEqualTo(rule.get("violations").asText());
+      List<WebElement> examples = row.findElements(By.cssSelector(".examples li"));
+      assertThat(examples).hasSize(rule.get("examples").size());
+      for (int i = 0; i < examples.size(); i++) {
+        assertThat(examples.get(i).getText())
+            .isEqualTo("hcp_id=" + rule.at("/examples/" + i + "/hcp_id").asText());
+      }
+    }
   }
 
   @Test

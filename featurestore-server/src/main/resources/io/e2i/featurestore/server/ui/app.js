@@ -1,5 +1,5 @@
 // The feature discovery UI: plain JavaScript over the feature server's own API (issue 14).
-// Hash routes: #/ (groups), #/group/G, #/feature/G/F, #/training-sets. No build step, no CDN.
+// Hash routes: #/ (groups), #/group/G, #/feature/G/F, #/training-sets[/OFFSET]. No build step, no CDN.
 "use strict";
 (function () {
   const KEY = "fs.apiKey";
@@ -18,11 +18,13 @@
     constructor(status, message) { super(message); this.status = status; }
   }
 
-  async function api(path) {
+  async function api(path, payload) {
     const headers = { Accept: "application/json" };
     const key = sessionStorage.getItem(KEY);
     if (key) headers.Authorization = "Bearer " + key;
-    const res = await fetch(path, { headers });
+    const init = { headers };
+    if (payload !== undefined) { init.method = "POST"; headers["Content-Type"] = "application/json"; init.body = JSON.stringify(payload); }
+    const res = await fetch(path, init);
     let body = null;
     try { body = await res.json(); } catch (e) { body = null; }
     if (!res.ok) {
@@ -45,7 +47,9 @@
   const esc = (v) => String(v == null ? "" : v).replace(/[&<>"']/g, (c) =>
     ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const enc = encodeURIComponent;
-  const fmt = (v) => v == null ? "—" : typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toLocaleString("en-US", { maximumSignificantDigits: 6 })) : esc(v);
+  // Numbers to 6 significant digits; tiny ones (p-values) in exponent form rather than 40 zeros.
+  const fmt = (v) => v == null ? "—" : typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en-US") :
+    v !== 0 && Math.abs(v) < 1e-4 ? Number(v.toPrecision(6)).toExponential() : v.toLocaleString("en-US", { maximumSignificantDigits: 6 })) : esc(v);
   const tags = (list) => (list || []).map((t) => `<span class="tag">${esc(t)}</span>`).join("");
   const groupLink = (g) => `<a href="#/group/${enc(g)}">${esc(g)}</a>`;
   const featureLink = (g, f, label) => `<a href="#/feature/${enc(g)}/${enc(f)}">${esc(label || f)}</a>`;
@@ -131,10 +135,10 @@
   // ------------------------------------------------------------------ pages
 
   async function home() {
-    const [groups, sets] = await Promise.all([api("/api/v1/feature-groups"), api("/api/v1/training-sets")]);
+    const [groups, sets] = await Promise.all([api("/api/v1/feature-groups"), api("/api/v1/training-sets?limit=1")]);
     const list = groups.feature_groups;
     show(`<h1>Feature groups</h1>
-      <p class="muted" id="summary"><span id="group-count">${list.length}</span> groups · <a href="#/training-sets"><span id="set-count">${sets.training_sets.length}</span> saved training sets</a>. Type in the search box to find features by name, tag, owner or description.</p>
+      <p class="muted" id="summary"><span id="group-count">${list.length}</span> groups · <a href="#/training-sets"><span id="set-count">${fmt(sets.total != null ? sets.total : sets.training_sets.length)}</span> saved training sets</a>. Type in the search box to find features by name, tag, owner or description.</p>
       <ul class="grid" id="groups">${list.map((g) => `<li class="card"><h3>${groupLink(g.name)}</h3>
         <p class="muted">${esc(g.description || "")}</p>
         <p>${g.owner ? "Owner: " + esc(g.owner) + " " : ""}${tags(g.tags)}</p></li>`).join("")}</ul>`, "Groups");
@@ -218,9 +222,9 @@
       <div class="table-wrap"><table aria-labelledby="versions-h" id="versions"><thead><tr><th scope="col"></th>${versions.map((v) => `<th scope="col">v${v.version}</th>`).join("")}</tr></thead>
       <tbody>${rows.map(([label, cell]) => `<tr><th scope="row">${label}</th>${versions.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`).join("")}</tbody></table></div>
       <h2 id="stats-h">Statistics (v${latest.version})</h2>${statistics(latest)}
-      <div class="cols">
-      <section class="panel" aria-labelledby="con-h"><h2 id="con-h">Constraints and validation</h2>${constraints(latest)}<div id="validation"></div></section>
-      <section class="panel" aria-labelledby="drift-h"><h2 id="drift-h">Drift (latest check)</h2><div id="drift"><p class="muted">Loading…</p></div></section></div>
+      <section class="panel" aria-labelledby="con-h"><h2 id="con-h">Constraints and validation</h2>
+      <div class="cols"><div>${constraints(latest)}</div><div id="validation"><p class="muted">Loading…</p></div></div></section>
+      <section class="panel" aria-labelledby="drift-h"><h2 id="drift-h">Drift over time</h2><div id="drift"><p class="muted">Loading…</p></div></section>
       <h2 id="lineage-h">Lineage</h2>
       <div class="tabs"><label for="lineage-version">Version</label> <select id="lineage-version">${versions.map((v) => `<option value="${v.version}"${v.version === latest.version ? " selected" : ""}>v${v.version}</option>`).join("")}</select>
       <span role="group" aria-label="Lineage direction">${["both", "upstream", "downstream"].map((d, i) => `<button type="button" data-dir="${d}" aria-pressed="${i === 0}">${d}</button>`).join(" ")}</span></div>
@@ -237,8 +241,8 @@
     }));
     select.addEventListener("change", redraw);
     redraw();
-    driftPanel(group, name);
-    validationPanel(group);
+    driftHistoryPanel(group, name);
+    validationPanel(group, name, 30);
   }
 
   function statistics(f) {
@@ -276,11 +280,91 @@
       `<p>Validation mode: ${esc(mode)}</p>`;
   }
 
-  async function validationPanel(group) {
+  // The group's validation report over a window the user picks, narrowed to this feature.
+  const WINDOWS = [[1, "last day"], [7, "last 7 days"], [30, "last 30 days"], [90, "last 90 days"], [0, "all time"]];
+  let validationSeq = 0;
+  async function validationPanel(group, name, days) {
     const el = document.getElementById("validation");
     if (!el) return;
-    el.innerHTML = (await has("/api/v1/feature-groups/{group}/validate")) ?
-      `<p class="muted">Validation reports: <code>POST /api/v1/feature-groups/${esc(group)}/validate</code> checks stored values against these constraints.</p>` : na("Validation results");
+    if (!(await has("/api/v1/feature-groups/{group}/validate"))) { el.innerHTML = na("Validation results"); return; }
+    const seq = ++validationSeq;
+    const start = days ? new Date(Date.now() - days * 86400000).toISOString() : null;
+    const picker = `<p class="tabs"><label for="validation-window">Values with event times in</label> <select id="validation-window">${WINDOWS.map(([d, l]) =>
+      `<option value="${d}"${d === days ? " selected" : ""}>${l}</option>`).join("")}</select></p>`;
+    let body;
+    try {
+      const report = await api("/api/v1/feature-groups/" + enc(group) + "/validate", start ? { start } : {});
+      const f = (report.features || []).find((x) => x.feature_name === name);
+      body = f ? validationResult(f, report) : `<p class="muted">The report has no entry for this feature.</p>`;
+    } catch (e) { body = `<p class="error">${esc(e.message)}</p>`; }
+    if (seq !== validationSeq) return; // the last window picked wins
+    el.innerHTML = picker + body;
+    document.getElementById("validation-window").addEventListener("change", (ev) => validationPanel(group, name, Number(ev.target.value)));
+  }
+
+  const entity = (e) => e && typeof e === "object" ? Object.entries(e).map(([k, v]) => `${k}=${v}`).join(", ") : String(e);
+
+  function validationResult(f, report) {
+    const rules = f.rules || [];
+    const table = rules.length === 0 ? `<p class="muted">No constraint to check: every value passes.</p>` :
+      `<div class="table-wrap"><table id="validation-rules"><caption class="visually-hidden">Violations per constraint</caption><thead><tr><th scope="col">constraint</th><th scope="col" class="num">violations</th><th scope="col">example entities</th></tr></thead><tbody>${rules.map((r) =>
+        `<tr data-constraint="${esc(r.constraint)}"><th scope="row"><code>${esc(r.constraint)}</code></th><td class="num ${r.violations ? "status-bad" : "status-ok"}" data-violations="${r.violations}">${fmt(r.violations)}</td>
+        <td>${(r.examples || []).length ? `<ul class="examples">${r.examples.map((x) => `<li><code>${esc(entity(x))}</code></li>`).join("")}</ul>` : "—"}</td></tr>`).join("")}</tbody></table></div>`;
+    return `<p id="validation-summary">v${f.version}: <strong id="validation-checked">${fmt(f.checked)}</strong> values checked, <strong id="validation-nulls">${fmt(f.nulls)}</strong> null,
+      <strong id="validation-violations" class="${f.violations ? "status-bad" : "status-ok"}">${fmt(f.violations)}</strong> violation${f.violations === 1 ? "" : "s"} (mode ${esc(f.validation)}).</p>
+      ${table}<p class="muted">Report computed ${esc(report.computed_at)}; <code>POST /api/v1/feature-groups/${esc(report.feature_group)}/validate</code>.</p>`;
+  }
+
+  // ------------------------------------------------------------------ drift over time
+
+  const STATUS_COLOUR = { ok: "#1a7f37", warn: "#9a6700", drift: "#cf222e", no_data: "#8c959f" };
+  const when = (iso) => iso ? String(iso).replace("T", " ").replace(/(\.\d+)?Z$/, " UTC") : "—";
+
+  async function driftHistoryPanel(group, name) {
+    const el = document.getElementById("drift");
+    if (!(await has("/api/v1/feature-groups/{group}/features/{name}/drift/history"))) { el.innerHTML = na("Drift over time"); return; }
+    try {
+      const h = await api("/api/v1/feature-groups/" + enc(group) + "/features/" + enc(name) + "/drift/history?limit=50");
+      const runs = h.results || [];
+      el.innerHTML = runs.length === 0 ? `<p class="muted" id="no-drift">No drift checks yet: monitors run every <code>FS_DRIFT_INTERVAL_MINUTES</code>, or <code>POST /api/v1/feature-groups/${esc(group)}/drift/run</code>.</p>` :
+        driftChart(runs.slice().reverse()) + driftTable(runs);
+    } catch (e) { el.innerHTML = `<p class="error">${esc(e.message)}</p>`; }
+  }
+
+  // PSI per run, oldest to newest left to right, with the latest thresholds as dashed lines.
+  function driftChart(runs) {
+    const w = 560, h = 220, left = 48, right = 12, top = 12, bottom = 34;
+    const th = runs[runs.length - 1].thresholds || {};
+    const psis = runs.map((r) => r.psi).filter((v) => v != null);
+    const ymax = Math.max(...psis, (th.psi_drift || 0) * 1.25, 0.01);
+    const times = runs.map((r) => Date.parse(r.computed_at));
+    const t0 = Math.min(...times), t1 = Math.max(...times);
+    const x = (t) => t1 === t0 ? left + (w - left - right) / 2 : left + (w - left - right) * (t - t0) / (t1 - t0);
+    const y = (v) => top + (h - top - bottom) * (1 - v / ymax);
+    // Warn's label sits under its line at the left, drift's over its line at the right: apart when close.
+    const line = (v, colour, label, id, below) => v == null ? "" : `<g id="${id}"><line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="${colour}" stroke-dasharray="5 4"></line>
+      <text x="${below ? left + 4 : w - right}" y="${below ? y(v) + 12 : y(v) - 3}" text-anchor="${below ? "start" : "end"}" font-size="11" fill="${colour}">${label} ${fmt(v)}</text></g>`;
+    const pts = runs.map((r, i) => ({ r, x: x(times[i]) })).filter((p) => p.r.psi != null);
+    const path = pts.length > 1 ? `<polyline points="${pts.map((p) => `${p.x.toFixed(1)},${y(p.r.psi).toFixed(1)}`).join(" ")}" fill="none" stroke="#8c959f"></polyline>` : "";
+    const dots = runs.map((r, i) => r.psi == null ?
+      `<g class="no-data"><title>${esc(when(r.computed_at))}: no data</title><text x="${x(times[i])}" y="${h - bottom - 2}" text-anchor="middle" font-size="12" fill="${STATUS_COLOUR.no_data}">×</text></g>` :
+      `<circle cx="${x(times[i]).toFixed(1)}" cy="${y(r.psi).toFixed(1)}" r="4.5" fill="${STATUS_COLOUR[r.status] || "#57606a"}" data-psi="${r.psi}" data-status="${esc(r.status)}"><title>${esc(when(r.computed_at))}: PSI ${fmt(r.psi)}, ${esc(r.status)}</title></circle>`).join("");
+    const latest = runs[runs.length - 1];
+    return `<figure><svg id="drift-chart" viewBox="0 0 ${w} ${h}" role="img" aria-labelledby="drift-cap">
+      <line x1="${left}" y1="${h - bottom}" x2="${w - right}" y2="${h - bottom}" stroke="#57606a"></line><line x1="${left}" y1="${top}" x2="${left}" y2="${h - bottom}" stroke="#57606a"></line>
+      <text x="${left - 4}" y="${top + 10}" text-anchor="end" font-size="11">${fmt(Number(ymax.toPrecision(2)))}</text><text x="${left - 4}" y="${h - bottom}" text-anchor="end" font-size="11">0</text>
+      <text x="12" y="${(h - bottom) / 2}" font-size="11" transform="rotate(-90 12 ${(h - bottom) / 2})" text-anchor="middle">PSI</text>
+      ${line(th.psi_warn, STATUS_COLOUR.warn, "warn", "drift-warn", true)}${line(th.psi_drift, STATUS_COLOUR.drift, "drift", "drift-drift", false)}${path}${dots}
+      <text x="${left}" y="${h - 10}" font-size="11">${esc(when(runs[0].computed_at))}</text><text x="${w - right}" y="${h - 10}" text-anchor="end" font-size="11">${esc(when(latest.computed_at))}</text></svg>
+      <figcaption id="drift-cap" class="muted">PSI of the last ${runs.length} drift check${runs.length === 1 ? "" : "s"}; dashed lines: warn at ${fmt(th.psi_warn)}, drift at ${fmt(th.psi_drift)}; latest status <strong class="status-${esc(latest.status)}">${esc(latest.status)}</strong>.
+      Colours: <span class="status-ok">ok</span>, <span class="status-warn">warn</span>, <span class="status-drift">drift</span>, × no data.</figcaption></figure>`;
+  }
+
+  function driftTable(runs) {
+    return `<details open><summary>Drift checks as a table (newest first)</summary><div class="table-wrap"><table id="drift-history"><caption class="visually-hidden">Drift checks of this feature, newest first</caption>
+      <thead><tr><th scope="col">time</th><th scope="col" class="num">PSI</th><th scope="col" class="num">KS p-value</th><th scope="col">status</th></tr></thead><tbody>${runs.map((r) =>
+      `<tr><td><time datetime="${esc(r.computed_at)}">${esc(when(r.computed_at))}</time></td><td class="num" data-psi="${r.psi == null ? "" : r.psi}">${fmt(r.psi)}</td>
+      <td class="num" data-ks-p="${r.ks_p_value == null ? "" : r.ks_p_value}">${fmt(r.ks_p_value)}</td><td class="status-${esc(r.status)}">${esc(r.status.replace("_", " "))}</td></tr>`).join("")}</tbody></table></div></details>`;
   }
 
   let lineageSeq = 0;
@@ -354,16 +438,33 @@ print(ef.features["${f.name}"], ef.metadata["${f.name}"])`;
       `<h3>${l}</h3><pre><code data-lang="${l.toLowerCase()}">${esc(code)}</code></pre>`).join("");
   }
 
-  async function trainingSets() {
-    const sets = (await api("/api/v1/training-sets")).training_sets;
-    show(`<h1>Training sets (<span id="set-count">${sets.length}</span>)</h1>
-      ${sets.length === 0 ? `<p class="muted">None saved yet: POST /api/v1/training-data with "save_as".</p>` : ""}
-      <div class="table-wrap"><table id="training-sets"><caption class="visually-hidden">Saved training sets and their pinned feature versions</caption><thead><tr><th scope="col">name</th><th scope="col">pinned feature versions</th><th scope="col">as of</th><th scope="col">spine</th><th scope="col">lineage</th></tr></thead><tbody>
+  const PAGE = 50;
+
+  // One page of saved sets (name order). A link to one set (#/training-sets#ts-NAME) opens its page.
+  async function trainingSets(offset) {
+    const anchor = (location.hash.split("#")[2] || "");
+    if (anchor.startsWith("ts-") && !offset) {
+      const names = (await api("/api/v1/training-sets")).training_sets.map((s) => s.name);
+      const i = names.indexOf(decodeURIComponent(anchor.slice(3)));
+      if (i >= PAGE) offset = Math.floor(i / PAGE) * PAGE;
+    }
+    const r = await api(`/api/v1/training-sets?limit=${PAGE}&offset=${offset}`);
+    const sets = r.training_sets, total = r.total != null ? r.total : sets.length;
+    const last = offset + sets.length;
+    const pager = (where) => {
+      const prev = offset > 0 ? `<a href="#/training-sets/${Math.max(0, offset - PAGE)}" rel="prev" class="prev">← Previous ${PAGE}</a>` : `<span class="muted" aria-disabled="true">← Previous</span>`;
+      const next = last < total ? `<a href="#/training-sets/${last}" rel="next" class="next">Next ${Math.min(PAGE, total - last)} →</a>` : `<span class="muted" aria-disabled="true">Next →</span>`;
+      return `<nav class="pager" aria-label="Training set pages, ${where}">${prev}<span class="range">${sets.length ? `sets ${fmt(offset + 1)}–${fmt(last)} of ${fmt(total)}` : `no sets from ${fmt(offset + 1)} on; <a href="#/training-sets">first page</a>`}</span>${next}</nav>`;
+    };
+    show(`<h1>Training sets (<span id="set-count">${fmt(total)}</span>)</h1>
+      ${total === 0 ? `<p class="muted">None saved yet: POST /api/v1/training-data with "save_as".</p>` : pager("top")}
+      <div class="table-wrap"><table id="training-sets" data-offset="${offset}"><caption class="visually-hidden">Saved training sets ${offset + 1} to ${last} of ${total} and their pinned feature versions</caption><thead><tr><th scope="col">name</th><th scope="col">pinned feature versions</th><th scope="col">as of</th><th scope="col">spine</th><th scope="col">lineage</th></tr></thead><tbody>
       ${sets.map((s) => `<tr id="ts-${esc(s.name)}"><th scope="row">${esc(s.name)}</th><td><ul>${s.features.map((r) => {
         const m = /^([^:]+):([^@]+)@(\d+)$/.exec(r);
         return `<li>${m ? featureLink(m[1], m[2], r) : esc(r)}</li>`; }).join("")}</ul></td>
         <td>${esc(s.as_of)}</td><td>${esc(s.spine.type)}${s.spine.row_count != null ? " · " + s.spine.row_count + " rows" : ""}</td>
-        <td><a href="#/lineage/${enc("training_set:" + s.name)}">lineage</a></td></tr>`).join("")}</tbody></table></div>`, "Training sets");
+        <td><a href="#/lineage/${enc("training_set:" + s.name)}">lineage</a></td></tr>`).join("")}</tbody></table></div>
+      ${sets.length > 10 ? pager("bottom") : ""}`, "Training sets");
   }
 
   // ------------------------------------------------------------------ router
@@ -373,7 +474,7 @@ print(ef.features["${f.name}"], ef.metadata["${f.name}"])`;
     try {
       if (parts[0] === "group" && parts[1]) await groupPage(parts[1]);
       else if (parts[0] === "feature" && parts[2]) await featurePage(parts[1], parts[2]);
-      else if (parts[0] === "training-sets") await trainingSets();
+      else if (parts[0] === "training-sets") await trainingSets(Math.max(0, parseInt(parts[1], 10) || 0));
       else if (parts[0] === "lineage" && parts[1]) await lineagePage(parts.slice(1).join("/"));
       else await home();
       // When the page's content was on screen, in ms since navigation (read by the UI benchmark).
