@@ -153,7 +153,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
 
   @Override
   public EntityFeatures getEntityFeatures(OnlineRequest request) {
-    return onDemand.read(request, reads::getEntityFeatures);
+    return onDemand.read(request, reads);
   }
 
   @Override

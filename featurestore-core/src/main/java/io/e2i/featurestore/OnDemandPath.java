@@ -1,10 +1,12 @@
 package io.e2i.featurestore;
 
+import io.e2i.featurestore.spi.CachedFeatures;
 import io.e2i.featurestore.spi.OnDemandEvaluator;
 import io.e2i.featurestore.spi.PitQuery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +17,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -112,8 +113,26 @@ final class OnDemandPath {
 
   // ---------------------------------------------------------------- online reads
 
-  /** A group's on-demand features compiled, for one registry snapshot of the group. */
-  private record GroupPlan(RegistrySnapshot.GroupView view, Map<Feature, Compiled> all) {}
+  /**
+   * An on-demand feature ready to compute, with where each input was found in the last cached row
+   * (a hint: rows of one feature list put a name at the same place; a stale hint costs a scan, and
+   * a racy write of an int is harmless).
+   */
+  private static final class Planned {
+    final Feature feature;
+    final OnDemandEvaluator.Expression expression;
+    final int[] hints;
+
+    Planned(Feature feature, OnDemandEvaluator.Expression expression) {
+      this.feature = feature;
+      this.expression = expression;
+      this.hints = new int[expression.inputs().size()];
+    }
+  }
+
+  /** A group's on-demand features compiled (in name order), for one registry snapshot of it. */
+  private record GroupPlan(
+      RegistrySnapshot.GroupView view, Map<Feature, Planned> byFeature, List<Planned> all) {}
 
   private final Map<String, GroupPlan> plans = new ConcurrentHashMap<>();
 
@@ -123,62 +142,68 @@ final class OnDemandPath {
     if (p != null && p.view() == view) {
       return p;
     }
-    Map<Feature, Compiled> all = new LinkedHashMap<>();
+    Map<Feature, Planned> all = new LinkedHashMap<>();
     for (Feature f : onDemandOf(view, List.of())) {
       Compiled c = expression(f, view);
       if (c != null) {
-        all.put(f, c);
+        all.put(f, new Planned(f, c.expression()));
       }
     }
-    p = new GroupPlan(view, all);
+    p = new GroupPlan(view, Collections.unmodifiableMap(all), List.copyOf(all.values()));
     plans.put(view.group().name(), p);
     return p;
   }
 
-  /** Reads with {@code reads}, adding the group's requested on-demand features. */
-  EntityFeatures read(OnlineRequest request, Function<OnlineRequest, EntityFeatures> reads) {
+  /**
+   * Reads with {@code reads}, adding the group's requested on-demand features. They compute from
+   * the read's cached row, and the answer is built once with the computed values in place.
+   */
+  EntityFeatures read(OnlineRequest request, ReadPath reads) {
     RegistrySnapshot.GroupView view = holder.group(request.featureGroup());
     GroupPlan plan = plan(view);
-    if (plan.all().isEmpty()) {
-      return reads.apply(request);
+    if (plan.byFeature().isEmpty()) {
+      return reads.getEntityFeatures(request);
     }
-    List<Feature> onDemand =
-        request.featureNames().isEmpty()
-            ? List.copyOf(plan.all().keySet())
-            : onDemandOf(view, request.featureNames());
+    if (request.featureNames().isEmpty()) {
+      // Every latest feature: unique names in name order, like the plan's.
+      return answer(reads.row(request), plan.all(), Set.of(), request.requestValues(), true);
+    }
+    List<Feature> onDemand = onDemandOf(view, request.featureNames());
     if (onDemand.isEmpty()) {
-      return reads.apply(request);
+      return reads.getEntityFeatures(request);
     }
-    Map<Feature, Compiled> expressions = new LinkedHashMap<>();
+    List<Planned> planned = new ArrayList<>();
     for (Feature f : onDemand) {
-      Compiled c = plan.all().containsKey(f) ? plan.all().get(f) : expression(f, view);
-      if (c != null) {
-        expressions.put(f, c);
+      Planned p = plan.byFeature().get(f);
+      if (p == null) {
+        Compiled c = expression(f, view); // an older version, asked for by number
+        p = c == null ? null : new Planned(f, c.expression());
+      }
+      if (p != null) {
+        planned.add(p);
       }
     }
-    OnlineRequest stored = request;
-    Set<String> hidden = Set.of();
-    if (!request.featureNames().isEmpty()) {
-      Set<String> names = new LinkedHashSet<>();
-      Set<String> onDemandNames = new LinkedHashSet<>();
-      onDemand.forEach(f -> onDemandNames.add(f.name()));
-      for (String n : request.featureNames()) {
-        if (!onDemandNames.contains(FeatureRef.parse(n).name())) {
-          names.add(n);
-        }
+    Set<String> names = new LinkedHashSet<>();
+    Set<String> onDemandNames = new LinkedHashSet<>();
+    onDemand.forEach(f -> onDemandNames.add(f.name()));
+    for (String n : request.featureNames()) {
+      if (!onDemandNames.contains(FeatureRef.parse(n).name())) {
+        names.add(n);
       }
-      Set<String> requested = new LinkedHashSet<>(names);
-      expressions.values().forEach(c -> names.addAll(c.expression().inputs()));
-      Set<String> extra = new LinkedHashSet<>(names);
-      extra.removeAll(requested);
-      hidden = extra;
-      stored = names.isEmpty() ? null : request.withFeatureNames(List.copyOf(names));
     }
-    EntityFeatures base =
-        stored == null
-            ? new EntityFeatures(EntityKey.of(request.entityValues()), Map.of(), Map.of())
-            : reads.apply(stored);
-    return withOnDemand(base, expressions, hidden, request.requestValues());
+    Set<String> requested = new LinkedHashSet<>(names);
+    planned.forEach(p -> names.addAll(p.expression.inputs()));
+    Set<String> hidden = new LinkedHashSet<>(names);
+    hidden.removeAll(requested);
+    ReadPath.Row row =
+        names.isEmpty()
+            ? new ReadPath.Row(
+                EntityKey.of(request.entityValues()),
+                view.group(),
+                new CachedFeatures(List.of()),
+                clock.now())
+            : reads.row(request.withFeatureNames(List.copyOf(names)));
+    return answer(row, planned, hidden, request.requestValues(), false);
   }
 
   /** The on-demand features a request asks for: all of the group's, or those named. */
@@ -205,45 +230,168 @@ final class OnDemandPath {
     return out;
   }
 
-  private EntityFeatures withOnDemand(
-      EntityFeatures base,
-      Map<Feature, Compiled> expressions,
+  /**
+   * The answer: the row's stored values (less {@code hidden}, the inputs read only to compute) and
+   * the computed ones, in name order. A computed value replaces a stored one of the same name; a
+   * value that cannot be computed leaves the name as stored (usually absent).
+   */
+  private EntityFeatures answer(
+      ReadPath.Row row,
+      List<Planned> planned,
       Set<String> hidden,
-      Map<String, ?> request) {
+      Map<String, ?> request,
+      boolean uniqueNames) {
+    int n = planned.size();
+    @Nullable Object[] computed = new Object[n];
+    @Nullable FeatureMetadata[] computedMetadata = new FeatureMetadata[n];
+    for (int k = 0; k < n; k++) {
+      compute(row, planned.get(k), request, uniqueNames, computed, computedMetadata, k);
+    }
+    List<CachedFeatures.Entry> entries = row.cached().entries();
+    if (!hidden.isEmpty() || !inNameOrder(entries) || !inNameOrder(planned)) {
+      return byName(row, planned, hidden, computed, computedMetadata);
+    }
+    FeatureGroup group = row.group();
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, FeatureMetadata> metadata = new LinkedHashMap<>();
+    int k = 0;
+    for (CachedFeatures.Entry e : entries) {
+      String name = e.featureName();
+      for (; k < n && planned.get(k).feature.name().compareTo(name) < 0; k++) {
+        putComputed(values, metadata, planned.get(k), computed[k], computedMetadata[k]);
+      }
+      if (k < n && planned.get(k).feature.name().equals(name) && computed[k] != null) {
+        putComputed(values, metadata, planned.get(k), computed[k], computedMetadata[k]);
+      } else {
+        values.put(name, e.value());
+        metadata.put(
+            name,
+            new FeatureMetadata(
+                group.name(),
+                e.version(),
+                e.eventTimestamp(),
+                group.freshnessAt(e.eventTimestamp(), row.at())));
+      }
+      if (k < n && planned.get(k).feature.name().equals(name)) {
+        k++;
+      }
+    }
+    for (; k < n; k++) {
+      putComputed(values, metadata, planned.get(k), computed[k], computedMetadata[k]);
+    }
+    return new EntityFeatures(row.entity(), values, metadata);
+  }
+
+  private static void putComputed(
+      Map<String, Object> values,
+      Map<String, FeatureMetadata> metadata,
+      Planned p,
+      @Nullable Object value,
+      @Nullable FeatureMetadata m) {
+    if (value != null && m != null) {
+      values.put(p.feature.name(), value);
+      metadata.put(p.feature.name(), m);
+    }
+  }
+
+  /** The general case (hidden inputs, repeated names): sorted maps, a computed value last wins. */
+  private static EntityFeatures byName(
+      ReadPath.Row row,
+      List<Planned> planned,
+      Set<String> hidden,
+      @Nullable Object[] computed,
+      @Nullable FeatureMetadata[] computedMetadata) {
+    EntityFeatures base = row.toEntityFeatures();
     Map<String, Object> values = new TreeMap<>(base.features());
     Map<String, FeatureMetadata> metadata = new TreeMap<>(base.metadata());
-    for (Map.Entry<Feature, Compiled> e : expressions.entrySet()) {
-      Feature f = e.getKey();
-      OnDemandEvaluator.Expression x = e.getValue().expression();
-      Map<String, Object> inputs = new HashMap<>();
-      Instant newest = null;
-      FreshnessStatus worst = FreshnessStatus.FRESH;
-      boolean complete = true;
-      for (String input : x.inputs()) {
-        Object v = base.features().get(input);
-        FeatureMetadata m = base.metadata().get(input);
-        if (v == null || m == null) {
-          complete = false;
-          break;
-        }
-        inputs.put(input, v);
-        newest = newest == null || m.eventTimestamp().isAfter(newest) ? m.eventTimestamp() : newest;
-        worst = m.freshnessStatus().ordinal() > worst.ordinal() ? m.freshnessStatus() : worst;
-      }
-      Object value = complete ? x.evaluate(inputs, request) : null;
-      if (value != null) {
-        values.put(f.name(), value);
-        metadata.put(
-            f.name(),
-            new FeatureMetadata(
-                f.featureGroup(), f.version(), newest == null ? clock.now() : newest, worst));
-      }
+    for (int k = 0; k < planned.size(); k++) {
+      putComputed(values, metadata, planned.get(k), computed[k], computedMetadata[k]);
     }
     for (String h : hidden) {
       values.remove(h);
       metadata.remove(h);
     }
     return new EntityFeatures(base.entity(), values, metadata);
+  }
+
+  private static boolean inNameOrder(List<CachedFeatures.Entry> entries) {
+    for (int i = 1; i < entries.size(); i++) {
+      if (entries.get(i - 1).featureName().compareTo(entries.get(i).featureName()) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean inNameOrder(Iterable<Planned> planned) {
+    String previous = null;
+    for (Planned p : planned) {
+      String name = p.feature.name();
+      if (previous != null && previous.compareTo(name) >= 0) {
+        return false;
+      }
+      previous = name;
+    }
+    return true;
+  }
+
+  /**
+   * Computes one on-demand feature from the row into {@code values[k]} and {@code metadata[k]}
+   * (null when an input has no value or the expression fails): its event time is the newest
+   * input's, its freshness the worst input's.
+   */
+  private void compute(
+      ReadPath.Row row,
+      Planned p,
+      Map<String, ?> request,
+      boolean uniqueNames,
+      @Nullable Object[] values,
+      @Nullable FeatureMetadata[] metadata,
+      int k) {
+    List<String> inputs = p.expression.inputs();
+    List<CachedFeatures.Entry> entries = row.cached().entries();
+    Object[] args = new Object[inputs.size()];
+    Instant newest = null;
+    FreshnessStatus worst = FreshnessStatus.FRESH;
+    for (int i = 0; i < args.length; i++) {
+      CachedFeatures.Entry e = find(entries, inputs.get(i), p.hints, i, uniqueNames);
+      Object v = e == null ? null : e.value();
+      if (e == null || v == null) {
+        return;
+      }
+      args[i] = v;
+      Instant ts = e.eventTimestamp();
+      newest = newest == null || ts.isAfter(newest) ? ts : newest;
+      FreshnessStatus status = row.group().freshnessAt(ts, row.at());
+      worst = status.ordinal() > worst.ordinal() ? status : worst;
+    }
+    Object value = p.expression.evaluate(args, request);
+    if (value != null) {
+      Feature f = p.feature;
+      values[k] = value;
+      metadata[k] =
+          new FeatureMetadata(
+              f.featureGroup(), f.version(), newest == null ? clock.now() : newest, worst);
+    }
+  }
+
+  /**
+   * The row's entry of {@code name}; the last one when a name repeats (two versions read), as a map
+   * of the row would keep. With unique names the hint is tried first.
+   */
+  private static CachedFeatures.@Nullable Entry find(
+      List<CachedFeatures.Entry> entries, String name, int[] hints, int slot, boolean uniqueNames) {
+    int hint = hints[slot];
+    if (uniqueNames && hint < entries.size() && entries.get(hint).featureName().equals(name)) {
+      return entries.get(hint);
+    }
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (entries.get(i).featureName().equals(name)) {
+        hints[slot] = i;
+        return entries.get(i);
+      }
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- training data
@@ -349,7 +497,7 @@ final class OnDemandPath {
           v = s.stored() < 0 ? null : values[spine + s.stored()];
         } else {
           Inputs in = Objects.requireNonNull(s.inputs());
-          Map<String, Object> inputs = new HashMap<>();
+          Object[] inputs = new Object[in.columns().length];
           boolean complete = true;
           for (int k = 0; k < in.columns().length; k++) {
             Object x = values[spine + in.columns()[k]];
@@ -357,7 +505,7 @@ final class OnDemandPath {
               complete = false;
               break;
             }
-            inputs.put(in.names().get(k), x);
+            inputs[k] = x;
           }
           if (complete) {
             if (request == null) {

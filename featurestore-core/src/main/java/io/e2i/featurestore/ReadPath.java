@@ -48,41 +48,54 @@ final class ReadPath {
   }
 
   EntityFeatures getEntityFeatures(OnlineRequest request) {
+    return row(request).toEntityFeatures();
+  }
+
+  /**
+   * What a read answers from, before it becomes maps: the cached (or loaded) values, and the time
+   * their freshness is judged at. On-demand features compute from it directly ({@link
+   * OnDemandPath}), so the answer is built once.
+   */
+  record Row(EntityKey entity, FeatureGroup group, CachedFeatures cached, Instant at) {
+    EntityFeatures toEntityFeatures() {
+      return ReadPath.toEntityFeatures(entity, group, cached, at);
+    }
+  }
+
+  private static final CachedFeatures NONE = new CachedFeatures(List.of());
+
+  Row row(OnlineRequest request) {
     EntityKey entity = EntityKey.of(request.entityValues());
     GroupView view = holder.group(request.featureGroup());
     List<Feature> features = selectFeatures(view, entity, request.featureNames());
     Instant now = clock.now();
     if (features.isEmpty()) {
-      return new EntityFeatures(entity, Map.of(), Map.of());
+      return new Row(entity, view.group(), NONE, now);
     }
     // An as-of read is of the past, which the cache (latest values only) does not hold.
     if (cache == null || !request.useCache() || request.asOf() != null) {
       CachedFeatures loaded = load(entity, features, request.asOf());
       Instant at = request.asOf() == null ? now : request.asOf();
-      return toEntityFeatures(entity, view.group(), loaded, at);
+      return new Row(entity, view.group(), loaded, at);
     }
-    return readThrough(cache, entity, view.group(), features, now);
+    return new Row(entity, view.group(), readThrough(cache, entity, view.group(), features), now);
   }
 
-  private EntityFeatures readThrough(
-      OnlineCache cache,
-      EntityKey entity,
-      FeatureGroup group,
-      List<Feature> features,
-      Instant now) {
+  private CachedFeatures readThrough(
+      OnlineCache cache, EntityKey entity, FeatureGroup group, List<Feature> features) {
     CacheKey key = new CacheKey(entity, group.name(), names(features));
     long generation;
     try {
       CachedFeatures cached = cache.get(key);
       if (cached != null) {
         counters.hit();
-        return toEntityFeatures(entity, group, cached, now);
+        return cached;
       }
       counters.miss();
       generation = cache.generation(entity, group.name());
     } catch (RuntimeException e) {
       counters.error();
-      return toEntityFeatures(entity, group, load(entity, features, null), now);
+      return load(entity, features, null);
     }
     CachedFeatures loaded = load(entity, features, null);
     try {
@@ -90,7 +103,7 @@ final class ReadPath {
     } catch (RuntimeException e) {
       counters.error();
     }
-    return toEntityFeatures(entity, group, loaded, now);
+    return loaded;
   }
 
   /** No names: every latest feature of the group that takes the entity's keys. */

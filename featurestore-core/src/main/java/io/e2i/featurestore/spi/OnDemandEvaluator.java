@@ -1,8 +1,8 @@
 package io.e2i.featurestore.spi;
 
 import io.e2i.featurestore.ValueType;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,14 +24,16 @@ public interface OnDemandEvaluator {
 
   /** A compiled expression; thread-safe. */
   interface Expression {
-    /** The input features it reads. */
-    Set<String> inputs();
+    /** The input features it reads, in the order {@link #evaluate} takes their values. */
+    List<String> inputs();
 
     /**
      * The value for one entity (or training row): {@code inputs} holds the values of {@link
-     * #inputs()} (all present), {@code request} the request values. Null when the expression fails
-     * at run time (a missing request value, a division by zero): the feature then has no value.
+     * #inputs()} in that order (all present), {@code request} the request values. Null when the
+     * expression fails at run time (a missing request value, a division by zero): the feature then
+     * has no value. Positional inputs let a read pass the cached row's values without building a
+     * map per evaluation.
      */
-    @Nullable Object evaluate(Map<String, ?> inputs, Map<String, ?> request);
+    @Nullable Object evaluate(Object[] inputs, Map<String, ?> request);
   }
 }

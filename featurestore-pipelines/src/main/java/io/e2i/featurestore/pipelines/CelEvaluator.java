@@ -15,6 +15,7 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelVariableResolver;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.OnDemandEvaluator;
@@ -25,7 +26,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -42,7 +44,15 @@ public final class CelEvaluator implements OnDemandEvaluator {
   /** The variable holding request values. */
   public static final String REQUEST = "request";
 
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  /**
+   * CEL's planner runtime: it plans the checked expression once into a tree of evaluators and reads
+   * variables through a resolver, where the legacy interpreter walked the syntax tree with an
+   * activation map per evaluation (about 1.9 kB and 2 us per call here, against 0.1 kB and 0.3 us).
+   * Its one option difference, heterogeneous numeric comparisons (1 == 1.0), is what the CEL spec
+   * asks for, and only a {@code request} value (dyn) can meet it: typed inputs of mixed numeric
+   * types do not type-check.
+   */
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.plannerRuntimeBuilder().build();
 
   @Override
   public Expression compile(
@@ -74,14 +84,14 @@ public final class CelEvaluator implements OnDemandEvaluator {
               + ", but its expression gives "
               + produced.name());
     }
-    Set<String> used = new TreeSet<>();
+    SortedSet<String> used = new TreeSet<>();
     for (CelReference ref : ast.getReferenceMap().values()) {
       if (inputs.containsKey(ref.name()) && !ref.name().equals(REQUEST)) {
         used.add(ref.name());
       }
     }
     try {
-      return new Compiled(RUNTIME.createProgram(ast), Set.copyOf(used), resultType);
+      return new Compiled(RUNTIME.createProgram(ast), List.copyOf(used), resultType);
     } catch (CelEvaluationException e) {
       throw FeatureStoreException.invalid(
           "feature '" + feature + "': expression cannot run: " + oneLine(e.getMessage()));
@@ -120,28 +130,13 @@ public final class CelEvaluator implements OnDemandEvaluator {
   }
 
   /** A checked program; CEL programs are immutable and thread-safe. */
-  private record Compiled(dev.cel.runtime.Program program, Set<String> inputs, ValueType type)
+  private record Compiled(dev.cel.runtime.Program program, List<String> inputs, ValueType type)
       implements Expression {
 
     @Override
-    public @Nullable Object evaluate(Map<String, ?> inputs, Map<String, ?> request) {
-      Map<String, Object> vars = new HashMap<>(inputs.size() + 1);
-      for (Map.Entry<String, ?> e : inputs.entrySet()) {
-        Object v = toCel(e.getValue());
-        if (v != null) {
-          vars.put(e.getKey(), v);
-        }
-      }
-      Map<String, Object> req = new HashMap<>(request.size());
-      for (Map.Entry<String, ?> e : request.entrySet()) {
-        Object v = toCel(e.getValue());
-        if (v != null) {
-          req.put(e.getKey(), v);
-        }
-      }
-      vars.put(REQUEST, req);
+    public @Nullable Object evaluate(Object[] values, Map<String, ?> request) {
       try {
-        Object out = fromCel(program.eval(vars));
+        Object out = fromCel(program.eval(new Variables(inputs, values, request)));
         return out == null ? null : type.normalize(out);
       } catch (CelEvaluationException | IllegalArgumentException e) {
         return null; // a missing request value, a division by zero, a dyn of the wrong type
@@ -149,9 +144,55 @@ public final class CelEvaluator implements OnDemandEvaluator {
     }
   }
 
+  /**
+   * The variables of one evaluation, looked up by name when the program reads them: no map is built
+   * per evaluation, and {@code request} is converted only if the expression reads it.
+   */
+  private record Variables(List<String> names, Object[] values, Map<String, ?> request)
+      implements CelVariableResolver {
+
+    @Override
+    public Optional<Object> find(String name) {
+      for (int i = 0; i < values.length; i++) {
+        if (names.get(i).equals(name)) {
+          return Optional.ofNullable(toCel(values[i]));
+        }
+      }
+      return name.equals(REQUEST) ? Optional.of(celRequest(request)) : Optional.empty();
+    }
+  }
+
+  /** The request values as CEL sees them: the map itself when every value is already CEL's. */
+  private static Map<String, ?> celRequest(Map<String, ?> request) {
+    if (allCelScalars(request)) {
+      return request;
+    }
+    Map<String, Object> req = new HashMap<>(request.size());
+    for (Map.Entry<String, ?> e : request.entrySet()) {
+      Object v = toCel(e.getValue());
+      if (v != null) {
+        req.put(e.getKey(), v);
+      }
+    }
+    return req;
+  }
+
+  private static boolean allCelScalars(Map<String, ?> request) {
+    for (Object v : request.values()) {
+      if (!isCelScalar(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isCelScalar(@Nullable Object v) {
+    return v instanceof Long || v instanceof Double || v instanceof String || v instanceof Boolean;
+  }
+
   static @Nullable Object toCel(@Nullable Object v) {
-    if (v == null) {
-      return null;
+    if (v == null || isCelScalar(v)) {
+      return v;
     }
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();

@@ -134,6 +134,35 @@ abstract class OnDemandContract {
   }
 
   @Test
+  void computedValuesTakeTheirPlaceInNameOrder() {
+    define(store, true);
+    write("H1", "trx", 8L, T0.plus(Duration.ofDays(9)));
+    write("H1", "nrx", 3L, T0.plus(Duration.ofDays(9)));
+    write("H1", "specialty", "Onc", T0.plus(Duration.ofDays(9)));
+    for (int read = 0; read < 2; read++) { // a load, then a cache hit
+      EntityFeatures all =
+          store.getEntityFeatures(
+              new OnlineRequest(Map.of("hcp_id", "H1"), "hcp", List.of(), true, null)
+                  .withRequestValues(Map.of("weight", 2.0f))); // a float: converted for CEL
+      assertThat(all.features().keySet())
+          .containsExactly("label", "new_share", "nrx", "specialty", "trx", "weighted_trx");
+      assertThat(all.metadata().keySet()).containsExactlyElementsOf(all.features().keySet());
+      assertThat(all.features()).containsEntry("weighted_trx", 16.0);
+    }
+    EntityFeatures named =
+        store.getEntityFeatures(
+            new OnlineRequest(
+                    Map.of("hcp_id", "H1"),
+                    "hcp",
+                    List.of("weighted_trx", "trx", "label"),
+                    true,
+                    null)
+                .withRequestValues(Map.of("weight", 0.25)));
+    assertThat(named.features().keySet()).containsExactly("label", "trx", "weighted_trx");
+    assertThat(named.features()).containsEntry("weighted_trx", 2.0).containsEntry("label", "Onc/8");
+  }
+
+  @Test
   void expressionsAreCheckedWhenDefined() {
     define(store, false);
     assertInvalid("nope * 2", "float64", "nope");
