@@ -1,12 +1,15 @@
-"""Wave-2 calls against the server: constraints and validation, drift, materialization."""
+"""Wave-2 calls against the server: constraints and validation, drift (and its history), materialization,
+training-set paging."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from e2i_feature_store import FeatureStoreClient, InvalidArgument, NotFound
+from conftest import Server
+from e2i_feature_store import AsyncFeatureStoreClient, FeatureStoreClient, InvalidArgument, NotFound
 
 UTC = dt.timezone.utc
 
@@ -72,3 +75,60 @@ def test_materialize_a_computation_query(fs: FeatureStoreClient, unique: str) ->
     assert [r["id"] for r in runs][:1] == [run["id"]]
     with pytest.raises(NotFound):
         fs.materialize(unique + "_missing")
+
+
+def _drifting_feature(fs: FeatureStoreClient, group: str) -> None:
+    """Reference values (3 days ago) around 0.3, current ones (the last hour) around 0.8."""
+    fs.create_feature_group(group, max_age_hours=24 * 3650)
+    fs.create_feature(group, "score", "float64", ["hcp_id"], drift_thresholds={"psi_warn": 0.1, "psi_drift": 0.2})
+    now = dt.datetime.now(UTC)
+    values = []
+    for i in range(200):
+        values.append({"feature_name": "score", "entity_values": {"hcp_id": f"R{i}"}, "value": 0.3 + (i % 20) / 100,
+                       "event_timestamp": now - dt.timedelta(days=3, seconds=i)})
+        values.append({"feature_name": "score", "entity_values": {"hcp_id": f"C{i}"}, "value": 0.8 + (i % 20) / 100,
+                       "event_timestamp": now - dt.timedelta(seconds=60 + i)})
+    fs.write_batch_features(values, feature_group=group)
+
+
+def test_drift_history_lists_the_kept_runs_newest_first(fs: FeatureStoreClient, unique: str) -> None:
+    _drifting_feature(fs, unique)
+    assert fs.drift_history(unique, "score") == []
+    runs = [next(r for r in fs.run_drift_monitors(unique) if r["feature_name"] == "score") for _ in range(3)]
+    history = fs.drift_history(unique, "score")
+    assert [h["computed_at"] for h in history] == [r["computed_at"] for r in reversed(runs)]
+    assert isinstance(history[0]["computed_at"], dt.datetime)
+    assert history[0]["status"] == "drift" and history[0]["psi"] == pytest.approx(runs[-1]["psi"])
+    assert history[0]["thresholds"] == {"psi_warn": 0.1, "psi_drift": 0.2}
+    assert len(fs.drift_history(unique, "score", limit=2)) == 2
+    with pytest.raises(InvalidArgument, match="limit"):
+        fs.drift_history(unique, "score", limit=0)
+    with pytest.raises(NotFound):
+        fs.drift_history(unique, "missing")
+
+
+async def test_drift_history_awaited(server: Server, unique: str) -> None:
+    with server.client() as fs:
+        _drifting_feature(fs, unique)
+        fs.run_drift_monitors(unique)
+    async with AsyncFeatureStoreClient(server.url, api_key=server.api_key) as afs:
+        history = await afs.drift_history(unique, "score", limit=5)
+        assert len(history) == 1 and history[0]["feature_name"] == "score"
+        with pytest.raises(NotFound):
+            await afs.drift_history(unique + "_missing", "score")
+
+
+def test_training_sets_page_in_name_order(fs: FeatureStoreClient, unique: str) -> None:
+    fs.create_feature_group(unique)
+    fs.create_feature(unique, "visits", "int64", ["hcp_id"])
+    fs.write_feature_value("visits", {"hcp_id": "H1"}, 3, dt.datetime.utcnow() - dt.timedelta(minutes=1), unique)
+    spine = pd.DataFrame({"hcp_id": ["H1"], "event_timestamp": [dt.datetime.utcnow()]})
+    for name in ("b", "a", "c"):
+        fs.get_training_data(spine, [f"{unique}:visits"], save_as=f"{unique}_{name}")
+    mine = [s["name"] for s in fs.list_training_sets() if s["name"].startswith(unique)]
+    assert mine == [f"{unique}_a", f"{unique}_b", f"{unique}_c"]
+    everything = [s["name"] for s in fs.list_training_sets()]
+    start = everything.index(f"{unique}_b")
+    assert [s["name"] for s in fs.list_training_sets(limit=2, offset=start)] == everything[start:start + 2]
+    with pytest.raises(InvalidArgument, match="offset"):
+        fs.list_training_sets(offset=-1)

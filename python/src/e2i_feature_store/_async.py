@@ -277,10 +277,16 @@ class AsyncFeatureStoreClient(ClientBase):
         feature_names: Sequence[str] | None = None,
         use_cache: bool = True,
         as_of: Any = None,
+        request_values: Mapping[str, Any] | None = None,
     ) -> EntityFeatures:
         """The latest value of each of the group's features for one entity (``.features``,
-        ``.metadata``, ``.to_dict()``); ``feature_names`` may pin versions (``"specialty@1"``)."""
-        return await self._run(c.get_entity_features(entity_values, feature_group, feature_names, use_cache, as_of))
+        ``.metadata``, ``.to_dict()``); ``feature_names`` may pin versions (``"specialty@1"``).
+        ``request_values`` are the inputs of on-demand features (their CEL expressions'
+        ``request`` map, e.g. ``{"weight": 0.5}``); a value an expression needs but lacks leaves
+        that feature out."""
+        return await self._run(
+            c.get_entity_features(entity_values, feature_group, feature_names, use_cache, as_of, request_values)
+        )
 
     async def get_historical_features(
         self,
@@ -323,8 +329,9 @@ class AsyncFeatureStoreClient(ClientBase):
         """The same join as the server's bytes: ``parquet``, ``csv`` or ``json`` (no pandas needed)."""
         return (await self._run(tr.training_data(entity_df, features, timestamp_column, as_of, save_as, format))).content
 
-    async def list_training_sets(self) -> list[dict[str, Any]]:
-        return await self._run(tr.list_training_sets())
+    async def list_training_sets(self, limit: int | None = None, offset: int | None = None) -> list[dict[str, Any]]:
+        """Saved training sets in name order; ``limit``/``offset`` page them (no limit: all)."""
+        return await self._run(tr.list_training_sets(limit, offset))
 
     async def rerun_training_set(self, name: str) -> "pd.DataFrame":
         """A saved training set again: same spine, versions and as-of, same rows."""
@@ -374,6 +381,12 @@ class AsyncFeatureStoreClient(ClientBase):
     async def list_drift(self) -> list[dict[str, Any]]:
         """The latest drift monitor result of every feature this key may read."""
         return await self._run(c.list_drift())
+
+    async def drift_history(self, feature_group: str, feature_name: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """The feature's drift over time: the kept monitor results, newest first (at most
+        ``limit``, 1 to 1000; the server's default is 50), each with ``computed_at``, ``status``,
+        ``psi``, ``ks_p_value`` and ``thresholds``."""
+        return await self._run(c.drift_history(feature_group, feature_name, limit))
 
     # ----------------------------------------------------------------------------- pipelines
 

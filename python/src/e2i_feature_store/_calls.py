@@ -221,6 +221,7 @@ def get_entity_features(
     feature_names: Sequence[str] | None,
     use_cache: bool,
     as_of: Any,
+    request_values: Mapping[str, Any] | None = None,
 ) -> Call[w.EntityFeatures]:
     b: dict[str, Any] = {"entity_values": _entity(entity_values), "feature_group": feature_group}
     if feature_names is not None:
@@ -229,6 +230,10 @@ def get_entity_features(
         b["use_cache"] = False
     if as_of is not None:
         b["as_of"] = w.format_time(as_of)
+    if request_values is not None:
+        if not isinstance(request_values, Mapping):
+            raise TypeError(f"request_values must be a mapping of name to value, got {request_values!r}")
+        b["request_values"] = dict(request_values)
     return Call("POST", "/api/v1/online-features", w.entity_features, json=b, idempotent=True, fast=True)
 
 
@@ -343,6 +348,17 @@ def run_drift_monitors(group: str) -> Call[list[dict[str, Any]]]:
 
 def list_drift() -> Call[list[dict[str, Any]]]:
     return Call("GET", "/api/v1/drift", w.field_of("results"), idempotent=True)
+
+
+def drift_history(group: str, name: str, limit: int | None) -> Call[list[dict[str, Any]]]:
+    params = w.body(limit=None if limit is None else str(limit))
+    return Call(
+        "GET",
+        f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/drift/history",
+        w.field_of("results"),
+        params=params or None,
+        idempotent=True,
+    )
 
 
 # ------------------------------------------------------------------------------------- pipelines

@@ -177,8 +177,9 @@ def rerun_training_set(name: str, fmt: str) -> Call[Answer]:
     )
 
 
-def list_training_sets() -> Call[list[dict[str, Any]]]:
-    return Call("GET", "/api/v1/training-sets", w.field_of("training_sets"), idempotent=True)
+def list_training_sets(limit: int | None = None, offset: int | None = None) -> Call[list[dict[str, Any]]]:
+    params = w.body(limit=None if limit is None else str(limit), offset=None if offset is None else str(offset))
+    return Call("GET", "/api/v1/training-sets", w.field_of("training_sets"), params=params or None, idempotent=True)
 
 
 def to_frame(answer: Answer) -> "pd.DataFrame":
