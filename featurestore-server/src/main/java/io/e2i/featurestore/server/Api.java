@@ -20,6 +20,7 @@ import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.StatisticsMaps;
 import io.e2i.featurestore.ValidationMode;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -402,6 +403,12 @@ final class Api {
         method, path, operationId, summary, requestSchema, ok, responseSchema, errors, action);
   }
 
+  /** The online reads, by path, for {@link HotRoutes}: the same code as their Javalin routes. */
+  java.util.Map<String, HotRoutes.Action> hotActions() {
+    return java.util.Map.of(
+        "/api/v1/online-features", this::online, "/get-online-features", feast::getOnlineFeatures);
+  }
+
   void setOpenApi(byte[] document) {
     this.openApi = document;
   }
@@ -409,16 +416,24 @@ final class Api {
   // ---------------------------------------------------------------- bodies
 
   InputStream body(Context ctx, long limit) throws java.io.IOException {
-    long length = ctx.req().getContentLengthLong();
+    return body(ctx.req(), limit);
+  }
+
+  InputStream body(HttpServletRequest req, long limit) throws java.io.IOException {
+    long length = req.getContentLengthLong();
     if (length > limit) {
       throw ApiException.tooLarge(
           "request body of " + length + " bytes exceeds the limit of " + limit + " bytes");
     }
-    return new LimitedInputStream(ctx.req().getInputStream(), limit);
+    return new LimitedInputStream(req.getInputStream(), limit);
   }
 
   InputStream body(Context ctx) throws java.io.IOException {
     return body(ctx, options.maxBodyBytes());
+  }
+
+  InputStream body(HttpServletRequest req) throws java.io.IOException {
+    return body(req, options.maxBodyBytes());
   }
 
   private ObjectNode json(Context ctx) throws java.io.IOException {
@@ -656,7 +671,12 @@ final class Api {
   // ---------------------------------------------------------------- reads
 
   private Object online(Context ctx) throws Exception {
-    ObjectNode b = json(ctx);
+    return online(ctx.req());
+  }
+
+  /** The online read, given the servlet request: {@link HotRoutes} serves it without Javalin. */
+  private Object online(HttpServletRequest req) throws Exception {
+    ObjectNode b = Wire.readObject(body(req));
     Wire.knownFields(b, "online features request", ONLINE_FIELDS);
     // Read in this order so a body with several faults reports the same one as before.
     Map<String, Object> entity = Wire.requiredEntityValues(b, "entity_values");

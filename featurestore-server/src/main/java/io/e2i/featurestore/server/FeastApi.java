@@ -11,6 +11,7 @@ import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.FreshnessStatus;
 import io.e2i.featurestore.OnlineRequest;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -67,7 +68,12 @@ final class FeastApi {
   private record Requested(String outputName, Feature feature, String refName, List<String> keys) {}
 
   Object getOnlineFeatures(Context ctx) throws Exception {
-    ObjectNode b = Wire.readObject(api.body(ctx));
+    return getOnlineFeatures(ctx.req());
+  }
+
+  /** The online read, given the servlet request: {@link HotRoutes} serves it without Javalin. */
+  Object getOnlineFeatures(HttpServletRequest req) throws Exception {
+    ObjectNode b = Wire.readObject(api.body(req));
     Wire.knownFields(b, "Feast online features request", REQUEST_FIELDS);
     JsonNode entitiesNode = b.get("entities");
     if (entitiesNode == null || !entitiesNode.isObject() || entitiesNode.isEmpty()) {

@@ -7,13 +7,16 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +70,7 @@ public final class FeatureServer implements AutoCloseable {
     this.quality = QualityApi.start(guard.store(), store, api, metrics); // validation, drift
     endpoints.addAll(quality.endpoints());
     this.routes = new Routes(endpoints);
+    HotRoutes hot = hotRoutes(endpoints, api.hotActions(), metrics);
     guard.publishDocument(
         QualityDoc.addTo(DiscoveryDoc.addTo(OpenApi.document(endpoints, version()))),
         api::setOpenApi);
@@ -78,6 +82,7 @@ public final class FeatureServer implements AutoCloseable {
               config.http.prefer405over404 = true;
               config.http.disableCompression();
               guard.configure(config, options);
+              config.jetty.modifyServer(hot::install);
               config.events(
                   ev ->
                       ev.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath())));
@@ -220,7 +225,30 @@ public final class FeatureServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- request handling
 
+  /** The online reads served in front of Javalin, each with its endpoint's metrics and errors. */
+  private HotRoutes hotRoutes(
+      List<Endpoint> endpoints, Map<String, HotRoutes.Action> actions, ServerMetrics metrics) {
+    Map<String, HotRoutes.Serve> byPath = new HashMap<>();
+    for (Endpoint e : endpoints) {
+      HotRoutes.Action action = actions.get(e.path());
+      if (action != null && e.method().equals("POST")) {
+        byPath.put(e.path(), (req, res) -> serve(e, metrics, req, res, () -> action.handle(req)));
+      }
+    }
+    return new HotRoutes(byPath);
+  }
+
   private void handle(Endpoint e, ServerMetrics metrics, Context ctx) {
+    serve(e, metrics, ctx.req(), ctx.res(), () -> e.action().handle(ctx));
+  }
+
+  /** One request to {@code e}, from Javalin or from {@link HotRoutes}. */
+  private void serve(
+      Endpoint e,
+      ServerMetrics metrics,
+      HttpServletRequest req,
+      HttpServletResponse res,
+      Principal.ThrowingSupplier<Object> action) {
     long start = System.nanoTime();
     // Count first, then check: stop() sets draining, then waits for the count to reach zero, so a
     // request is either refused or waited for.
@@ -228,32 +256,34 @@ public final class FeatureServer implements AutoCloseable {
     int status;
     try {
       if (draining) {
-        ctx.header("Connection", "close");
-        status = writeError(ctx, 503, "UNAVAILABLE", "the server is shutting down");
+        res.setHeader("Connection", "close");
+        status = writeError(req, res, 503, "UNAVAILABLE", "the server is shutting down");
       } else {
-        Principal principal = security.principal(e, ctx);
-        status = respond(ctx, e, principal.runAs(e.operationId(), () -> e.action().handle(ctx)));
+        Principal principal = security.principal(e, req);
+        status = respond(req, res, e, principal.runAs(e.operationId(), action));
       }
     } catch (ApiKeyAuth.Unauthenticated u) {
-      status = ServerSecurity.unauthenticated(ctx, u);
+      status = ServerSecurity.unauthenticated(req, res, u);
     } catch (Throwable t) {
-      status = writeThrowable(ctx, t);
+      status = writeThrowable(req, res, t);
     } finally {
       inFlight.decrementAndGet();
     }
     metrics.request(e.method(), e.path(), status, System.nanoTime() - start);
   }
 
-  private static int respond(Context ctx, Endpoint e, Object result) throws IOException {
+  private static int respond(
+      HttpServletRequest req, HttpServletResponse res, Endpoint e, Object result)
+      throws IOException {
     if (result instanceof Endpoint.Answered answered) {
-      ctx.attribute(ANSWERED, Boolean.TRUE);
+      req.setAttribute(ANSWERED, Boolean.TRUE);
       return answered.status();
     }
     if (result instanceof Endpoint.Raw raw) {
       return send(
-          ctx, raw.status(), raw.contentType() == null ? JSON : raw.contentType(), raw.body());
+          req, res, raw.status(), raw.contentType() == null ? JSON : raw.contentType(), raw.body());
     }
-    return send(ctx, e.okStatus(), JSON, Wire.bytes(result));
+    return send(req, res, e.okStatus(), JSON, Wire.bytes(result));
   }
 
   /**
@@ -261,10 +291,11 @@ public final class FeatureServer implements AutoCloseable {
    * the caller already has the answer: stop() can then close the listener without cutting off an
    * acknowledgement (ctx.result() would be written only after the handler returned).
    */
-  private static int send(Context ctx, int status, String contentType, byte[] body)
+  private static int send(
+      HttpServletRequest req, HttpServletResponse res, int status, String contentType, byte[] body)
       throws IOException {
-    ctx.attribute(ANSWERED, Boolean.TRUE);
-    HttpServletResponse res = ctx.res();
+    // Javalin's attribute is the request's: its 404/405 mappers see that the endpoint answered.
+    req.setAttribute(ANSWERED, Boolean.TRUE);
     res.setStatus(status);
     res.setContentType(contentType);
     res.setContentLength(body.length);
@@ -274,7 +305,7 @@ public final class FeatureServer implements AutoCloseable {
     return status;
   }
 
-  private static int writeThrowable(Context ctx, Throwable t) {
+  private static int writeThrowable(HttpServletRequest req, HttpServletResponse res, Throwable t) {
     Throwable cause = t;
     // Jackson and the servlet layer may wrap our own exceptions (e.g. the body limit).
     while (cause.getCause() != null
@@ -284,18 +315,18 @@ public final class FeatureServer implements AutoCloseable {
     }
     if (cause instanceof ApiException a) {
       if (a.status() == 413) {
-        swallowRest(ctx);
+        swallowRest(req, res);
       }
-      return writeError(ctx, a.status(), a.code(), a.getMessage());
+      return writeError(req, res, a.status(), a.code(), a.getMessage());
     }
     if (cause instanceof FeatureStoreException f
         && f.code() != FeatureStoreException.Code.INTERNAL) {
-      return writeError(ctx, f.code().httpStatus(), f.code().name(), f.getMessage());
+      return writeError(req, res, f.code().httpStatus(), f.code().name(), f.getMessage());
     }
     if (t instanceof HttpResponseException h && h.getStatus() < 500) {
-      return writeError(ctx, h.getStatus(), codeFor(h.getStatus()), h.getMessage());
+      return writeError(req, res, h.getStatus(), codeFor(h.getStatus()), h.getMessage());
     }
-    return internalError(ctx, t);
+    return internalError(req, res, t);
   }
 
   /**
@@ -303,12 +334,16 @@ public final class FeatureServer implements AutoCloseable {
    * no stack trace, no driver message), so an operator can find the log line it reports.
    */
   static int internalError(Context ctx, Throwable t) {
+    return internalError(ctx.req(), ctx.res(), t);
+  }
+
+  private static int internalError(HttpServletRequest req, HttpServletResponse res, Throwable t) {
     String errorId = UUID.randomUUID().toString();
-    LOG.error("internal error {} on {} {}", errorId, ctx.method(), ctx.path(), t);
+    LOG.error("internal error {} on {} {}", errorId, req.getMethod(), req.getRequestURI(), t);
     try {
-      return send(ctx, 500, JSON, Wire.internalError(errorId));
+      return send(req, res, 500, JSON, Wire.internalError(errorId));
     } catch (IOException | IllegalStateException e) {
-      LOG.debug("could not send error 500 to {}: {}", ctx.path(), e.toString());
+      LOG.debug("could not send error 500 to {}: {}", req.getRequestURI(), e.toString());
       return 500;
     }
   }
@@ -318,10 +353,10 @@ public final class FeatureServer implements AutoCloseable {
    * client, still sending, receives the 413 instead of a connection reset; past that bound the
    * connection is closed.
    */
-  private static void swallowRest(Context ctx) {
-    ctx.header("Connection", "close");
+  private static void swallowRest(HttpServletRequest req, HttpServletResponse res) {
+    res.setHeader("Connection", "close");
     try {
-      InputStream in = ctx.req().getInputStream();
+      InputStream in = req.getInputStream();
       byte[] buf = new byte[64 * 1024];
       long total = 0;
       int n;
@@ -334,11 +369,20 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   static int writeError(Context ctx, int status, String code, @Nullable String message) {
+    return writeError(ctx.req(), ctx.res(), status, code, message);
+  }
+
+  static int writeError(
+      HttpServletRequest req,
+      HttpServletResponse res,
+      int status,
+      String code,
+      @Nullable String message) {
     try {
-      return send(ctx, status, JSON, Wire.error(code, message));
+      return send(req, res, status, JSON, Wire.error(code, message));
     } catch (IOException | IllegalStateException e) {
       // The client went away or the response was already committed: nothing left to tell it.
-      LOG.debug("could not send error {} to {}: {}", status, ctx.path(), e.toString());
+      LOG.debug("could not send error {} to {}: {}", status, req.getRequestURI(), e.toString());
       return status;
     }
   }

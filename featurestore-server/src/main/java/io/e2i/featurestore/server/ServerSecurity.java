@@ -4,7 +4,8 @@ import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.KeyScopes.Scope;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,7 @@ final class ServerSecurity implements AutoCloseable {
    *
    * @throws ApiKeyAuth.Unauthenticated for a 401
    */
-  Principal principal(Endpoint e, Context ctx) {
+  Principal principal(Endpoint e, HttpServletRequest req) {
     boolean open =
         e.path().equals(OPENAPI)
             || UiRoutes.OPEN_PATHS.contains(e.path())
@@ -114,7 +115,7 @@ final class ServerSecurity implements AutoCloseable {
     if (open) {
       return auth.required() ? Principal.ANONYMOUS : Principal.LOCAL;
     }
-    return auth.authenticate(ctx.header("Authorization"));
+    return auth.authenticate(req.getHeader("Authorization"));
   }
 
   /**
@@ -147,10 +148,11 @@ final class ServerSecurity implements AutoCloseable {
   }
 
   /** Answers a 401 with the RFC 6750 challenge. */
-  static int unauthenticated(Context ctx, ApiKeyAuth.Unauthenticated u) {
-    ctx.header("WWW-Authenticate", u.challenge());
+  static int unauthenticated(
+      HttpServletRequest req, HttpServletResponse res, ApiKeyAuth.Unauthenticated u) {
+    res.setHeader("WWW-Authenticate", u.challenge());
     return FeatureServer.writeError(
-        ctx, 401, "UNAUTHENTICATED", Objects.requireNonNull(u.getMessage()));
+        req, res, 401, "UNAUTHENTICATED", Objects.requireNonNull(u.getMessage()));
   }
 
   /** Writes the last key-use counts. */

@@ -1,0 +1,138 @@
+package io.e2i.featurestore.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.e2i.featurestore.FeatureGroup;
+import io.e2i.featurestore.FeatureSpec;
+import io.e2i.featurestore.FeatureStore;
+import io.e2i.featurestore.KeyScopes;
+import io.e2i.featurestore.ValueType;
+import io.e2i.featurestore.embedded.EmbeddedFeatureStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The online reads served in front of Javalin ({@link HotRoutes}) answer byte for byte as Javalin
+ * does: the same request to the path with a trailing slash (which only Javalin serves) gets the
+ * same status line, headers in the same order and body, for answers and errors alike.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HotRoutesTest {
+  @TempDir static Path dir;
+  FeatureStore store;
+  FeatureServer server;
+  String key;
+
+  @BeforeAll
+  void start() {
+    store = EmbeddedFeatureStore.open(dir);
+    store.createFeatureGroup(FeatureGroup.builder("hcp_targeting").maxAgeHours(720).build());
+    store.createFeature(
+        new FeatureSpec("hcp_targeting", "total_trx_30d", ValueType.INT64, List.of("hcp_id")));
+    store.createFeature(
+        new FeatureSpec("hcp_targeting", "share", ValueType.FLOAT64, List.of("hcp_id")));
+    store.writeFeatureValue(
+        "total_trx_30d",
+        Map.of("hcp_id", "H1"),
+        42L,
+        Instant.parse("2026-11-28T10:00:00Z"),
+        "hcp_targeting");
+    store.writeFeatureValue("share", Map.of("hcp_id", "H1"), 0.25, Instant.now(), "hcp_targeting");
+    store.createFeatureGroup(FeatureGroup.builder("brand_performance").build());
+    store.createFeature(
+        new FeatureSpec(
+            "brand_performance", "market_share", ValueType.FLOAT64, List.of("brand_id")));
+    key =
+        store
+            .security()
+            .createKey("reader", new KeyScopes(List.of("hcp_*"), List.of(), List.of()), "local")
+            .secret();
+    server =
+        FeatureServer.start(
+            store, ServerOptions.defaults(0).withHost("127.0.0.1").withMaxBodyBytes(1024));
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+    store.close();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          /api/v1/online-features | KEY  | {"entity_values": {"hcp_id": "H1"}, "feature_group": "hcp_targeting"}
+          /api/v1/online-features | KEY  | {"entity_values": {"hcp_id": "H1"}, "feature_group": "hcp_targeting", "feature_names": ["share"], "use_cache": false}
+          /api/v1/online-features | KEY  | {"entity_values": {"hcp_id": "nobody"}, "feature_group": "hcp_targeting"}
+          /api/v1/online-features | NONE | {"entity_values": {"hcp_id": "H1"}, "feature_group": "hcp_targeting"}
+          /api/v1/online-features | BAD  | {"entity_values": {"hcp_id": "H1"}, "feature_group": "hcp_targeting"}
+          /api/v1/online-features | KEY  | {"entity_values": {"brand_id": "B1"}, "feature_group": "brand_performance"}
+          /api/v1/online-features | KEY  | {"entity_values": {"hcp_id": "H1"}, "feature_group": "nope"}
+          /api/v1/online-features | KEY  | {"entity_values": {"hcp_id": "H1"}, "feature_group": "hcp_targeting", "extra": 1}
+          /api/v1/online-features | KEY  | {"entity_values": {"hcp-id": "H1"}, "feature_group": "hcp_targeting"}
+          /api/v1/online-features | KEY  | not json
+          /api/v1/online-features | KEY  | ''
+          /api/v1/online-features | KEY  | BIG
+          /get-online-features    | KEY  | {"features": ["hcp_targeting:total_trx_30d", "hcp_targeting:share"], "entities": {"hcp_id": ["H1", "H2"]}}
+          /get-online-features    | KEY  | {"features": ["brand_performance:market_share"], "entities": {"brand_id": ["B1"]}}
+          /get-online-features    | NONE | {"features": ["hcp_targeting:share"], "entities": {"hcp_id": ["H1"]}}
+          /get-online-features    | KEY  | {"entities": {}}
+          """)
+  void answersAsJavalinDoes(String path, String auth, String body) throws IOException {
+    String authorization =
+        switch (auth) {
+          case "KEY" -> "Bearer " + key;
+          case "BAD" -> "Bearer fsk_000000000000_nope";
+          default -> null;
+        };
+    String sent = body.equals("BIG") ? "{\"x\": \"" + "y".repeat(2000) + "\"}" : body;
+    String hot = exchange(path, authorization, sent);
+    String viaJavalin = exchange(path + "/", authorization, sent);
+    assertThat(hot).isEqualTo(viaJavalin);
+    assertThat(hot).startsWith("HTTP/1.1 ").contains("\r\nContent-Type: application/json\r\n");
+  }
+
+  /** One request on a fresh connection; the raw answer with the Date header's value blanked. */
+  private String exchange(String path, String authorization, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder();
+    head.append("POST ").append(path).append(" HTTP/1.1\r\n");
+    head.append("Host: 127.0.0.1\r\n");
+    head.append("Content-Type: application/json\r\n");
+    if (authorization != null) {
+      head.append("Authorization: ").append(authorization).append("\r\n");
+    }
+    head.append("Content-Length: ").append(bytes.length).append("\r\n");
+    head.append("Connection: close\r\n\r\n");
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream answer = new ByteArrayOutputStream();
+      in.transferTo(answer);
+      return answer
+          .toString(StandardCharsets.UTF_8)
+          .replaceAll("(?m)^Date: .*$", "Date: -")
+          .replaceAll("error id [0-9a-f-]+", "error id -");
+    }
+  }
+}
