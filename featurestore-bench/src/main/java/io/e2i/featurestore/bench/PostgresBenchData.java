@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ final class PostgresBenchData {
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("shared_buffers", "256MB")
           .setServerConfig("max_wal_size", "2GB")
+          .setPGStartupWait(Duration.ofSeconds(120)) // zonky's 10 s is too short under load
           .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

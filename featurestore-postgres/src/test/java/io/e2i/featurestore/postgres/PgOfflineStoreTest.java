@@ -129,6 +129,50 @@ class PgOfflineStoreTest {
   }
 
   @Test
+  void aLaterRowForTheSameEventTimeInOneWriteWinsThoughRowsAreReordered() {
+    // Out of index order (B before A, older event time first): the COPY sorts them, stably.
+    store.write(
+        List.of(
+            new ValueRow(num, e("B"), 9.0, T0),
+            new ValueRow(num, e("A"), 1.0, T0),
+            new ValueRow(num, e("A"), 0.5, T0.minusSeconds(60)),
+            new ValueRow(num, e("A"), 2.0, T0),
+            new ValueRow(num, e("A"), 3.0, T0)),
+        T0);
+    assertThat(store.latest(e("A"), List.of(num), null, null).get(num).valueJson())
+        .isEqualTo("3.0");
+    assertThat(store.history(e("A"), List.of(num), null, null))
+        .extracting(StoredValue::valueJson)
+        .containsExactly("3.0", "0.5");
+    assertThat(store.latest(e("B"), List.of(num), null, null).get(num).valueJson())
+        .isEqualTo("9.0");
+  }
+
+  @Test
+  void timestampsKeepTheirMicrosecondsOnBothSidesOfPostgresEpoch() {
+    Instant before = Instant.parse("1999-12-31T23:59:59.999999Z");
+    Instant after = Instant.parse("2000-01-01T00:00:00.000001Z");
+    Instant old = Instant.parse("1901-06-30T12:34:56.123456Z");
+    Instant written = Instant.parse("2025-12-18T12:00:00.654321Z");
+    store.write(
+        List.of(
+            new ValueRow(num, e("A"), 1.0, before),
+            new ValueRow(num, e("A"), 2.0, after),
+            new ValueRow(num, e("A"), 3.0, old)),
+        written);
+    assertThat(store.history(e("A"), List.of(num), null, null))
+        .extracting(StoredValue::eventTimestamp)
+        .containsExactly(after, before, old);
+    assertThat(store.latest(e("A"), List.of(num), null, null).get(num).writtenAt())
+        .isEqualTo(written);
+    assertThat(
+            MigrationsQuery.one(
+                "SELECT to_char(min(event_timestamp) AT TIME ZONE 'UTC',"
+                    + " 'YYYY-MM-DD HH24:MI:SS.US') FROM feature_values"))
+        .isEqualTo("1901-06-30 12:34:56.123456");
+  }
+
+  @Test
   void rewritesAppendAndSupersedeButOlderRowsStayForAsOfReads() {
     Instant w1 = T0.plusSeconds(10);
     Instant w2 = T0.plusSeconds(20);

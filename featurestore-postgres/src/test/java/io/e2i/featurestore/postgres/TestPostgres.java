@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,7 +24,8 @@ public final class TestPostgres {
   public static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
-        server = EmbeddedPostgres.builder().start();
+        // zonky waits 10 s for the server by default, too short on a loaded shared machine
+        server = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(120)).start();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
