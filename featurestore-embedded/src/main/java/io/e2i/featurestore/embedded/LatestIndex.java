@@ -80,8 +80,11 @@ final class LatestIndex {
         });
   }
 
-  /** A status change of one latest value found by {@link #changes}, not yet applied. */
-  record Change(String entity, UUID featureId, long seq, FreshnessStatus status) {}
+  /**
+   * A status change of one latest value found by {@link #changes}, not yet applied; {@code first}
+   * when the value had no status yet.
+   */
+  record Change(String entity, UUID featureId, long seq, FreshnessStatus status, boolean first) {}
 
   /** Freshness counts of one feature over its latest values, filled by {@link #count}. */
   static final class Counts {
@@ -123,17 +126,20 @@ final class LatestIndex {
     return counts;
   }
 
-  /** The latest values of the given features whose status differs from the rule's, by seq. */
-  List<Change> changes(Map<UUID, Function<Entry, FreshnessStatus>> rules) {
+  /**
+   * The latest values of the given features, written with a seq up to {@code maxSeq}, whose status
+   * differs from the rule's, by seq.
+   */
+  List<Change> changes(Map<UUID, Function<Entry, FreshnessStatus>> rules, long maxSeq) {
     List<Change> changes = new ArrayList<>();
     byEntity.forEach(
         (entity, entries) -> {
           for (Entry e : entries) {
             Function<Entry, FreshnessStatus> rule = rules.get(e.featureId);
-            if (rule != null) {
+            if (rule != null && e.seq <= maxSeq) {
               FreshnessStatus s = rule.apply(e);
               if (s != e.status) {
-                changes.add(new Change(entity, e.featureId, e.seq, s));
+                changes.add(new Change(entity, e.featureId, e.seq, s, e.status == null));
               }
             }
           }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.jspecify.annotations.Nullable;
@@ -23,12 +24,32 @@ import org.jspecify.annotations.Nullable;
 /**
  * Point-in-time joins inside DuckDB. The spine goes into a temp table with its row number, the
  * timestamp as {@code __ts} and, per entity-key set, the canonical entity text as {@code __eN}.
- * Each feature is one {@code ASOF LEFT JOIN} against its rows written by {@code as_of},
- * deduplicated per (entity, event time) to the latest written; a value older than the max age is
- * dropped. The result is streamed in spine order.
+ * Each feature is one {@code ASOF LEFT JOIN} against its rows written by {@code as_of}; a value
+ * older than the max age is dropped. The result is streamed in spine order.
+ *
+ * <p>Of two rows with the same (entity, event time) the later written wins. Rather than
+ * deduplicating each feature's rows with a window (a sort of all of them per feature), the ASOF key
+ * is the pair (event time, seq) as one HUGEINT, {@code event_us * 2^64 + seq}, probed with {@code
+ * (ts_us * 2^64 + 2^63 - 1)}: the largest key at or below it is the latest event at or before the
+ * spine time, and among rows of that event the highest seq.
+ *
+ * <p>A small spine (at most {@link #PREFILTER_MAX_ROWS} rows) first copies the rows of its own
+ * entities into a temp table in one scan, and the joins read that: otherwise every feature's join
+ * sorts all of the feature's stored values, however few entities the spine names (issue 15: a
+ * 1,000-row spine took 24-79 s at 10 million values, and both cores, competing with writes).
  */
 final class PitJoin {
   private static final String SPINE = "pit_spine";
+  private static final String VALUES = "pit_values";
+
+  /** Spines up to this many rows join against their entities' rows only (see the class doc). */
+  static final int PREFILTER_MAX_ROWS = 50_000;
+
+  /** The bound in use: tests lower it to run the oracle through the full-scan joins as well. */
+  static volatile int prefilterMaxRows = PREFILTER_MAX_ROWS;
+
+  /** 2^64: the event time's weight in the ASOF key (seq takes the low 64 bits). */
+  private static final String HIGH = "CAST('18446744073709551616' AS HUGEINT)";
 
   private PitJoin() {}
 
@@ -39,6 +60,7 @@ final class PitJoin {
     }
     try (Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS temp." + SPINE);
+      s.execute("DROP TABLE IF EXISTS temp." + VALUES);
       try {
         List<String> spineColumns;
         List<Object[]> inMemory = null;
@@ -58,11 +80,18 @@ final class PitJoin {
                   callerSpine(
                       "query", () -> loadQuery(s, "(" + sql.query() + ")", sql, entityColumns));
         }
-        stream(s, query, spineColumns, inMemory, entityColumns, sink);
+        long spineRows = inMemory != null ? inMemory.size() : count(s);
+        String source = "feature_values";
+        if (spineRows <= prefilterMaxRows) {
+          prefilter(s, query, entityColumns);
+          source = "temp." + VALUES;
+        }
+        stream(s, query, source, spineColumns, inMemory, entityColumns, sink);
       } finally {
         // A fresh statement: DuckDB closes a statement whose query failed.
         try (Statement drop = c.createStatement()) {
           drop.execute("DROP TABLE IF EXISTS temp." + SPINE);
+          drop.execute("DROP TABLE IF EXISTS temp." + VALUES);
         }
       }
     }
@@ -158,11 +187,57 @@ final class PitJoin {
     return columns;
   }
 
+  private static long count(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM temp." + SPINE)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Copies the stored rows the joins can use, those of the query's features for the spine's
+   * entities written by {@code as_of}, into a temp table: one scan of the values with a hash probe
+   * per row, instead of one scan and sort of every feature's values per join.
+   */
+  private static void prefilter(
+      Statement s, PitQuery query, Map<List<String>, String> entityColumns) throws SQLException {
+    Map<List<String>, List<PitFeature>> byKeys = new LinkedHashMap<>();
+    for (PitFeature f : query.features()) {
+      byKeys.computeIfAbsent(f.entityKeys(), k -> new ArrayList<>()).add(f);
+    }
+    StringBuilder sql =
+        new StringBuilder("CREATE TEMP TABLE ")
+            .append(VALUES)
+            .append(" AS SELECT feature_id, entity, event_timestamp, value_json, seq")
+            .append(" FROM feature_values WHERE (");
+    String or = "";
+    for (Map.Entry<List<String>, List<PitFeature>> e : byKeys.entrySet()) {
+      List<UUID> ids = e.getValue().stream().map(PitFeature::featureId).toList();
+      sql.append(or)
+          .append("(feature_id IN ")
+          .append(DuckDbOfflineStore.uuidList(ids))
+          .append(" AND entity IN (SELECT ")
+          .append(entityColumns.get(e.getKey()))
+          .append(" FROM temp.")
+          .append(SPINE)
+          .append("))");
+      or = " OR ";
+    }
+    sql.append(')');
+    if (query.asOf() != null) {
+      sql.append(" AND written_at <= make_timestamp(")
+          .append(DuckDbDatabase.micros(query.asOf()))
+          .append(')');
+    }
+    s.execute(sql.toString());
+  }
+
   // ---------------------------------------------------------------- the join
 
   private static void stream(
       Statement s,
       PitQuery query,
+      String source,
       List<String> spineColumns,
       @Nullable List<Object[]> inMemory,
       Map<List<String>, String> entityColumns,
@@ -190,34 +265,43 @@ final class PitJoin {
           .append(v)
           .append(".value_json END");
       joins
-          .append(" ASOF LEFT JOIN (SELECT entity, event_timestamp, value_json FROM feature_values")
+          .append(" ASOF LEFT JOIN (SELECT entity, event_timestamp, value_json, ")
+          .append("CAST(epoch_us(event_timestamp) AS HUGEINT) * ")
+          .append(HIGH)
+          .append(" + seq AS __k FROM ")
+          .append(source)
           .append(" WHERE feature_id = '")
           .append(f.featureId())
           .append('\'');
-      if (query.asOf() != null) {
+      if (query.asOf() != null && source.equals("feature_values")) { // else prefiltered
         joins
             .append(" AND written_at <= make_timestamp(")
             .append(DuckDbDatabase.micros(query.asOf()))
             .append(')');
       }
       joins
-          .append(" QUALIFY row_number() OVER (PARTITION BY entity, event_timestamp")
-          .append(" ORDER BY seq DESC) = 1) ")
+          .append(") ")
           .append(v)
           .append(" ON s.")
           .append(entityColumns.get(f.entityKeys()))
           .append(" = ")
           .append(v)
-          .append(".entity AND s.__ts >= ")
+          .append(".entity AND s.__k >= ")
           .append(v)
-          .append(".event_timestamp");
+          .append(".__k");
     }
     if (inMemory == null) {
       for (String column : spineColumns) {
         sql.append(", s.").append(DuckDbSpineSql.ident(column));
       }
     }
-    sql.append(" FROM ").append(SPINE).append(" s").append(joins).append(" ORDER BY s.__row");
+    sql.append(" FROM (SELECT *, CAST(epoch_us(__ts) AS HUGEINT) * ")
+        .append(HIGH)
+        .append(" + 9223372036854775807 AS __k FROM ")
+        .append(SPINE)
+        .append(") s")
+        .append(joins)
+        .append(" ORDER BY s.__row");
 
     List<String> header = new ArrayList<>(spineColumns);
     features.forEach(f -> header.add(f.column()));
