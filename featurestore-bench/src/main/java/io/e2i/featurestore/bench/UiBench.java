@@ -261,7 +261,8 @@ public final class UiBench {
             "/",
             "/#/group/hcp_targeting",
             "/#/feature/hcp_targeting/total_trx_30d",
-            "/#/training-sets")) {
+            "/#/training-sets",
+            "/#/training-sets/500")) {
       List<Long> ms = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         ChromeOptions options = new ChromeOptions();
