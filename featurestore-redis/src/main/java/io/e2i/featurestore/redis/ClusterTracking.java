@@ -91,8 +91,9 @@ final class ClusterTracking implements AutoCloseable {
     return System.nanoTime() - validUntil.get() < 0;
   }
 
-  /** Near copies may not be served from now until a later round succeeds. */
+  /** Near copies may not be served from now until a round started later succeeds. */
   void revokeLease() {
+    version.incrementAndGet(); // a round in flight must not extend the lease afterwards
     validUntil.set(System.nanoTime());
   }
 
@@ -196,7 +197,7 @@ final class ClusterTracking implements AutoCloseable {
     CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
         .thenRun(
             () -> {
-              if (version.get() == v && !closed) {
+              if (version.get() == v && !closed && view.get() != null) {
                 validUntil.accumulateAndGet(until, (a, b) -> b - a > 0 ? b : a);
               }
             });

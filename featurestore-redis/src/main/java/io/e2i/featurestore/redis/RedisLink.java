@@ -232,6 +232,9 @@ final class RedisLink implements AutoCloseable {
           // Writes pay the timeout while it is stalled; reads still fail fast.
           return attemptWhileOpen(stalled, op);
         }
+        if (cluster() && awaitClosed()) {
+          continue; // the epochs moved meanwhile: the invalidation can run after all
+        }
       }
       failures.increment();
       throw new FeatureStoreException(
@@ -257,6 +260,25 @@ final class RedisLink implements AutoCloseable {
       throw FeatureStoreException.unavailable(
           "Redis " + settings.displayUrl() + " failed: " + e, e);
     }
+  }
+
+  /**
+   * In a cluster the circuit also opens on purpose, when the prober sees a master change (a
+   * failover), while other instances still reach the cluster and read from the new master: an
+   * invalidation refused then would let them read what the write replaced until our epoch bump
+   * lands. So the write waits, up to the connect timeout, for the circuit to close (the bump done).
+   */
+  private boolean awaitClosed() {
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    while (open && !closed && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !open;
   }
 
   private <T> T attemptWhileOpen(
@@ -498,6 +520,14 @@ final class RedisLink implements AutoCloseable {
     return !open && c instanceof StatefulRedisConnection<String, String> standalone
         ? standalone
         : null;
+  }
+
+  /** Reloads the cluster client's view of slots and masters now (after a MOVED). */
+  void refreshTopology() {
+    RedisClusterClient cluster = clusterClient;
+    if (cluster != null) {
+      cluster.refreshPartitions();
+    }
   }
 
   /** The cluster client's view of the slots and nodes, or null while the circuit is open. */

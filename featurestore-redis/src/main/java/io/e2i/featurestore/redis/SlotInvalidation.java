@@ -1,5 +1,6 @@
 package io.e2i.featurestore.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
@@ -22,8 +23,11 @@ import java.util.concurrent.TimeoutException;
  * Runs an invalidation script in a Redis Cluster: one call per hash slot (a script may touch one
  * slot only), pipelined on each master's own connection, then WAIT on that same connection, so the
  * write returns only once the master's replicas hold the invalidation too. Scripts go to the master
- * the client's current topology names; one that moved answers MOVED, which fails the invalidation
- * (the link then advances the epochs, as for any lost invalidation).
+ * the client's current topology names. A slot that moved (a failover the client has not seen yet:
+ * the old master, now a replica, answers MOVED) is retried on its new master after a topology
+ * refresh, at most twice: a write must not return while its invalidation is missing on the master
+ * that other instances already read from. Any other failure fails the invalidation (the link then
+ * advances the epochs, as for any lost invalidation).
  */
 final class SlotInvalidation {
   private SlotInvalidation() {}
@@ -39,6 +43,32 @@ final class SlotInvalidation {
       Script script,
       Map<Integer, List<String>> keysBySlot,
       String... args) {
+    List<Object> deleted = new ArrayList<>();
+    Map<Integer, List<String>> pending = keysBySlot;
+    for (int attempt = 0; ; attempt++) {
+      Map<Integer, List<String>> moved =
+          runOnce(cluster, link, timeout, script, pending, deleted, args);
+      if (moved.isEmpty()) {
+        return deleted;
+      }
+      if (attempt == 2) {
+        throw new RedisException("slots " + moved.keySet() + " still moved after two refreshes");
+      }
+      link.refreshTopology();
+      pending = moved;
+    }
+  }
+
+  /** One pass; returns the slots whose master answered MOVED, with their keys. */
+  private static Map<Integer, List<String>> runOnce(
+      StatefulRedisClusterConnection<String, String> cluster,
+      RedisLink link,
+      Duration timeout,
+      Script script,
+      Map<Integer, List<String>> keysBySlot,
+      List<Object> deleted,
+      String... args) {
+    Map<Integer, List<String>> moved = new LinkedHashMap<>();
     Map<String, List<Map.Entry<Integer, List<String>>>> byMaster = new LinkedHashMap<>();
     for (Map.Entry<Integer, List<String>> slotKeys : keysBySlot.entrySet()) {
       RedisClusterNode master = cluster.getPartitions().getPartitionBySlot(slotKeys.getKey());
@@ -47,7 +77,6 @@ final class SlotInvalidation {
       }
       byMaster.computeIfAbsent(master.getNodeId(), id -> new ArrayList<>()).add(slotKeys);
     }
-    List<Object> deleted = new ArrayList<>();
     for (Map.Entry<String, List<Map.Entry<Integer, List<String>>>> master : byMaster.entrySet()) {
       StatefulRedisConnection<String, String> node = cluster.getConnection(master.getKey());
       List<RedisFuture<List<Object>>> calls = new ArrayList<>();
@@ -56,12 +85,24 @@ final class SlotInvalidation {
         calls.add(node.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, args));
       }
       long deadline = System.nanoTime() + timeout.toNanos();
+      boolean ran = false;
       for (int i = 0; i < calls.size(); i++) {
-        deleted.addAll(reply(calls.get(i), deadline, node, script, master.getValue().get(i), args));
+        Map.Entry<Integer, List<String>> slotKeys = master.getValue().get(i);
+        try {
+          deleted.addAll(reply(calls.get(i), deadline, node, script, slotKeys, args));
+          ran = true;
+        } catch (RedisCommandExecutionException e) {
+          if (!String.valueOf(e.getMessage()).startsWith("MOVED")) {
+            throw e;
+          }
+          moved.put(slotKeys.getKey(), slotKeys.getValue());
+        }
       }
-      link.awaitReplicas(master.getKey(), node.sync());
+      if (ran) { // a node that moved every slot is a replica now: WAIT is refused there
+        link.awaitReplicas(master.getKey(), node.sync());
+      }
     }
-    return deleted;
+    return moved;
   }
 
   private static List<Object> reply(

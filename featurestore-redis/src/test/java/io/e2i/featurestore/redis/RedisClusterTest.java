@@ -184,7 +184,22 @@ class RedisClusterTest {
     FeatureStore store =
         FeatureStores.builder().registry(backend).offlineStore(backend).onlineCache(cache).build();
     open.add(store);
+    caches.put(store, cache);
     return store;
+  }
+
+  private final Map<FeatureStore, RedisOnlineCache> caches = new java.util.HashMap<>();
+
+  private String nearState(FeatureStore store) {
+    RedisOnlineCache cache = caches.get(store);
+    return "lease "
+        + cache.nearLeaseHeld()
+        + ", tracked masters "
+        + cache.trackedNodes()
+        + ", "
+        + store.cacheStats()
+        + ", "
+        + cache.describe();
   }
 
   private static void awaitLease(RedisOnlineCache cache) {
@@ -311,7 +326,8 @@ class RedisClusterTest {
           reads.incrementAndGet();
           if (seen == null || ((Number) seen).longValue() < round) {
             stale.incrementAndGet();
-            failures.add("E" + i + " round " + round + ": " + seen);
+            failures.add(
+                "E" + i + " round " + round + " on " + (reader == a ? "A" : "B") + ": " + seen);
           }
         }
       }
@@ -326,8 +342,63 @@ class RedisClusterTest {
     assertThat(killed).isTrue();
     assertThat(stale.get()).as("stale reads out of %d: %s", reads.get(), failures).isZero();
     assertThat(b.cacheStats().hits())
-        .as("B serves near hits again after the failover")
+        .as("B serves near hits again after the failover (%s)", nearState(b))
         .isGreaterThan(hitsAfterPromotion);
+  }
+
+  /**
+   * A manual failover (CLUSTER FAILOVER on a replica): the old master stays up as a replica, so its
+   * tracking connection does not drop; it answers the lease read with MOVED instead, and the
+   * clients' topology refresh moves reads and writes to the new master. Writes alternate between
+   * two near-cache instances through it, with no stale read after an acknowledged write.
+   */
+  @Test
+  void aManualFailoverLeavesNoStaleNearCopyAfterAnAcknowledgedWrite() {
+    InMemoryBackend backend = new InMemoryBackend();
+    FeatureStore a = store(backend, true);
+    a.createFeatureGroup(FeatureGroup.builder("g").build());
+    a.createFeature(new FeatureSpec("g", "n", ValueType.INT64, List.of("hcp_id")));
+    FeatureStore b = store(backend, true);
+    int entities = 30;
+    AtomicLong stale = new AtomicLong();
+    AtomicLong reads = new AtomicLong();
+    List<String> failures = new ArrayList<>();
+    int slot = SlotHash.getSlot(EntityKey.of("hcp_id", "E0").hash());
+    int old = cluster.masterOf(slot);
+    long failoverAt = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    boolean requested = false;
+    long endAt = Long.MAX_VALUE;
+    long hitsAfter = -1;
+    for (long round = 1; System.nanoTime() < endAt; round++) {
+      for (int i = 0; i < entities; i++) {
+        Map<String, Object> entity = Map.of("hcp_id", "E" + i);
+        read(b, entity);
+        read(b, entity);
+        FeatureStore writer = (round + i) % 2 == 0 ? a : b;
+        writer.writeFeatureValue(new FeatureWrite("n", entity, round, null, "g"));
+        for (FeatureStore reader : List.of(a, b, b)) {
+          Object seen = read(reader, entity);
+          reads.incrementAndGet();
+          if (seen == null || ((Number) seen).longValue() < round) {
+            stale.incrementAndGet();
+            failures.add(
+                "E" + i + " round " + round + " on " + (reader == a ? "A" : "B") + ": " + seen);
+          }
+        }
+      }
+      if (!requested && System.nanoTime() > failoverAt) {
+        cluster.withNode(old + 3, r -> r.clusterFailover(false));
+        requested = true;
+      } else if (requested && endAt == Long.MAX_VALUE && cluster.masterOf(slot) == old + 3) {
+        endAt = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        hitsAfter = b.cacheStats().hits();
+      }
+    }
+    assertThat(cluster.masterOf(slot)).as("the replica took over").isEqualTo(old + 3);
+    assertThat(stale.get()).as("stale reads out of %d: %s", reads.get(), failures).isZero();
+    assertThat(b.cacheStats().hits())
+        .as("B serves near hits again after the failover (%s)", nearState(b))
+        .isGreaterThan(hitsAfter);
   }
 
   private static Object read(FeatureStore store, Map<String, Object> entity) {
