@@ -273,6 +273,63 @@ public abstract class QualityContract {
     assertThat(lv).containsExactly(Map.entry("min_items", 1L), Map.entry("max_items", 1L));
   }
 
+  /**
+   * A store may remember that a feature had no rewritten (entity, event time) when it last looked;
+   * values written or rewritten after that must still count as the store's current values.
+   */
+  @Test
+  void valuesWrittenOrRewrittenAfterAnEarlierCheckCount() {
+    QualityQueries q = queries();
+    Feature f = feature("score", "float64", rules("max", 1), ValidationMode.WARN);
+    Window all = new Window(f.id(), f.valueType(), null, null, null);
+    store.writeBatchFeatures(List.of(w("score", "H1", 5.0, T0), w("score", "H2", 0.5, T0)));
+    assertThat(violations(q.validate(all, f.constraints(), 2))).containsEntry("max", 1L);
+    store.writeBatchFeatures(List.of(w("score", "H3", 7.0, T0.plusSeconds(1))));
+    ValidationCounts added = q.validate(all, f.constraints(), 2);
+    assertThat(added.checked()).isEqualTo(3);
+    assertThat(violations(added)).containsEntry("max", 2L);
+    store.writeBatchFeatures(
+        List.of(w("score", "H1", 0.5, T0), w("score", "H3", 0.7, T0.plusSeconds(1))));
+    ValidationCounts rewritten = q.validate(all, f.constraints(), 2);
+    assertThat(rewritten.checked()).isEqualTo(3);
+    assertThat(violations(rewritten)).containsEntry("max", 0L);
+    QualityQueries.KsResult ks = q.ks(all, all);
+    assertThat(ks.n1()).isEqualTo(3);
+    assertThat(ks.statistic()).isZero();
+  }
+
+  /** A group's features checked together: each feature's rules see only its own values. */
+  @Test
+  void validationOfSeveralFeaturesAtOnceKeepsTheirValuesApart() {
+    QualityQueries q = queries();
+    Feature n = feature("score", "float64", rules("min", 0, "max", 1), ValidationMode.WARN);
+    Feature s =
+        feature("specialty", "string", rules("pattern", "[A-Z][a-z]+"), ValidationMode.WARN);
+    store.writeBatchFeatures(
+        List.of(
+            w("score", "H1", 0.5, T0),
+            w("score", "H2", 3.0, T0),
+            w("specialty", "H1", "Oncology", T0),
+            w("specialty", "H2", "x", T0),
+            w("specialty", "H3", "y", T0)));
+    List<ValidationCounts> counts =
+        q.validate(
+            List.of(
+                new QualityQueries.Check(
+                    new Window(s.id(), s.valueType(), null, null, null), s.constraints()),
+                new QualityQueries.Check(
+                    new Window(n.id(), n.valueType(), null, null, null), n.constraints())),
+            5);
+    assertThat(counts.get(0).checked()).isEqualTo(3);
+    assertThat(violations(counts.get(0))).containsExactly(Map.entry("pattern", 2L));
+    assertThat(counts.get(0).rules().getFirst().examples())
+        .containsExactly("{\"hcp_id\":\"H2\"}", "{\"hcp_id\":\"H3\"}");
+    assertThat(counts.get(1).checked()).isEqualTo(2);
+    assertThat(violations(counts.get(1)))
+        .containsExactly(Map.entry("min", 0L), Map.entry("max", 1L));
+    assertThat(counts.get(1).rules().get(1).examples()).containsExactly("{\"hcp_id\":\"H2\"}");
+  }
+
   private static Map<String, Long> violations(ValidationCounts counts) {
     Map<String, Long> m = new LinkedHashMap<>();
     counts.rules().forEach(r -> m.put(r.constraint(), r.violations()));

@@ -31,7 +31,7 @@ import java.util.Random;
  *
  * <pre>
  * java -Xmx4g -cp featurestore-bench/target/benchmarks.jar io.e2i.featurestore.bench.QualityBench \
- *     --values 10000000 [--postgres] [--runs 3]
+ *     --values 10000000 [--postgres] [--runs 3] [--only drift|validation]
  * </pre>
  */
 public final class QualityBench {
@@ -45,11 +45,13 @@ public final class QualityBench {
     long values = 10_000_000;
     int runs = 3;
     boolean postgres = false;
+    String only = "all";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--values" -> values = Long.parseLong(args[++i]);
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--postgres" -> postgres = true;
+        case "--only" -> only = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -70,41 +72,109 @@ public final class QualityBench {
           "backend %s, %,d values per figure%n", postgres ? "postgresql" : "embedded", values);
       define(store);
       long t = System.nanoTime();
-      load(store, values);
-      System.out.printf("loaded %,d values in %.1f s%n", 2 * values, (System.nanoTime() - t) / 1e9);
+      load(store, values, !only.equals("validation"), !only.equals("drift"));
+      System.out.printf("loaded the values in %.1f s%n", (System.nanoTime() - t) / 1e9);
       QualityService q = new QualityService(store, Clock.systemUTC());
+      long postmaster = pg == null ? -1 : postmaster(pg);
       DriftWindow ref = new DriftWindow.Range(T0, T0.plusSeconds(86_400 - 1));
       DriftWindow cur = new DriftWindow.Range(T0.plusSeconds(86_400), T0.plusSeconds(2 * 86_400));
-      for (int r = 0; r <= runs; r++) {
+      for (int r = 0; !only.equals("validation") && r <= runs; r++) {
         long s = System.nanoTime();
+        double cpu = cpuSeconds(postmaster);
         DriftResult d = q.drift("qb", "x", ref, cur);
         double secs = (System.nanoTime() - s) / 1e9;
         System.out.printf(
-            "%s drift of x (%,d + %,d values): %.3f s (psi %.5f, ks %.5f, p %.3g, status %s)%n",
+            "%s drift of x (%,d + %,d values): %.3f s, %.3f s CPU (psi %.5f, ks %.5f, p %.3g,"
+                + " status %s)%n",
             r == 0 ? "warm-up" : "run " + r,
             d.reference().count(),
             d.current().count(),
             secs,
+            cpuSeconds(postmaster) - cpu,
             d.psi(),
             d.ks(),
             d.ksPValue(),
             d.status());
       }
-      for (int r = 0; r <= runs; r++) {
+      for (int r = 0; !only.equals("drift") && r <= runs; r++) {
         long s = System.nanoTime();
+        double cpu = cpuSeconds(postmaster);
         ValidationReport v = q.validate("qv", null, null);
         double secs = (System.nanoTime() - s) / 1e9;
         long checked =
             v.features().stream().mapToLong(ValidationReport.FeatureReport::checked).sum();
         System.out.printf(
-            "%s validation of qv (10 features, %,d values): %.3f s (%,d violations)%n",
-            r == 0 ? "warm-up" : "run " + r, checked, secs, v.violations());
+            "%s validation of qv (10 features, %,d values): %.3f s, %.3f s CPU (%,d violations)%n",
+            r == 0 ? "warm-up" : "run " + r,
+            checked,
+            secs,
+            cpuSeconds(postmaster) - cpu,
+            v.violations());
       }
     } finally {
       if (pg != null) {
         pg.close();
       }
       EmbeddedBenchData.delete(dir);
+    }
+  }
+
+  /**
+   * CPU seconds used so far by this JVM (DuckDB's threads included) and, with PostgreSQL, by the
+   * database's processes: on a shared machine the wall time depends on the load, this does not.
+   */
+  static double cpuSeconds(long postmaster) {
+    double jvm =
+        ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1e9;
+    return jvm + (postmaster < 0 ? 0 : postgresCpuSeconds(postmaster));
+  }
+
+  /**
+   * User + system time of the postmaster, of the children it has reaped (ended parallel workers)
+   * and of its live children (the backends), from /proc.
+   */
+  static double postgresCpuSeconds(long postmaster) {
+    double ticks = 0;
+    try (var dirs = java.nio.file.Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) dirs::iterator) {
+        if (!p.getFileName().toString().matches("[0-9]+")) {
+          continue;
+        }
+        try {
+          String[] f = stat(Long.parseLong(p.getFileName().toString()));
+          long pid = Long.parseLong(p.getFileName().toString());
+          if (pid == postmaster) {
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+          } else if (Long.parseLong(f[1]) == postmaster) {
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          // the process ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+    return ticks / 100.0;
+  }
+
+  /** The fields of /proc/pid/stat after the command name (state first, then ppid...). */
+  static String[] stat(long pid) throws java.io.IOException {
+    String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  /** The postmaster's pid: the parent of a backend. */
+  static long postmaster(EmbeddedPostgres pg) throws Exception {
+    try (var c = pg.getPostgresDatabase().getConnection();
+        var s = c.createStatement();
+        var rs = s.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return Long.parseLong(stat(rs.getLong(1))[1]);
     }
   }
 
@@ -135,10 +205,10 @@ public final class QualityBench {
     };
   }
 
-  static void load(FeatureStore store, long values) {
+  static void load(FeatureStore store, long values, boolean drift, boolean validation) {
     Random rnd = new Random(42);
     List<FeatureWrite> batch = new ArrayList<>(BATCH);
-    for (long i = 0; i < values; i++) {
+    for (long i = 0; drift && i < values; i++) {
       boolean current = i >= values / 2;
       long n = current ? i - values / 2 : i;
       double x = rnd.nextGaussian() + (current ? 0.1 : 0);
@@ -150,7 +220,7 @@ public final class QualityBench {
         batch.clear();
       }
     }
-    for (long i = 0; i < values; i++) {
+    for (long i = 0; validation && i < values; i++) {
       int f = (int) (i % 10);
       long n = i / 10;
       boolean bad = n % 100 == 0;
