@@ -73,6 +73,14 @@ final class ServeCommand extends BaseCommand {
   @Nullable Path spineDir;
 
   @Option(
+      names = "--inline-reads",
+      description =
+          "Answer online reads in the I/O thread that received them: less CPU per read, but a"
+              + " read that misses the cache, or a client that stops reading its answers, holds"
+              + " up the other connections of that thread meanwhile (plain HTTP only).")
+  boolean inlineReads;
+
+  @Option(
       names = "--no-scheduler",
       description =
           "Do not run scheduled materializations (each group's cron schedule or"
@@ -115,7 +123,8 @@ final class ServeCommand extends BaseCommand {
               ServerOptions.defaults(port)
                   .withHost(bind)
                   .withSqlSpines(allowSqlSpines)
-                  .withSpineDir(spineDir),
+                  .withSpineDir(spineDir)
+                  .withInlineReads(inlineReads),
               SecurityOptions.defaults()
                   .withInsecure(insecure)
                   .withKeyedMonitoring(keyedMonitoring)

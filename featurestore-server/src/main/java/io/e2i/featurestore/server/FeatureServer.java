@@ -83,6 +83,12 @@ public final class FeatureServer implements AutoCloseable {
               config.http.disableCompression();
               guard.configure(config, options);
               config.jetty.modifyServer(hot::install);
+              if (inlineReads()) {
+                config.jetty.addConnector(
+                    (server, http) ->
+                        InlineReads.connector(
+                            server, http, options.host(), options.port(), HOT_PATHS));
+              }
               config.events(
                   ev ->
                       ev.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath())));
@@ -137,8 +143,8 @@ public final class FeatureServer implements AutoCloseable {
     FeatureServer server = new FeatureServer(store, options, security);
     try {
       server.security.checkBind(options.host());
-      if (server.security.tls()) {
-        server.app.start(); // the HTTPS connector carries host and port
+      if (server.security.tls() || server.inlineReads()) {
+        server.app.start(); // the HTTPS or inline connector carries host and port
       } else {
         server.app.start(options.host(), options.port());
       }
@@ -153,6 +159,11 @@ public final class FeatureServer implements AutoCloseable {
         server.port(),
         server.security.keysRequired() ? "API keys required" : "no API keys: open to its callers");
     return server;
+  }
+
+  /** Whether online reads run in Jetty's I/O thread (an option; plain HTTP only). */
+  private boolean inlineReads() {
+    return options.inlineReads() && !security.tls();
   }
 
   /** Whether requests need an API key now (the store has, or had since the start, a key). */

@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  *     but DuckDB's SQL can read files), so a caller could read what the server can
  * @param spineDir the folder whose CSV/Parquet files may serve as spines over HTTP; null (the
  *     default) refuses file spines, so callers cannot make the server read arbitrary paths
+ * @param inlineReads whether online reads run in the I/O thread that received them (plain HTTP
+ *     only): less CPU per read, but a slow read (a cache miss) or a client that stops reading its
+ *     answers holds up the other connections of that thread; see {@link InlineReads}. Off by
+ *     default
  */
 public record ServerOptions(
     String host,
@@ -28,7 +32,8 @@ public record ServerOptions(
     int maxBatchValues,
     Duration shutdownTimeout,
     boolean sqlSpines,
-    @Nullable Path spineDir) {
+    @Nullable Path spineDir,
+    boolean inlineReads) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
   public static final long DEFAULT_MAX_BATCH_BODY_BYTES = 256L << 20;
@@ -60,7 +65,8 @@ public record ServerOptions(
         DEFAULT_MAX_BATCH_VALUES,
         DEFAULT_SHUTDOWN_TIMEOUT,
         false,
-        null);
+        null,
+        false);
   }
 
   public ServerOptions withHost(String newHost) {
@@ -72,27 +78,60 @@ public record ServerOptions(
         maxBatchValues,
         shutdownTimeout,
         sqlSpines,
-        spineDir);
+        spineDir,
+        inlineReads);
   }
 
   public ServerOptions withMaxBodyBytes(long bytes) {
     return new ServerOptions(
-        host, port, bytes, maxBatchBodyBytes, maxBatchValues, shutdownTimeout, sqlSpines, spineDir);
+        host,
+        port,
+        bytes,
+        maxBatchBodyBytes,
+        maxBatchValues,
+        shutdownTimeout,
+        sqlSpines,
+        spineDir,
+        inlineReads);
   }
 
   public ServerOptions withMaxBatchBodyBytes(long bytes) {
     return new ServerOptions(
-        host, port, maxBodyBytes, bytes, maxBatchValues, shutdownTimeout, sqlSpines, spineDir);
+        host,
+        port,
+        maxBodyBytes,
+        bytes,
+        maxBatchValues,
+        shutdownTimeout,
+        sqlSpines,
+        spineDir,
+        inlineReads);
   }
 
   public ServerOptions withMaxBatchValues(int values) {
     return new ServerOptions(
-        host, port, maxBodyBytes, maxBatchBodyBytes, values, shutdownTimeout, sqlSpines, spineDir);
+        host,
+        port,
+        maxBodyBytes,
+        maxBatchBodyBytes,
+        values,
+        shutdownTimeout,
+        sqlSpines,
+        spineDir,
+        inlineReads);
   }
 
   public ServerOptions withShutdownTimeout(Duration timeout) {
     return new ServerOptions(
-        host, port, maxBodyBytes, maxBatchBodyBytes, maxBatchValues, timeout, sqlSpines, spineDir);
+        host,
+        port,
+        maxBodyBytes,
+        maxBatchBodyBytes,
+        maxBatchValues,
+        timeout,
+        sqlSpines,
+        spineDir,
+        inlineReads);
   }
 
   /** Accepts SQL spines over HTTP (see {@link #sqlSpines()}). */
@@ -105,7 +144,8 @@ public record ServerOptions(
         maxBatchValues,
         shutdownTimeout,
         enabled,
-        spineDir);
+        spineDir,
+        inlineReads);
   }
 
   /** Accepts file spines over HTTP from this folder only (null: none). */
@@ -118,6 +158,21 @@ public record ServerOptions(
         maxBatchValues,
         shutdownTimeout,
         sqlSpines,
-        dir);
+        dir,
+        inlineReads);
+  }
+
+  /** Runs online reads in the I/O thread that received them (see {@link #inlineReads()}). */
+  public ServerOptions withInlineReads(boolean enabled) {
+    return new ServerOptions(
+        host,
+        port,
+        maxBodyBytes,
+        maxBatchBodyBytes,
+        maxBatchValues,
+        shutdownTimeout,
+        sqlSpines,
+        spineDir,
+        enabled);
   }
 }

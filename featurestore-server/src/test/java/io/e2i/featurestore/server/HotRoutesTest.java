@@ -20,21 +20,24 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The online reads served in front of Javalin ({@link HotRoutes}) answer byte for byte as Javalin
- * does: the same request to the path with a trailing slash (which only Javalin serves) gets the
- * same status line, headers in the same order and body, for answers and errors alike.
+ * The online reads served in front of Javalin ({@link HotRoutes}), and with {@link
+ * ServerOptions#inlineReads()} in Jetty's I/O thread ({@link InlineReads}), answer byte for byte as
+ * Javalin does: the same request to the path with a trailing slash (which only Javalin serves) gets
+ * the same status line, headers in the same order and body, for answers and errors alike.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HotRoutesTest {
   @TempDir static Path dir;
   FeatureStore store;
   FeatureServer server;
+  FeatureServer inline;
   String key;
 
   @BeforeAll
@@ -64,11 +67,19 @@ class HotRoutesTest {
     server =
         FeatureServer.start(
             store, ServerOptions.defaults(0).withHost("127.0.0.1").withMaxBodyBytes(1024));
+    inline =
+        FeatureServer.start(
+            store,
+            ServerOptions.defaults(0)
+                .withHost("127.0.0.1")
+                .withMaxBodyBytes(1024)
+                .withInlineReads(true));
   }
 
   @AfterAll
   void stop() {
     server.close();
+    inline.close();
     store.close();
   }
 
@@ -102,15 +113,68 @@ class HotRoutesTest {
           default -> null;
         };
     String sent = body.equals("BIG") ? "{\"x\": \"" + "y".repeat(2000) + "\"}" : body;
-    String hot = exchange(path, authorization, sent);
-    String viaJavalin = exchange(path + "/", authorization, sent);
+    String hot = exchange(server, path, authorization, sent);
+    String viaJavalin = exchange(server, path + "/", authorization, sent);
     assertThat(hot).isEqualTo(viaJavalin);
     assertThat(hot).startsWith("HTTP/1.1 ").contains("\r\nContent-Type: application/json\r\n");
+    assertThat(exchange(inline, path, authorization, sent)).isEqualTo(viaJavalin);
+    assertThat(exchange(inline, path + "/", authorization, sent)).isEqualTo(viaJavalin);
   }
 
-  /** One request on a fresh connection; the raw answer with the Date header's value blanked. */
-  private String exchange(String path, String authorization, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+  /**
+   * On one keep-alive connection to the inline server: other requests (handed to the pool) and
+   * online reads (answered inline) in turn, two reads sent in one write (pipelined), and a read
+   * whose body comes after a pause (handed to the pool, as its handler would wait for it).
+   */
+  @Test
+  void inlineConnectionsServeMixedPipelinedAndSlowRequests() throws Exception {
+    String read =
+        request(
+            "/api/v1/online-features",
+            "Bearer " + key,
+            "{\"entity_values\": {\"hcp_id\": \"H1\"}, \"feature_group\": \"hcp_targeting\"}",
+            false);
+    String health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    try (Socket socket = new Socket("127.0.0.1", inline.port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      for (String sent : List.of(health, read, health, read + read, read)) {
+        out.write(sent.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        int answers = sent.equals(read + read) ? 2 : 1;
+        for (int i = 0; i < answers; i++) {
+          assertThat(readAnswer(in)).startsWith("HTTP/1.1 200 ");
+        }
+      }
+      int split = read.indexOf("\r\n\r\n") + 4;
+      out.write(read.substring(0, split).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      Thread.sleep(200);
+      out.write(read.substring(split).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      assertThat(readAnswer(in)).startsWith("HTTP/1.1 200 ").contains("\"total_trx_30d\":42");
+    }
+  }
+
+  /** One answer of a keep-alive connection: its head, then Content-Length bytes of body. */
+  private static String readAnswer(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("connection closed after: " + head);
+      }
+      head.write(b);
+    }
+    String text = head.toString(StandardCharsets.US_ASCII);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
+    assertThat(m.find()).as(text).isTrue();
+    return text + new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
+  }
+
+  private static String request(String path, String authorization, String body, boolean close) {
     StringBuilder head = new StringBuilder();
     head.append("POST ").append(path).append(" HTTP/1.1\r\n");
     head.append("Host: 127.0.0.1\r\n");
@@ -118,13 +182,20 @@ class HotRoutesTest {
     if (authorization != null) {
       head.append("Authorization: ").append(authorization).append("\r\n");
     }
-    head.append("Content-Length: ").append(bytes.length).append("\r\n");
-    head.append("Connection: close\r\n\r\n");
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    head.append("Content-Length: ")
+        .append(body.getBytes(StandardCharsets.UTF_8).length)
+        .append("\r\n");
+    head.append(close ? "Connection: close\r\n\r\n" : "\r\n");
+    return head + body;
+  }
+
+  /** One request on a fresh connection; the raw answer with the Date header's value blanked. */
+  private static String exchange(FeatureServer to, String path, String authorization, String body)
+      throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", to.port())) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-      out.write(bytes);
+      out.write(request(path, authorization, body, true).getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = socket.getInputStream();
       ByteArrayOutputStream answer = new ByteArrayOutputStream();
