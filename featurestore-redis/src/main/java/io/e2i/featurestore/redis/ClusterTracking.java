@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,6 +62,7 @@ final class ClusterTracking implements AutoCloseable {
   private final RedisSettings settings;
   private final NearCache near;
   private final Supplier<@Nullable Partitions> view; // null while the link's circuit is open
+  private final Predicate<String> confirmed; // masters the link's prober has checked
   private final RedisClient client;
   private final ConcurrentHashMap<String, Tracked> byNode = new ConcurrentHashMap<>();
   private final Map<String, Long> retryAt = new HashMap<>(); // leaser thread only
@@ -68,10 +70,15 @@ final class ClusterTracking implements AutoCloseable {
   private final AtomicLong validUntil = new AtomicLong(System.nanoTime()); // the lease, nanoTime
   private volatile boolean closed;
 
-  ClusterTracking(RedisSettings settings, NearCache near, Supplier<@Nullable Partitions> view) {
+  ClusterTracking(
+      RedisSettings settings,
+      NearCache near,
+      Supplier<@Nullable Partitions> view,
+      Predicate<String> confirmed) {
     this.settings = settings;
     this.near = near;
     this.view = view;
+    this.confirmed = confirmed;
     this.client = RedisClient.create();
     ClientOptions.Builder options = ClientOptions.builder();
     RedisLink.sslOptions(settings, options);
@@ -107,8 +114,8 @@ final class ClusterTracking implements AutoCloseable {
       return null;
     }
     RedisClusterNode master = partitions.getPartitionBySlot(slot);
-    if (master == null) {
-      return null;
+    if (master == null || !confirmed.test(master.getNodeId())) {
+      return null; // see RedisLink.slotRead: a new master is read only after the epoch bump
     }
     Tracked t = byNode.get(master.getNodeId());
     return t == null || !t.connection().isOpen() ? null : t.connection();

@@ -25,17 +25,30 @@ import org.jspecify.annotations.Nullable;
  * (entity, group) prefix, and a push drops every entry of that prefix.
  *
  * <p>A read that raced with a push must not cache what it read: {@link #stamp} is taken before the
- * Redis read, every drop advances it, and {@link #putIfUnchanged} undoes its put if it moved.
+ * Redis read, every drop advances it, and {@link #putIfUnchanged} undoes its put if it moved. Until
+ * that undo, a put of a read that began before a drop of its prefix is not served either: each
+ * entry keeps the stamp its read began at, each drop notes its stamp per prefix (and a clear
+ * globally), and {@link #get} refuses an entry older than the last drop (a reader descheduled
+ * between its put and its check, on a loaded machine, would otherwise expose an old value to reads
+ * that began after the write was acknowledged).
  */
 final class NearCache {
-  private record Entry(String prefix, CachedFeatures value) {}
+  private record Entry(String prefix, CachedFeatures value, long readStamp) {}
 
   private final Cache<CacheKey, Entry> entries;
   private final ConcurrentHashMap<String, Set<CacheKey>> byPrefix = new ConcurrentHashMap<>();
   private final AtomicLong stamp = new AtomicLong();
+  // prefix -> stamp of its last drop; kept far longer than any read takes
+  private final Cache<String, Long> drops =
+      Caffeine.newBuilder()
+          .expireAfterWrite(Duration.ofSeconds(30))
+          .maximumSize(200_000)
+          .executor(Runnable::run)
+          .build();
+  private volatile long clearedAt; // stamp of the last clear
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
-  final LongAdder drops = new LongAdder();
+  final LongAdder dropCount = new LongAdder();
   final LongAdder leaseLapsed = new LongAdder();
 
   NearCache(Duration ttl, long maxEntries) {
@@ -55,6 +68,10 @@ final class NearCache {
 
   @Nullable CachedFeatures get(CacheKey key) {
     Entry e = entries.getIfPresent(key);
+    if (e != null && droppedSince(e)) {
+      entries.asMap().remove(key, e);
+      e = null;
+    }
     if (e == null) {
       misses.increment();
       return null;
@@ -67,12 +84,20 @@ final class NearCache {
     return stamp.get();
   }
 
+  private boolean droppedSince(Entry e) {
+    if (clearedAt > e.readStamp()) {
+      return true;
+    }
+    Long dropped = drops.getIfPresent(e.prefix());
+    return dropped != null && dropped > e.readStamp();
+  }
+
   void putIfUnchanged(CacheKey key, String rendered, CachedFeatures value, long before) {
     String prefix = prefixOf(rendered);
     if (prefix == null) {
       return;
     }
-    entries.put(key, new Entry(prefix, value));
+    entries.put(key, new Entry(prefix, value, before));
     byPrefix.compute(
         prefix,
         (p, set) -> {
@@ -125,8 +150,8 @@ final class NearCache {
   }
 
   void dropPrefix(String prefix) {
-    stamp.incrementAndGet();
-    drops.increment();
+    drops.put(prefix, stamp.incrementAndGet());
+    dropCount.increment();
     Set<CacheKey> set = byPrefix.remove(prefix);
     if (set != null) {
       entries.invalidateAll(set);
@@ -134,7 +159,7 @@ final class NearCache {
   }
 
   void clear() {
-    stamp.incrementAndGet();
+    clearedAt = stamp.incrementAndGet();
     entries.invalidateAll();
     byPrefix.clear();
   }

@@ -28,9 +28,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -106,6 +108,9 @@ final class RedisLink implements AutoCloseable {
   private @Nullable String runId; // guarded by lock; in a cluster, the masters' node:run ids
   // In a cluster: how many replicas each master (node id) had connected at the last probe.
   private volatile Map<String, Integer> connectedReplicas = Map.of();
+  // In a cluster: the masters (node ids) seen by a probe that found no change, or after the epoch
+  // bump that followed one. Reads go only to these (see slotRead).
+  private volatile Set<String> confirmedMasters = Set.of();
 
   RedisLink(RedisSettings settings, Hooks hooks) {
     this.settings = settings;
@@ -185,6 +190,43 @@ final class RedisLink implements AutoCloseable {
   /** Runs a command that changes nothing the cache's correctness depends on. */
   <T> T call(Op<T> op) {
     return run(c -> op.apply(commands(c)), false);
+  }
+
+  /**
+   * Runs a read on the master that serves {@code slot} (cluster mode only), if that master is
+   * confirmed: after a failover the client may route to the promoted replica before our prober has
+   * seen the change and advanced the epochs, and that replica may hold an entry whose invalidation
+   * was lost with the old master. Such a read fails instead (served by the offline store), and
+   * opens the circuit, so the prober advances the epochs at once.
+   */
+  <T> T slotRead(int slot, Op<T> op) {
+    return run(
+        c -> {
+          StatefulRedisClusterConnection<String, String> cluster = clusterOf(c);
+          RedisClusterNode master = cluster.getPartitions().getPartitionBySlot(slot);
+          if (master == null || !confirmedMaster(master.getNodeId())) {
+            throw new IllegalStateException(
+                "slot " + slot + " has a master the prober has not checked yet (a failover)");
+          }
+          return op.apply(cluster.getConnection(master.getNodeId()).sync());
+        },
+        false);
+  }
+
+  /** Whether {@code nodeId} was a master at the last probe that found no unhandled change. */
+  boolean confirmedMaster(String nodeId) {
+    return confirmedMasters.contains(nodeId);
+  }
+
+  private static Set<String> nodeIds(String masters) {
+    Set<String> ids = new HashSet<>();
+    for (String master : masters.split(",")) {
+      int colon = master.indexOf(':');
+      if (colon > 0) {
+        ids.add(master.substring(0, colon));
+      }
+    }
+    return Set.copyOf(ids);
   }
 
   /** Runs an invalidation: if it fails, the link is dirty until the epoch moved on. */
@@ -375,6 +417,9 @@ final class RedisLink implements AutoCloseable {
               epoch);
         }
         runId = id;
+        if (cluster()) {
+          confirmedMasters = nodeIds(id);
+        }
         dirty = false;
         if (c == connection && c.isOpen()) {
           open = false;

@@ -83,7 +83,7 @@ public final class RedisOnlineCache implements OnlineCache {
     this.link = new RedisLink(settings, new Hooks());
     this.tracking =
         near != null && settings.cluster()
-            ? new ClusterTracking(settings, near, link::partitionsIfUp)
+            ? new ClusterTracking(settings, near, link::partitionsIfUp, link::confirmedMaster)
             : null;
     if (near == null) {
       this.leaser = null;
@@ -188,21 +188,23 @@ public final class RedisOnlineCache implements OnlineCache {
     String rendered = key.render();
     String epochKey = epochKey(key.entity());
     ClusterTracking tracking = this.tracking;
+    int slot = SlotInvalidation.slotOf(key.entity().hash());
     @Nullable StatefulRedisConnection<String, String> tracked =
-        tracking == null || link.isOpen()
-            ? null
-            : tracking.forSlot(SlotInvalidation.slotOf(key.entity().hash()));
+        tracking == null || link.isOpen() ? null : tracking.forSlot(slot);
     @Nullable List<KeyValue<String, String>> values = null;
     if (tracked != null && tracking != null) {
       try {
         values = tracked.sync().mget(rendered, epochKey); // the slot's master tracks what we read
       } catch (RuntimeException e) {
-        tracking.failed(tracked); // moved, or gone: the cluster connection knows where to go
+        tracking.failed(tracked); // moved, or gone: read through the cluster connection instead
       }
     }
     boolean keepNear = tracking == null || values != null;
     if (values == null) {
-      values = link.call(r -> r.mget(rendered, epochKey));
+      values =
+          settings.cluster()
+              ? link.slotRead(slot, r -> r.mget(rendered, epochKey))
+              : link.call(r -> r.mget(rendered, epochKey));
     }
     String raw = values.get(0).getValueOrElse(null);
     if (raw == null) {

@@ -177,7 +177,10 @@ class RedisClusterTest {
   }
 
   private FeatureStore store(InMemoryBackend backend, boolean near) {
-    Map<String, String> options = new java.util.HashMap<>(fastProbe());
+    return store(backend, near, fastProbe());
+  }
+
+  private FeatureStore store(InMemoryBackend backend, boolean near, Map<String, String> options) {
     FeatureStoreConfig config =
         new FeatureStoreConfig(null, cluster.url(), null, null, near, options);
     RedisOnlineCache cache = RedisOnlineCache.open(cluster.url(), config);
@@ -399,6 +402,34 @@ class RedisClusterTest {
     assertThat(b.cacheStats().hits())
         .as("B serves near hits again after the failover (%s)", nearState(b))
         .isGreaterThan(hitsAfter);
+  }
+
+  /**
+   * A write whose invalidation was lost with a killed master is acknowledged (the offline store has
+   * it). The promoted replica still holds the entry it replaced, and another instance's client may
+   * route to that replica before either instance's prober has seen the failover and advanced the
+   * epochs (here the probers wait a minute). That read must not be served from the new master.
+   */
+  @Test
+  void aPromotedReplicaIsNotReadBeforeTheEpochsMoved() {
+    Map<String, String> slowProbe =
+        Map.of("redis_timeout_ms", "200", "redis_probe_interval_ms", "60000");
+    InMemoryBackend backend = new InMemoryBackend();
+    FeatureStore a = store(backend, false, slowProbe);
+    a.createFeatureGroup(FeatureGroup.builder("g").build());
+    a.createFeature(new FeatureSpec("g", "n", ValueType.INT64, List.of("hcp_id")));
+    FeatureStore b = store(backend, false, slowProbe);
+    Map<String, Object> entity = Map.of("hcp_id", "E0");
+    a.writeFeatureValue(new FeatureWrite("n", entity, 1L, null, "g"));
+    assertThat(read(b, entity)).isEqualTo(1L);
+    assertThat(read(b, entity)).isEqualTo(1L); // cached in Redis by B
+    RedisProcess.sleep(500); // the replica has the entry
+    int victim = cluster.masterOf(SlotHash.getSlot(EntityKey.of("hcp_id", "E0").hash()));
+    cluster.kill(victim);
+    a.writeFeatureValue(new FeatureWrite("n", entity, 2L, null, "g")); // its invalidation is lost
+    cluster.awaitPromoted(victim + 3, Duration.ofSeconds(30));
+    RedisProcess.sleep(3000); // B's client refreshes its topology (every second)
+    assertThat(read(b, entity)).as("B after the failover, before any epoch bump").isEqualTo(2L);
   }
 
   private static Object read(FeatureStore store, Map<String, Object> entity) {
