@@ -339,6 +339,9 @@ public abstract class SqlQualityQueries implements QualityQueries {
     return withRelation("drift_pair", select, q -> body.apply(new Pair(q, numeric)));
   }
 
+  /** Buckets of the values' range that KS counts before sorting only the ones that matter. */
+  static final int KS_BUCKETS = 4096;
+
   /** The aggregations of a drift over {@code drift_pair}. */
   private final class Pair implements Comparison {
     private final Querier q;
@@ -482,33 +485,114 @@ public abstract class SqlQualityQueries implements QualityQueries {
 
     /**
      * KS = max |F1(x) - F2(x)| over the union of values, divided in double like scipy's {@code
-     * ks_2samp} does. The counts of values <= x come from ranks in descending order (a rank counts
-     * the values above, so ties get the count of the whole tie, as scipy's searchsorted right
-     * does): over both samples and over the row's own; the other sample's count is the difference.
-     * Ranks are cheaper than running sums (measured in DuckDB: 0.23 against 0.30 s CPU per million
-     * values).
+     * ks_2samp} does, without sorting both samples: the values' range is cut into {@link
+     * #KS_BUCKETS} equal buckets and each side counted per bucket (one scan); at a bucket's end the
+     * gap is known exactly, and inside a bucket it cannot exceed the gap between one side's count
+     * at the bucket's start and the other's at its end. Only buckets whose bound beats the best
+     * known gap (typically a handful near the largest gap) are sorted, with running counts offset
+     * by the counts before them. Skewed data that leaves most values in such buckets costs a sort
+     * of them, as before; the result is the same either way.
      */
     @Override
     public KsResult ks() {
-      String sql =
-          "SELECT max(abs(CAST(s1 AS float8) / CAST(n1 AS float8)"
-              + " - CAST(s2 AS float8) / CAST(n2 AS float8))), max(n1), max(n2)"
-              + " FROM (SELECT n1, n2, CASE WHEN side = 0 THEN o ELSE a - o END AS s1,"
-              + " CASE WHEN side = 1 THEN o ELSE a - o END AS s2"
-              + " FROM (SELECT n1, n2, side, n1 + n2 + 1 - rank() OVER (ORDER BY x DESC) AS a,"
-              + " CASE WHEN side = 0 THEN n1 ELSE n2 END + 1"
-              + " - rank() OVER (PARTITION BY side ORDER BY x DESC) AS o"
-              + " FROM drift_pair, (SELECT count(*) FILTER (WHERE side = 0) AS n1,"
-              + " count(*) FILTER (WHERE side = 1) AS n2 FROM drift_pair WHERE x IS NOT NULL) n"
-              + " WHERE x IS NOT NULL) r) d";
-      return q.query(
+      long[] n = new long[2];
+      double[] range = new double[2];
+      boolean any =
+          q.query(
+              "drift ks",
+              "SELECT count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 1),"
+                  + " min(x), max(x) FROM drift_pair WHERE x IS NOT NULL",
+              rs -> {
+                rs.next();
+                n[0] = rs.getLong(1);
+                n[1] = rs.getLong(2);
+                range[0] = rs.getDouble(3);
+                range[1] = rs.getDouble(4);
+                return !rs.wasNull();
+              });
+      if (!any || n[0] == 0 || n[1] == 0) {
+        return new KsResult(Double.NaN, n[0], n[1]);
+      }
+      double scale = KS_BUCKETS / (range[1] - range[0]);
+      if (!(range[1] > range[0]) || !Double.isFinite(scale)) {
+        return new KsResult(0.0, n[0], n[1]); // one value on both sides: equal distributions
+      }
+      String bucket =
+          "least("
+              + (KS_BUCKETS - 1)
+              + ", CAST(floor((x - ("
+              + range[0]
+              + ")) * "
+              + scale
+              + ") AS INTEGER))";
+      long[][] counts = new long[2][KS_BUCKETS];
+      q.query(
           "drift ks",
-          sql,
+          "SELECT b, count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 1)"
+              + " FROM (SELECT side, "
+              + bucket
+              + " AS b FROM drift_pair WHERE x IS NOT NULL) t GROUP BY b",
           rs -> {
-            rs.next();
-            double d = rs.getDouble(1);
-            return new KsResult(rs.wasNull() ? Double.NaN : d, rs.getLong(2), rs.getLong(3));
+            while (rs.next()) {
+              counts[0][rs.getInt(1)] = rs.getLong(2);
+              counts[1][rs.getInt(1)] = rs.getLong(3);
+            }
+            return counts;
           });
+      double d = 0;
+      long[][] before = new long[2][KS_BUCKETS];
+      long c1 = 0;
+      long c2 = 0;
+      for (int b = 0; b < KS_BUCKETS; b++) {
+        before[0][b] = c1;
+        before[1][b] = c2;
+        c1 += counts[0][b];
+        c2 += counts[1][b];
+        d = Math.max(d, gap(c1, n[0], c2, n[1]));
+      }
+      List<String> open = new ArrayList<>();
+      List<String> ids = new ArrayList<>();
+      for (int b = 0; b < KS_BUCKETS; b++) {
+        long e1 = before[0][b] + counts[0][b];
+        long e2 = before[1][b] + counts[1][b];
+        double bound =
+            Math.max(gap(e1, n[0], before[1][b], n[1]), gap(before[0][b], n[0], e2, n[1]));
+        if (bound > d && counts[0][b] + counts[1][b] > 1) {
+          open.add("(" + b + ", " + before[0][b] + ", " + before[1][b] + ")");
+          ids.add(Integer.toString(b));
+        }
+      }
+      if (open.isEmpty()) {
+        return new KsResult(d, n[0], n[1]);
+      }
+      String sql =
+          "SELECT max(abs(CAST(o.p1 + s1 AS float8) / CAST("
+              + n[0]
+              + " AS float8) - CAST(o.p2 + s2 AS float8) / CAST("
+              + n[1]
+              + " AS float8))) FROM (SELECT b, sum(1 - side) OVER w AS s1, sum(side) OVER w AS s2"
+              + " FROM (SELECT side, x, "
+              + bucket
+              + " AS b FROM drift_pair WHERE x IS NOT NULL) t WHERE b IN ("
+              + String.join(", ", ids)
+              + ") WINDOW w AS (PARTITION BY b ORDER BY x)) r JOIN (VALUES "
+              + String.join(", ", open)
+              + ") AS o(b, p1, p2) ON r.b = o.b";
+      double inside =
+          q.query(
+              "drift ks",
+              sql,
+              rs -> {
+                rs.next();
+                double v = rs.getDouble(1);
+                return rs.wasNull() ? 0.0 : v;
+              });
+      return new KsResult(Math.max(d, inside), n[0], n[1]);
+    }
+
+    /** |c1/n1 - c2/n2| in double, as the SQL computes it. */
+    private static double gap(long c1, long n1, long c2, long n2) {
+      return Math.abs((double) c1 / (double) n1 - (double) c2 / (double) n2);
     }
   }
 
