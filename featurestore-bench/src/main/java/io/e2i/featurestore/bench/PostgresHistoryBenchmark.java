@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * get_historical_features of one entity, 10 features, 30 days, with hourly values (7,200 values
- * returned) out of 100 such entities (720,000 stored, 60 days each). Target: < 10 ms.
+ * returned) out of 100 such entities (1,440,000 stored, 60 days each). Target: < 10 ms.
  *
  * <p>{@code -p stored=50000000} adds other entities' values until that many are stored (issue 15:
  * the target holds with 50,000,000 values): 10 features x one value a day over the same 60 days,
@@ -49,8 +49,8 @@ public class PostgresHistoryBenchmark {
   private static final int HOURS = 60 * 24;
   private static final int FILLER_DAYS = 60;
 
-  /** Values stored in all; above the 720,000 of the measured entities, other entities' values. */
-  @Param("720000")
+  /** Values stored in all; above the 1,440,000 of the measured entities, other entities' values. */
+  @Param("1440000")
   public long stored;
 
   private EmbeddedPostgres pg;
