@@ -45,6 +45,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * every feature's ASOF join does real work. Setup (loading 10M values through write_batch_features
  * in 500k batches) is not timed.
  *
+ * <p>{@code rawAsofFloor} is the floor the store's join is held to (issue 15: within 1.5x): the
+ * same spine file and stored values joined by hand-written SQL on a plain connection to the store's
+ * file, one {@code ASOF LEFT JOIN} per feature on (entity, event time), no deduplication, max age
+ * or spine order, each value fetched as text.
+ *
  * <p>Scale down with {@code -p values=1000000 -p spineRows=100000} on a busy machine.
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -70,6 +75,7 @@ public class EmbeddedTrainingDataBenchmark {
   private Path spine;
   private List<String> refs;
   private Path output;
+  private String floorSql;
 
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
@@ -111,6 +117,58 @@ public class EmbeddedTrainingDataBenchmark {
     for (int f = 0; f < EmbeddedBenchData.FEATURES; f++) {
       refs.add(EmbeddedBenchData.GROUP + ":" + EmbeddedBenchData.feature(f));
     }
+    floorSql = floorSql();
+  }
+
+  private Connection raw() throws SQLException {
+    // A second connection in this process shares the store's open database.
+    Connection c =
+        DriverManager.getConnection(
+            "jdbc:duckdb:" + dir.resolve("store").resolve("featurestore.duckdb"));
+    try (Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+    }
+    return c;
+  }
+
+  /** The hand-written join: the spine's entity as the store's canonical text, one ASOF each. */
+  private String floorSql() throws SQLException {
+    StringBuilder select = new StringBuilder("SELECT s.hcp_id, s.event_timestamp, s.label");
+    StringBuilder joins = new StringBuilder();
+    try (Connection c = raw();
+        Statement s = c.createStatement()) {
+      for (int f = 0; f < EmbeddedBenchData.FEATURES; f++) {
+        String id;
+        try (var rs =
+            s.executeQuery(
+                "SELECT CAST(id AS VARCHAR) FROM features WHERE feature_group = '"
+                    + EmbeddedBenchData.GROUP
+                    + "' AND name = '"
+                    + EmbeddedBenchData.feature(f)
+                    + "'")) {
+          rs.next();
+          id = rs.getString(1);
+        }
+        select.append(", v").append(f).append(".value_json");
+        joins
+            .append(" ASOF LEFT JOIN (SELECT entity, event_timestamp, value_json")
+            .append(" FROM feature_values WHERE feature_id = '")
+            .append(id)
+            .append("') v")
+            .append(f)
+            .append(" ON s.e = v")
+            .append(f)
+            .append(".entity AND s.ts >= v")
+            .append(f)
+            .append(".event_timestamp");
+      }
+    }
+    return select
+        + " FROM (SELECT *, '{\"hcp_id\":\"' || hcp_id || '\"}' AS e,"
+        + " CAST(event_timestamp AS TIMESTAMP) AS ts FROM read_parquet('"
+        + spine.toString().replace("'", "''")
+        + "')) s"
+        + joins;
   }
 
   @TearDown(Level.Trial)
@@ -163,6 +221,31 @@ public class EmbeddedTrainingDataBenchmark {
           }
         });
     return rows[0];
+  }
+
+  /** The floor: the same join as plain DuckDB SQL, every value fetched as text. */
+  @Benchmark
+  public long rawAsofFloor() throws SQLException {
+    output = null;
+    long values = 0;
+    long rows = 0;
+    try (Connection c = raw();
+        Statement s = c.createStatement();
+        var rs = s.executeQuery(floorSql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        rows++;
+        for (int i = 1; i <= columns; i++) {
+          if (rs.getString(i) != null) {
+            values++;
+          }
+        }
+      }
+    }
+    if (rows != spineRows) {
+      throw new IllegalStateException(rows + " rows for " + spineRows);
+    }
+    return values;
   }
 
   @Benchmark

@@ -498,6 +498,9 @@ public final class DuckDbOfflineStore implements OfflineStore {
    */
   static final int FIRST_STATUS_SEQS = 65_536;
 
+  /** The range in use; tests lower it to cover several ranges with few rows. */
+  static volatile int firstStatusSeqs = FIRST_STATUS_SEQS;
+
   /**
    * Persists the status of each entity's latest value (the one reads and the monitor look at), from
    * the latest-value index, in small transactions, so writes interleave with a large update instead
@@ -546,7 +549,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
     while (from < first.size()) {
       long low = first.get(from).seq();
       int to = from;
-      while (to < first.size() && first.get(to).seq() - low < FIRST_STATUS_SEQS) {
+      int seqs = firstStatusSeqs;
+      while (to < first.size() && first.get(to).seq() - low < seqs) {
         to++;
       }
       List<LatestIndex.Change> chunk = first.subList(from, to);

@@ -13,6 +13,7 @@ import io.e2i.featurestore.FeatureStoreConfig;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.FeatureStores;
 import io.e2i.featurestore.FeatureWrite;
+import io.e2i.featurestore.FreshnessStatus;
 import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.BackendProvider.OfflineBackend;
@@ -485,6 +486,96 @@ class EmbeddedStoreTest {
     } finally {
       reopened.registry().close();
     }
+  }
+
+  /**
+   * Issue 15: first statuses go by seq range in SQL, several ranges here (the range is lowered to
+   * 64 seqs). Each entity's latest value gets the status the rule gives it as of now, as the index
+   * counts it; a feature without a rule keeps none; an update after a restart finds nothing to do;
+   * a later change of status (fresh to stale) is persisted as well.
+   */
+  @Test
+  void firstStatusesPersistedByRangeMatchTheRule() throws Exception {
+    UUID ruled = UUID.randomUUID();
+    UUID unruled = UUID.randomUUID();
+    List<FreshnessRule> rules =
+        List.of(new FreshnessRule(ruled, Duration.ofHours(24), Duration.ofHours(48)));
+    Instant now = T0.plus(Duration.ofHours(60));
+    int saved = DuckDbOfflineStore.firstStatusSeqs;
+    DuckDbOfflineStore.firstStatusSeqs = 64;
+    OfflineBackend backend = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) backend.store()) {
+      for (int round = 0; round < 3; round++) {
+        List<ValueRow> rows = new ArrayList<>();
+        for (int e = round * 50; e < 300; e++) { // entities written again supersede their rows
+          Instant event = T0.plus(Duration.ofHours((e * 7L + round * 13L) % 60));
+          EntityKey entity = EntityKey.of("hcp_id", "H" + e);
+          rows.add(new ValueRow(ruled, entity, (long) e, event));
+          rows.add(new ValueRow(unruled, entity, (long) e, event));
+        }
+        store.write(rows, T0);
+      }
+      Map<String, FreshnessStatus> latest = new java.util.HashMap<>();
+      for (int e = 0; e < 300; e++) {
+        EntityKey entity = EntityKey.of("hcp_id", "H" + e);
+        StoredValue v = store.latest(entity, List.of(ruled), null, null).get(ruled);
+        latest.put(
+            entity.canonical(),
+            FreshnessStatus.of(
+                Duration.between(v.eventTimestamp(), now),
+                Duration.ofHours(24),
+                Duration.ofHours(48)));
+      }
+      assertThat(latest.values()).contains(FreshnessStatus.FRESH, FreshnessStatus.STALE);
+      assertThat(store.updateFreshness(rules, now)).isEqualTo(300);
+      assertThat(store.updateFreshness(rules, now)).isZero();
+      Map<String, String> persisted =
+          store.db.read(
+              c -> {
+                Map<String, String> out = new java.util.HashMap<>();
+                try (var s = c.createStatement();
+                    var rs =
+                        s.executeQuery(
+                            "SELECT entity, freshness_status, CAST(feature_id AS VARCHAR) = '"
+                                + unruled
+                                + "' FROM feature_values QUALIFY row_number() OVER (PARTITION BY"
+                                + " feature_id, entity ORDER BY event_timestamp DESC, seq DESC)"
+                                + " = 1")) {
+                  while (rs.next()) {
+                    if (rs.getBoolean(3)) {
+                      assertThat(rs.getString(2)).as("no rule, no status").isNull();
+                    } else {
+                      out.put(rs.getString(1), rs.getString(2));
+                    }
+                  }
+                }
+                return out;
+              });
+      Map<String, String> wanted = new java.util.HashMap<>();
+      latest.forEach((k, v) -> wanted.put(k, v.wireName()));
+      assertThat(persisted).isEqualTo(wanted);
+    } finally {
+      DuckDbOfflineStore.firstStatusSeqs = saved;
+      backend.registry().close();
+    }
+    OfflineBackend reopened = EmbeddedBackendProvider.open(dir);
+    try (DuckDbOfflineStore store = (DuckDbOfflineStore) reopened.store()) {
+      assertThat(store.updateFreshness(rules, now)).isZero();
+      long fresh = latestFresh(store, ruled, now);
+      assertThat(fresh).isPositive();
+      // A day later every fresh value is stale: changes of a persisted status, by seq.
+      assertThat(store.updateFreshness(rules, now.plus(Duration.ofHours(25)))).isGreaterThan(fresh);
+    } finally {
+      reopened.registry().close();
+    }
+  }
+
+  private static long latestFresh(DuckDbOfflineStore store, UUID feature, Instant now) {
+    return store
+        .freshness(
+            List.of(new FreshnessRule(feature, Duration.ofHours(24), Duration.ofHours(48))), now)
+        .getFirst()
+        .fresh();
   }
 
   /**
