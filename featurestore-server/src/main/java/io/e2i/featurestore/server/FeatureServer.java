@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.io.EofException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -317,6 +318,12 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   private static int writeThrowable(HttpServletRequest req, HttpServletResponse res, Throwable t) {
+    if (clientGone(t)) {
+      // Not a bug: the client closed the connection while its answer was written (a browser tab
+      // closed mid-load); there is nobody left to answer and nothing for an operator to chase.
+      LOG.debug("client went away during {} {}: {}", req.getMethod(), req.getRequestURI(), t);
+      return CLIENT_CLOSED;
+    }
     Throwable cause = t;
     // Jackson and the servlet layer may wrap our own exceptions (e.g. the body limit).
     while (cause.getCause() != null
@@ -338,6 +345,19 @@ public final class FeatureServer implements AutoCloseable {
       return writeError(req, res, h.getStatus(), codeFor(h.getStatus()), h.getMessage());
     }
     return internalError(req, res, t);
+  }
+
+  /** The status recorded in metrics for a request whose client left before its answer. */
+  static final int CLIENT_CLOSED = 499;
+
+  /** Jetty's EofException (broken pipe, reset) anywhere in the chain: the peer is gone. */
+  static boolean clientGone(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof EofException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -414,7 +434,9 @@ public final class FeatureServer implements AutoCloseable {
       // e.g. TRACE, which Javalin refuses before any route matches
       ctx.header("Allow", routes.allowed(ctx.path()));
     }
-    if (status >= 500) {
+    if (clientGone(e)) {
+      LOG.debug("client went away during {} {}: {}", ctx.method(), ctx.path(), e.toString());
+    } else if (status >= 500) {
       internalError(ctx, e);
     } else {
       writeError(ctx, status, codeFor(status), e.getMessage());
