@@ -248,8 +248,9 @@ public final class QualityService {
             .filter(d -> d.name().equals(name))
             .findFirst()
             .orElseThrow(
+                // A 400, not a 404: the URL's feature exists; the body names a set that does not.
                 () ->
-                    FeatureStoreException.notFound(
+                    FeatureStoreException.invalid(
                         what + ": training set '" + name + "' not found"));
     Integer version = null;
     for (String text : set.featureRefs()) {

@@ -193,7 +193,9 @@ class DriftTest {
     assertThatThrownBy(
             () -> quality.drift("hcp", "score", new DriftWindow.TrainingSet("nope"), day(0)))
         .isInstanceOf(FeatureStoreException.class)
-        .hasMessageContaining("training set 'nope' not found");
+        .hasMessageContaining("training set 'nope' not found")
+        .extracting(e -> ((FeatureStoreException) e).code())
+        .isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT);
   }
 
   /**

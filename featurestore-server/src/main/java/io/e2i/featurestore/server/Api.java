@@ -325,7 +325,7 @@ final class Api {
             null,
             200,
             "TrainingSetList",
-            List.of(),
+            List.of(400), // limit or offset out of range
             training::listTrainingSets));
     e.add(
         ep(
