@@ -80,6 +80,12 @@ final class PgPitJoin {
         };
     try (Statement s = c.createStatement()) {
       s.execute("ANALYZE pit_spine");
+      // Each probe should walk the months newest first and stop at its first row (an ordered
+      // Append under the LIMIT 1). Months created ahead are empty, so the planner estimates them
+      // at a row each and prefers sorting every row of the entity up to the spine time over all
+      // months; that cost this join 1.6x on 10M values. Nothing else in the join needs a sort
+      // (the spine is read in its primary key's order), and LOCAL ends with the transaction.
+      s.execute("SET LOCAL enable_sort = off");
     }
     stream(c, query, keySets, spine, sink);
   }
