@@ -6,7 +6,6 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A feature's drift over time (issue 14, for the UI's chart): {@code GET
@@ -43,31 +42,17 @@ final class DriftHistoryApi {
   private Object history(Context ctx) {
     String group = Wire.name("feature group", ctx.pathParam("group"));
     String name = Wire.name("feature name", ctx.pathParam("name"));
-    int limit = limit(ctx.queryParam("limit"));
+    int limit =
+        QueryNumbers.between(
+            "limit",
+            ctx.queryParam("limit"),
+            1,
+            DriftHistory.MAX_LIMIT,
+            DriftHistory.DEFAULT_LIMIT);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("feature_group", group);
     out.put("feature_name", name);
     out.put("results", history.of(group, name, limit));
     return out;
-  }
-
-  static int limit(@Nullable String text) {
-    if (text == null) {
-      return DriftHistory.DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(text.trim());
-      if (limit >= 1 && limit <= DriftHistory.MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the message below
-    }
-    throw ApiException.badRequest(
-        "limit must be a whole number from 1 to "
-            + DriftHistory.MAX_LIMIT
-            + ", got '"
-            + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
-            + "'");
   }
 }

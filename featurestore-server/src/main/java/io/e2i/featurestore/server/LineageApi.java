@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Lineage over HTTP (issue 14): {@code GET /api/v1/lineage?node=&depth=&direction=} answers {@code
@@ -63,27 +62,11 @@ final class LineageApi {
               + MAX_NODE
               + " characters), e.g. node=hcp_targeting:total_trx_30d@1");
     }
-    int depth = depth(ctx.queryParam("depth"));
+    int depth = QueryNumbers.between("depth", ctx.queryParam("depth"), 1, MAX_DEPTH, DEFAULT_DEPTH);
     String d = ctx.queryParam("direction");
     LineageGraph.Direction direction =
         d == null ? LineageGraph.Direction.BOTH : LineageGraph.Direction.parse(d);
     return graph(store.lineage(node, depth, direction));
-  }
-
-  private static int depth(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_DEPTH;
-    }
-    try {
-      int depth = Integer.parseInt(text.trim());
-      if (depth >= 1 && depth <= MAX_DEPTH) {
-        return depth;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the message below
-    }
-    throw ApiException.badRequest(
-        "depth must be a whole number from 1 to " + MAX_DEPTH + ", got '" + text + "'");
   }
 
   static final int MAX_NODE = 1024;

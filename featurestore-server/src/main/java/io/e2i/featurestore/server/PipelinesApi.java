@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Materialization over HTTP (issue 13): {@code POST /api/v1/feature-groups/{group}/materialize
@@ -82,28 +81,12 @@ final class PipelinesApi {
     if (group != null) {
       group = Wire.name("group", group);
     }
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = QueryNumbers.between("limit", ctx.queryParam("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT);
     List<Map<String, Object>> runs = new ArrayList<>();
     for (MaterializationRun r : store.materializations(group, limit)) {
       runs.add(run(r));
     }
     return Map.of("materializations", runs);
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(text.trim());
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the message below
-    }
-    throw ApiException.badRequest(
-        "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
   }
 
   static Map<String, Object> run(MaterializationRun r) {

@@ -57,7 +57,7 @@ final class SearchApi {
       throw ApiException.badRequest(
           "query parameter 'q' must hold 1 to " + MAX_QUERY + " characters of search words");
     }
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = QueryNumbers.between("limit", ctx.queryParam("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT);
     List<String> words = words(q);
     // Only punctuation or spaces: nothing to look for, nothing found.
     List<Hit> hits = words.isEmpty() ? List.of() : rank(words);
@@ -70,22 +70,6 @@ final class SearchApi {
     out.put("total", hits.size());
     out.put("results", results);
     return out;
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int n = Integer.parseInt(text.trim());
-      if (n >= 1 && n <= MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // the message below
-    }
-    throw ApiException.badRequest(
-        "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
   }
 
   static List<String> words(String q) {

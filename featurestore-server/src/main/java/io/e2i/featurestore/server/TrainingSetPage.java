@@ -14,8 +14,8 @@ record TrainingSetPage(@Nullable Integer limit, int offset) {
   static final int MAX_LIMIT = 1000;
 
   static TrainingSetPage parse(@Nullable String limit, @Nullable String offset) {
-    Integer l = limit == null ? null : number("limit", limit, 1, MAX_LIMIT);
-    int o = offset == null ? 0 : number("offset", offset, 0, Integer.MAX_VALUE);
+    Integer l = limit == null ? null : QueryNumbers.between("limit", limit, 1, MAX_LIMIT);
+    int o = offset == null ? 0 : QueryNumbers.between("offset", offset, 0, Integer.MAX_VALUE);
     return new TrainingSetPage(l, o);
   }
 
@@ -23,25 +23,5 @@ record TrainingSetPage(@Nullable Integer limit, int offset) {
     int from = Math.min(offset, all.size());
     int to = limit == null ? all.size() : (int) Math.min((long) from + limit, all.size());
     return all.subList(from, to);
-  }
-
-  private static int number(String name, String text, int min, int max) {
-    try {
-      int n = Integer.parseInt(text.trim());
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the message below
-    }
-    throw ApiException.badRequest(
-        name
-            + " must be a whole number from "
-            + min
-            + " to "
-            + max
-            + ", got '"
-            + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
-            + "'");
   }
 }
