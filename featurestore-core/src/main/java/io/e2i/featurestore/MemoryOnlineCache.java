@@ -45,6 +45,12 @@ final class MemoryOnlineCache implements OnlineCache {
     return entries.getIfPresent(key);
   }
 
+  /** Everything this cache holds is in memory. */
+  @Override
+  public @Nullable CachedFeatures getInMemory(CacheKey key) {
+    return entries.getIfPresent(key);
+  }
+
   @Override
   public long generation(EntityKey entity, String featureGroup) {
     GroupState state = states.get(new GroupKey(entity, featureGroup), k -> new GroupState());

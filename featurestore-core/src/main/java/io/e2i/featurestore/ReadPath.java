@@ -74,6 +74,7 @@ final class ReadPath {
     }
     // An as-of read is of the past, which the cache (latest values only) does not hold.
     if (cache == null || !request.useCache() || request.asOf() != null) {
+      MemoryOnly.beforeIo();
       CachedFeatures loaded = load(entity, features, request.asOf());
       Instant at = request.asOf() == null ? now : request.asOf();
       return new Row(entity, view.group(), loaded, at);
@@ -84,6 +85,9 @@ final class ReadPath {
   private CachedFeatures readThrough(
       OnlineCache cache, EntityKey entity, FeatureGroup group, List<Feature> features) {
     CacheKey key = new CacheKey(entity, group.name(), names(features));
+    if (MemoryOnly.active()) {
+      return fromMemory(cache, key);
+    }
     long generation;
     try {
       CachedFeatures cached = cache.get(key);
@@ -104,6 +108,24 @@ final class ReadPath {
       counters.error();
     }
     return loaded;
+  }
+
+  /**
+   * A hit in the cache's memory, or {@link MemoryOnly.WouldBlock} with nothing counted: the read is
+   * then made again outside the scope, where the miss (or the error) is counted once.
+   */
+  private CachedFeatures fromMemory(OnlineCache cache, CacheKey key) {
+    CachedFeatures cached;
+    try {
+      cached = cache.getInMemory(key);
+    } catch (RuntimeException e) {
+      cached = null;
+    }
+    if (cached == null) {
+      throw MemoryOnly.signal();
+    }
+    counters.hit();
+    return cached;
   }
 
   /** No names: every latest feature of the group that takes the entity's keys. */

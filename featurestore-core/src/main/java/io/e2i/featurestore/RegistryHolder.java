@@ -101,6 +101,7 @@ final class RegistryHolder {
       return;
     }
     if (age > MAX_STALE_NANOS) {
+      MemoryOnly.beforeIo(); // the check queries the registry
       synchronized (checkLock) {
         if (System.nanoTime() - lastCheck > MAX_STALE_NANOS) {
           check(changes);
@@ -149,6 +150,7 @@ final class RegistryHolder {
    * change stamp (at most every 50 ms), or without one reload at most once a second.
    */
   RegistrySnapshot snapshotAfterMiss() {
+    MemoryOnly.beforeIo(); // may query or reload the registry; an unknown name is rare
     RegistryChanges watched = changes;
     if (watched != null) {
       // The stamp is cheap: check it (at most every MISS_CHECK_INTERVAL) and reload only if moved.

@@ -67,13 +67,21 @@ final class NearCache {
   }
 
   @Nullable CachedFeatures get(CacheKey key) {
+    CachedFeatures hit = getIfHit(key);
+    if (hit == null) {
+      misses.increment();
+    }
+    return hit;
+  }
+
+  /** Like {@link #get} but counts only a hit (a miss is counted by the read that follows it). */
+  @Nullable CachedFeatures getIfHit(CacheKey key) {
     Entry e = entries.getIfPresent(key);
     if (e != null && droppedSince(e)) {
       entries.asMap().remove(key, e);
       e = null;
     }
     if (e == null) {
-      misses.increment();
       return null;
     }
     hits.increment();

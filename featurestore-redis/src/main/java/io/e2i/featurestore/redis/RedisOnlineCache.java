@@ -171,6 +171,19 @@ public final class RedisOnlineCache implements OnlineCache {
     }
   }
 
+  /**
+   * A valid near copy only (the lease held, nothing dropped since it was read); counts its hit. A
+   * miss is not counted here: the caller then reads with {@link #get}, which counts it.
+   */
+  @Override
+  public @Nullable CachedFeatures getInMemory(CacheKey key) {
+    NearCache near = this.near;
+    if (near == null || !nearLeaseHeld()) {
+      return null;
+    }
+    return near.getIfHit(key);
+  }
+
   @Override
   public @Nullable CachedFeatures get(CacheKey key) {
     long stamp = 0;

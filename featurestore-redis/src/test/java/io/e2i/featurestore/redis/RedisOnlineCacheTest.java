@@ -234,6 +234,34 @@ class RedisOnlineCacheTest {
   }
 
   /**
+   * What the server's I/O thread may read ({@code getInMemory}): a valid near copy only, with its
+   * hit counted and no miss (the read that follows a null counts it); never a round trip.
+   */
+  @Test
+  void memoryReadsServeValidNearCopiesOnly() throws InterruptedException {
+    CacheKey key = key(E1, "g", "a@1");
+    put(cache, key, value("v1"));
+    assertThat(cache.get(key)).isEqualTo(value("v1"));
+    assertThat(cache.getInMemory(key)).as("no near cache: Redis only").isNull();
+
+    FeatureStoreConfig config =
+        new FeatureStoreConfig(
+            null, null, null, Duration.ofHours(1), true, Map.of("near_cache_max_stale_ms", "500"));
+    try (RedisOnlineCache near = RedisOnlineCache.open(redis.url(), config)) {
+      awaitLease(near);
+      assertThat(near.getInMemory(key)).as("not read yet: no near copy").isNull();
+      assertThat(near.stats().misses()).isZero();
+      assertThat(near.get(key)).isEqualTo(value("v1")); // a miss, then Redis fills the near copy
+      assertThat(near.stats().misses()).isEqualTo(1);
+      assertThat(near.getInMemory(key)).isEqualTo(value("v1"));
+      assertThat(near.stats().hits()).isEqualTo(1);
+      near.invalidate(E1, "g");
+      assertThat(near.getInMemory(key)).isNull();
+      assertThat(near.stats().misses()).isEqualTo(1);
+    }
+  }
+
+  /**
    * The lease is what makes near copies safe: while Redis does not answer (here it is paused, as a
    * stalled connection would be), pushed invalidations could be waiting unread, so once the lease
    * runs out the near copy is not served and the read goes to Redis (and fails).
@@ -252,6 +280,7 @@ class RedisOnlineCacheTest {
         Thread.sleep(1);
       }
       assertThat(near.nearLeaseHeld()).as("lease after Redis stopped answering").isFalse();
+      assertThat(near.getInMemory(key)).as("a memory read, without asking Redis").isNull();
       assertThatThrownBy(() -> near.get(key)).isInstanceOf(FeatureStoreException.class);
     } finally {
       long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
