@@ -362,6 +362,88 @@ public abstract class QualityContract {
     assertThat(ks.statistic()).isEqualTo(bruteForceKs(a, b));
   }
 
+  /**
+   * A drift's quantiles (linear interpolation between order statistics, numpy's default), the
+   * counts of the bins they bound and KS equal a sort's on skewed data with ties: most values crowd
+   * a few of the store's equal buckets of the range while a heavy tail stretches the range.
+   */
+  @Test
+  void driftQuantilesBinsAndKsEqualASortsOnSkewedDataWithTies() {
+    QualityQueries q = queries();
+    Feature f = feature("x", "float64", Constraints.NONE, null);
+    Random rnd = new Random(11);
+    double[] a = new double[6000];
+    double[] b = new double[4000];
+    List<FeatureWrite> batch = new ArrayList<>();
+    for (int i = 0; i < a.length; i++) {
+      a[i] = Math.round(Math.exp(rnd.nextGaussian() * 2) * 100) / 100.0;
+      batch.add(w("x", "A" + i, a[i], T0));
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = Math.round(Math.exp(rnd.nextGaussian() * 2 + 0.2) * 100) / 100.0;
+      batch.add(w("x", "B" + i, b[i], T0.plusSeconds(3600)));
+    }
+    store.writeBatchFeatures(batch);
+    List<Double> ps = List.of(0.0, 0.1, 0.25, 0.37, 0.5, 0.9, 0.999, 1.0);
+    double[] sorted = a.clone();
+    Arrays.sort(sorted);
+    List<Double> expected = new ArrayList<>();
+    for (double p : ps) {
+      double h = (sorted.length - 1) * p;
+      int lo = (int) Math.floor(h);
+      int hi = (int) Math.ceil(h);
+      expected.add(lo == hi ? sorted[lo] : sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo));
+    }
+    double[] edges =
+        expected.stream().distinct().sorted().mapToDouble(Double::doubleValue).toArray();
+    q.compare(
+        new Window(f.id(), f.valueType(), T0, T0, null),
+        new Window(f.id(), f.valueType(), T0.plusSeconds(1), null, null),
+        c -> {
+          QualityQueries.Summary[] s = c.summaries(ps);
+          assertThat(s[0].count()).isEqualTo(a.length);
+          assertThat(s[1].count()).isEqualTo(b.length);
+          assertThat(s[0].quantiles()).isEqualTo(expected);
+          long[][] bins = c.bins(edges);
+          assertThat(bins[0]).isEqualTo(binCounts(a, edges));
+          assertThat(bins[1]).isEqualTo(binCounts(b, edges));
+          assertThat(c.ks().statistic()).isEqualTo(bruteForceKs(a, b));
+          return null;
+        });
+  }
+
+  /** One value on both sides: quantiles are that value, one bin holds everything, KS is 0. */
+  @Test
+  void driftOfAConstantFeature() {
+    QualityQueries q = queries();
+    Feature f = feature("x", "float64", Constraints.NONE, null);
+    store.writeBatchFeatures(
+        List.of(
+            w("x", "A", 3.0, T0), w("x", "B", 3.0, T0), w("x", "C", 3.0, T0.plusSeconds(3600))));
+    q.compare(
+        new Window(f.id(), f.valueType(), T0, T0, null),
+        new Window(f.id(), f.valueType(), T0.plusSeconds(1), null, null),
+        c -> {
+          assertThat(c.summaries(List.of(0.1, 0.9))[0].quantiles()).containsExactly(3.0, 3.0);
+          assertThat(c.bins(new double[] {3.0})).isEqualTo(new long[][] {{2, 0}, {1, 0}});
+          assertThat(c.ks().statistic()).isZero();
+          return null;
+        });
+  }
+
+  /** Counts of x <= edges[0], edges[i-1] < x <= edges[i], x > edges[last]. */
+  private static long[] binCounts(double[] values, double[] edges) {
+    long[] out = new long[edges.length + 1];
+    for (double v : values) {
+      int i = 0;
+      while (i < edges.length && v > edges[i]) {
+        i++;
+      }
+      out[i]++;
+    }
+    return out;
+  }
+
   /** scipy's ks_2samp statistic: searchsorted counts over the union, divided in double. */
   static double bruteForceKs(double[] a, double[] b) {
     double[] x = a.clone();

@@ -35,6 +35,13 @@ public abstract class SqlQualityQueries implements QualityQueries {
   /** Runs queries over a relation that {@link #withRelation} derived once. */
   protected interface Querier {
     <T> T query(String what, String sql, Reader<T> reader);
+
+    /**
+     * Makes the rows of {@code select} (which may read the relations defined before) the relation
+     * {@code name} for the later queries, computed once (a temporary table, or a materialized CTE
+     * in front of each later query).
+     */
+    void derive(String name, String select);
   }
 
   /** Work over a relation derived once. */
@@ -47,16 +54,39 @@ public abstract class SqlQualityQueries implements QualityQueries {
 
   /**
    * Runs {@code body}, whose queries read the relation {@code name}: the rows of {@code select},
-   * computed once (a temporary table, or a materialized CTE in front of every query).
+   * computed once (a temporary table, or a materialized CTE in front of every query) when {@code
+   * materialize}, else read again by every query (a CTE that is not materialized).
    */
-  protected abstract <T> T withRelation(String name, String select, Body<T> body);
+  protected abstract <T> T withRelation(
+      String name, String select, boolean materialize, Body<T> body);
 
   /**
    * A SELECT of the current values of the features {@code ids} in the window's bounds, with the
    * columns {@code f} (the feature id), {@code entity} (canonical JSON text) and {@code v} (the
-   * stored value, SQL NULL for null); bounds from {@link #bounds}.
+   * stored value, SQL NULL for null); bounds from {@link #bounds}. With {@code uniqueThrough} (from
+   * {@link #uniqueThrough}) the stored rows with seq up to it, as they are; without, the latest
+   * written per (entity, event time).
    */
-  protected abstract String current(List<UUID> ids, Window bounds);
+  protected abstract String current(List<UUID> ids, Window bounds, @Nullable Long uniqueThrough);
+
+  /**
+   * A seq up to which the stored rows of the features are their current values (no (entity, event
+   * time) written twice among them), or null when unknown or some key was rewritten: then {@link
+   * #current} takes the latest written per key, which costs several times a scan.
+   */
+  protected @Nullable Long uniqueThrough(List<UUID> ids) {
+    return null;
+  }
+
+  /**
+   * Whether a drift over current values that are the stored rows (a {@link #uniqueThrough}) still
+   * copies them into a temporary table once: true where a scan of the table costs more than writing
+   * and rereading the copy (DuckDB); false where the copy could not be scanned in parallel
+   * (PostgreSQL's temporary tables), so each aggregation scans the table with parallel workers.
+   */
+  protected boolean materializeRows() {
+    return true;
+  }
 
   /**
    * A SQL literal of a timestamp, comparable with {@code event_timestamp} and {@code written_at}.
@@ -80,12 +110,6 @@ public abstract class SqlQualityQueries implements QualityQueries {
 
   /** True when {@code expr} matches the regular expression (a SQL literal) as a whole. */
   protected abstract String fullMatch(String expr, String patternLiteral);
-
-  /**
-   * The linear-interpolation quantiles of {@code expr} as one aggregate returning an array (one
-   * sort, however many quantiles), indexed from 1.
-   */
-  protected abstract String quantiles(String expr, List<Double> probabilities);
 
   /** A string as a SQL literal: single quotes doubled (standard strings in both databases). */
   protected static String literal(String s) {
@@ -177,10 +201,11 @@ public abstract class SqlQualityQueries implements QualityQueries {
       perFeature.add("SELECT 0" + one + " FROM checked WHERE " + of);
     }
     sql.append(" FROM checked");
-    String select = current(ids, checks.getFirst().window());
+    String select = current(ids, checks.getFirst().window(), uniqueThrough(ids));
     return withRelation(
         "checked",
         clustered() ? "SELECT * FROM (" + select + ") c ORDER BY f" : select,
+        true,
         q -> {
           long[] counts;
           if (clustered()) {
@@ -318,34 +343,43 @@ public abstract class SqlQualityQueries implements QualityQueries {
   // ------------------------------------------------------------------ drift
 
   /**
-   * Both windows' current values derived once into the relation {@code drift_pair} ({@code side} 0
-   * for the reference, 1 for the current window; {@code x} the number, or {@code t} the canonical
-   * text of other types), which every aggregation of the drift then reads.
+   * Both windows' current values as the relation {@code drift_pair} ({@code side} 0 for the
+   * reference, 1 for the current window; {@code x} the number, or {@code t} the canonical text of
+   * other types), which every aggregation of the drift reads: copied once into a temporary table,
+   * or, when the current values are the stored rows and the store would rather scan them again
+   * ({@link #materializeRows}), read from the table by each aggregation.
    */
   @Override
   public <T> T compare(Window reference, Window current, Function<Comparison, T> body) {
     boolean numeric = reference.type().isNumeric() && !reference.type().isList();
     String value = numeric ? number("v") + " AS x" : canonical("v") + " AS t";
+    @Nullable Long through =
+        uniqueThrough(
+            java.util.stream.Stream.of(reference.featureId(), current.featureId())
+                .distinct()
+                .toList());
     String select =
         "SELECT 0 AS side, "
             + value
             + " FROM ("
-            + current(List.of(reference.featureId()), reference)
+            + current(List.of(reference.featureId()), reference, through)
             + ") r UNION ALL SELECT 1 AS side, "
             + value
             + " FROM ("
-            + current(List.of(current.featureId()), current)
+            + current(List.of(current.featureId()), current, through)
             + ") c";
-    return withRelation("drift_pair", select, q -> body.apply(new Pair(q, numeric)));
+    boolean materialize = through == null || materializeRows();
+    return withRelation("drift_pair", select, materialize, q -> body.apply(new Pair(q, numeric)));
   }
 
-  /** Buckets of the values' range that KS counts before sorting only the ones that matter. */
-  static final int KS_BUCKETS = 4096;
+  /** Equal buckets of the values' range that a numeric drift counts in one scan. */
+  static final int BUCKETS = 4096;
 
   /** The aggregations of a drift over {@code drift_pair}. */
   private final class Pair implements Comparison {
     private final Querier q;
     private final boolean numeric;
+    private @Nullable Numbers numbers;
 
     Pair(Querier q, boolean numeric) {
       this.q = q;
@@ -354,73 +388,42 @@ public abstract class SqlQualityQueries implements QualityQueries {
 
     @Override
     public Summary[] summaries(List<Double> probabilities) {
-      String col = numeric ? "x" : "t";
-      StringBuilder sql = new StringBuilder("SELECT ");
-      for (int side = 0; side < 2; side++) {
-        String only = " FILTER (WHERE side = " + side + ")";
-        sql.append(side == 0 ? "" : ", ")
-            .append("count(*)")
-            .append(only)
-            .append(", count(*) FILTER (WHERE side = ")
-            .append(side)
-            .append(" AND ")
-            .append(col)
-            .append(" IS NULL)");
-        if (numeric) {
-          sql.append(", avg(x)").append(only).append(", stddev_samp(x)").append(only);
-        }
-      }
-      boolean withQuantiles = numeric && !probabilities.isEmpty();
-      if (withQuantiles) {
-        sql.append(", ").append(quantiles("x", probabilities)).append(" FILTER (WHERE side = 0)");
-      }
-      sql.append(" FROM drift_pair");
-      String text = sql.toString();
-      if (withQuantiles) {
-        StringBuilder outer = new StringBuilder("SELECT ");
-        int plain = 8;
-        for (int i = 1; i <= plain; i++) {
-          outer.append("c").append(i).append(", ");
-        }
-        for (int i = 1; i <= probabilities.size(); i++) {
-          outer.append(i == 1 ? "" : ", ").append("q[").append(i).append(']');
-        }
-        outer.append(" FROM (").append(text).append(") AS s(c1, c2, c3, c4, c5, c6, c7, c8, q)");
-        text = outer.toString();
+      if (numeric) {
+        return numbers(probabilities).summaries();
       }
       return q.query(
           "drift summary",
-          text,
+          "SELECT count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 0 AND t IS NULL),"
+              + " count(*) FILTER (WHERE side = 1), count(*) FILTER (WHERE side = 1 AND t IS NULL)"
+              + " FROM drift_pair",
           rs -> {
             rs.next();
-            if (!numeric) {
-              return new Summary[] {
-                new Summary(rs.getLong(1), rs.getLong(2), null, null, List.of()),
-                new Summary(rs.getLong(3), rs.getLong(4), null, null, List.of())
-              };
-            }
-            List<Double> qs = new ArrayList<>();
-            for (int i = 0; withQuantiles && i < probabilities.size(); i++) {
-              Double v = nullableDouble(rs, 9 + i);
-              if (v != null) {
-                qs.add(v);
-              }
-            }
             return new Summary[] {
-              new Summary(
-                  rs.getLong(1), rs.getLong(2), nullableDouble(rs, 3), nullableDouble(rs, 4), qs),
-              new Summary(
-                  rs.getLong(5),
-                  rs.getLong(6),
-                  nullableDouble(rs, 7),
-                  nullableDouble(rs, 8),
-                  List.of())
+              new Summary(rs.getLong(1), rs.getLong(2), null, null, List.of()),
+              new Summary(rs.getLong(3), rs.getLong(4), null, null, List.of())
             };
           });
     }
 
+    /** The numbers' aggregations, computed once for the quantiles asked first. */
+    private Numbers numbers(List<Double> probabilities) {
+      Numbers n = numbers;
+      if (n == null || !n.probabilities.equals(probabilities)) {
+        n = new Numbers(q, probabilities);
+        numbers = n;
+      }
+      return n;
+    }
+
     @Override
     public long[][] bins(double[] edges) {
+      Numbers n = numbers;
+      if (n != null) {
+        long[][] counts = n.bins(edges);
+        if (counts != null) {
+          return counts;
+        }
+      }
       StringBuilder bin = new StringBuilder("CASE");
       for (int i = 0; i < edges.length; i++) {
         bin.append(" WHEN x <= ").append(edges[i]).append(" THEN ").append(i);
@@ -483,51 +486,173 @@ public abstract class SqlQualityQueries implements QualityQueries {
           });
     }
 
-    /**
-     * KS = max |F1(x) - F2(x)| over the union of values, divided in double like scipy's {@code
-     * ks_2samp} does, without sorting both samples: the values' range is cut into {@link
-     * #KS_BUCKETS} equal buckets and each side counted per bucket (one scan); at a bucket's end the
-     * gap is known exactly, and inside a bucket it cannot exceed the gap between one side's count
-     * at the bucket's start and the other's at its end. Only buckets whose bound beats the best
-     * known gap (typically a handful near the largest gap) are sorted, with running counts offset
-     * by the counts before them. Skewed data that leaves most values in such buckets costs a sort
-     * of them, as before; the result is the same either way.
-     */
     @Override
     public KsResult ks() {
-      long[] n = new long[2];
+      return numbers(numbers == null ? List.of() : numbers.probabilities).ks();
+    }
+  }
+
+  /**
+   * A numeric drift's aggregations in two scans of {@code drift_pair} and a few small queries,
+   * without sorting either side. The first scan counts each side and its nulls, its mean and
+   * stddev, and the values' range; the second counts each side in {@link #BUCKETS} equal buckets of
+   * that range. Each quantile's order statistics and KS's largest gap are then known to lie in a
+   * few buckets: the KS gap is exact at every bucket's end, and inside a bucket it cannot exceed
+   * the gap between one side's count at the bucket's start and the other's at its end; the order
+   * statistics of a quantile sit in the buckets the running counts point at. Only those buckets'
+   * values are copied (relation {@code drift_inside}: usually a few thousand values a bucket) and
+   * sorted, so quantiles, the counts of the bins they bound, and KS are exact, not estimates:
+   * skewed data that crowds most values into such buckets only costs a larger sort.
+   */
+  private final class Numbers {
+    final List<Double> probabilities;
+    private final Querier q;
+    private final Summary[] summaries;
+    private final long[] n = new long[2]; // non-null values per side
+    private final long[][] counts = new long[2][];
+    private final long[][] before = new long[2][]; // values in the buckets before each
+    private final String bucket; // SQL: the bucket of x
+    private final boolean spread; // more than one distinct value
+    private final double endGap; // the largest KS gap at the buckets' ends
+    private final List<Integer> open = new ArrayList<>(); // buckets KS must sort
+    private final Map<Double, int[]> edgeBuckets = new java.util.HashMap<>();
+
+    Numbers(Querier q, List<Double> probabilities) {
+      this.q = q;
+      this.probabilities = List.copyOf(probabilities);
       double[] range = new double[2];
-      boolean any =
-          q.query(
-              "drift ks",
-              "SELECT count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 1),"
-                  + " min(x), max(x) FROM drift_pair WHERE x IS NOT NULL",
-              rs -> {
-                rs.next();
-                n[0] = rs.getLong(1);
-                n[1] = rs.getLong(2);
-                range[0] = rs.getDouble(3);
-                range[1] = rs.getDouble(4);
-                return !rs.wasNull();
-              });
-      if (!any || n[0] == 0 || n[1] == 0) {
-        return new KsResult(Double.NaN, n[0], n[1]);
+      this.summaries = stats(range);
+      n[0] = summaries[0].count() - summaries[0].nulls();
+      n[1] = summaries[1].count() - summaries[1].nulls();
+      double scale = BUCKETS / (range[1] - range[0]);
+      spread = n[0] + n[1] > 0 && range[1] > range[0];
+      int buckets = spread && Double.isFinite(scale) ? BUCKETS : 1;
+      bucket =
+          buckets == 1
+              ? "0"
+              : "least("
+                  + (BUCKETS - 1)
+                  + ", CAST(floor((x - ("
+                  + range[0]
+                  + ")) * "
+                  + scale
+                  + ") AS INTEGER))";
+      counts[0] = new long[buckets];
+      counts[1] = new long[buckets];
+      if (buckets == 1) {
+        counts[0][0] = n[0];
+        counts[1][0] = n[1];
+      } else {
+        countBuckets();
       }
-      double scale = KS_BUCKETS / (range[1] - range[0]);
-      if (!(range[1] > range[0]) || !Double.isFinite(scale)) {
-        return new KsResult(0.0, n[0], n[1]); // one value on both sides: equal distributions
+      before[0] = new long[buckets];
+      before[1] = new long[buckets];
+      double d = 0;
+      long c1 = 0;
+      long c2 = 0;
+      for (int b = 0; b < buckets; b++) {
+        before[0][b] = c1;
+        before[1][b] = c2;
+        c1 += counts[0][b];
+        c2 += counts[1][b];
+        if (n[0] > 0 && n[1] > 0) {
+          d = Math.max(d, gap(c1, n[0], c2, n[1]));
+        }
       }
-      String bucket =
-          "least("
-              + (KS_BUCKETS - 1)
-              + ", CAST(floor((x - ("
-              + range[0]
-              + ")) * "
-              + scale
-              + ") AS INTEGER))";
-      long[][] counts = new long[2][KS_BUCKETS];
+      endGap = d;
+      java.util.TreeSet<Integer> inside = new java.util.TreeSet<>();
+      if (spread && n[0] > 0 && n[1] > 0) {
+        for (int b = 0; b < buckets; b++) {
+          long e1 = before[0][b] + counts[0][b];
+          long e2 = before[1][b] + counts[1][b];
+          double bound =
+              Math.max(gap(e1, n[0], before[1][b], n[1]), gap(before[0][b], n[0], e2, n[1]));
+          if (bound > d && counts[0][b] + counts[1][b] > 1) {
+            open.add(b);
+          }
+        }
+      }
+      inside.addAll(open);
+      List<long[]> ranks = new ArrayList<>(); // per probability: ranks floor, ceil; their buckets
+      if (n[0] > 0 && spread) {
+        for (double p : probabilities) {
+          double h = (n[0] - 1) * p;
+          long lo = (long) Math.floor(h);
+          long hi = (long) Math.ceil(h);
+          int blo = bucketOfRank(lo);
+          int bhi = bucketOfRank(hi);
+          for (int b = blo; b <= bhi; b++) {
+            inside.add(b);
+          }
+          ranks.add(new long[] {lo, hi, blo, bhi});
+        }
+      }
+      if (!inside.isEmpty()) {
+        q.derive(
+            "drift_inside",
+            "SELECT side, x, b FROM (SELECT side, x, "
+                + bucket
+                + " AS b FROM drift_pair WHERE x IS NOT NULL) t WHERE b IN ("
+                + String.join(", ", inside.stream().map(String::valueOf).toList())
+                + ")");
+      }
+      List<Double> quantiles = quantiles(ranks, range[0]);
+      summaries[0] =
+          new Summary(
+              summaries[0].count(),
+              summaries[0].nulls(),
+              summaries[0].mean(),
+              summaries[0].stddev(),
+              quantiles);
+    }
+
+    Summary[] summaries() {
+      return summaries.clone();
+    }
+
+    /** Count, nulls, mean, stddev of each side; the range of both sides' values into range. */
+    private Summary[] stats(double[] range) {
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (int side = 0; side < 2; side++) {
+        String only = " FILTER (WHERE side = " + side + ")";
+        sql.append(side == 0 ? "" : ", ")
+            .append("count(*)")
+            .append(only)
+            .append(", count(x)")
+            .append(only)
+            .append(", avg(x)")
+            .append(only)
+            .append(", stddev_samp(x)")
+            .append(only);
+      }
+      sql.append(", min(x), max(x) FROM drift_pair");
+      return q.query(
+          "drift summary",
+          sql.toString(),
+          rs -> {
+            rs.next();
+            range[0] = rs.getDouble(9);
+            range[1] = rs.getDouble(10);
+            return new Summary[] {
+              new Summary(
+                  rs.getLong(1),
+                  rs.getLong(1) - rs.getLong(2),
+                  nullableDouble(rs, 3),
+                  nullableDouble(rs, 4),
+                  List.of()),
+              new Summary(
+                  rs.getLong(5),
+                  rs.getLong(5) - rs.getLong(6),
+                  nullableDouble(rs, 7),
+                  nullableDouble(rs, 8),
+                  List.of())
+            };
+          });
+    }
+
+    private void countBuckets() {
       q.query(
-          "drift ks",
+          "drift buckets",
           "SELECT b, count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 1)"
               + " FROM (SELECT side, "
               + bucket
@@ -539,31 +664,126 @@ public abstract class SqlQualityQueries implements QualityQueries {
             }
             return counts;
           });
-      double d = 0;
-      long[][] before = new long[2][KS_BUCKETS];
-      long c1 = 0;
-      long c2 = 0;
-      for (int b = 0; b < KS_BUCKETS; b++) {
-        before[0][b] = c1;
-        before[1][b] = c2;
-        c1 += counts[0][b];
-        c2 += counts[1][b];
-        d = Math.max(d, gap(c1, n[0], c2, n[1]));
+    }
+
+    /** The bucket holding the reference's value of 0-based rank {@code rank}. */
+    private int bucketOfRank(long rank) {
+      int b = 0;
+      while (before[0][b] + counts[0][b] <= rank) {
+        b++;
       }
-      List<String> open = new ArrayList<>();
-      List<String> ids = new ArrayList<>();
-      for (int b = 0; b < KS_BUCKETS; b++) {
-        long e1 = before[0][b] + counts[0][b];
-        long e2 = before[1][b] + counts[1][b];
-        double bound =
-            Math.max(gap(e1, n[0], before[1][b], n[1]), gap(before[0][b], n[0], e2, n[1]));
-        if (bound > d && counts[0][b] + counts[1][b] > 1) {
-          open.add("(" + b + ", " + before[0][b] + ", " + before[1][b] + ")");
-          ids.add(Integer.toString(b));
+      return b;
+    }
+
+    /**
+     * The quantiles by linear interpolation between the order statistics at floor and ceil of (n -
+     * 1) p, as numpy's default, DuckDB's quantile_cont and PostgreSQL's percentile_cont compute
+     * them; each read by its rank within its bucket.
+     */
+    private List<Double> quantiles(List<long[]> ranks, double min) {
+      if (n[0] == 0 || probabilities.isEmpty()) {
+        return List.of();
+      }
+      if (!spread) {
+        return probabilities.stream().map(p -> min).toList();
+      }
+      StringBuilder where = new StringBuilder();
+      java.util.Set<String> wanted = new java.util.LinkedHashSet<>();
+      for (long[] r : ranks) {
+        wanted.add("(b = " + r[2] + " AND rn = " + (r[0] - before[0][(int) r[2]] + 1) + ")");
+        wanted.add("(b = " + r[3] + " AND rn = " + (r[1] - before[0][(int) r[3]] + 1) + ")");
+      }
+      where.append(String.join(" OR ", wanted));
+      Map<Long, Double> byRank =
+          q.query(
+              "drift quantiles",
+              "SELECT b, rn, x FROM (SELECT b, x, row_number() OVER (PARTITION BY b ORDER BY x)"
+                  + " AS rn FROM drift_inside WHERE side = 0) r WHERE "
+                  + where,
+              rs -> {
+                Map<Long, Double> out = new java.util.HashMap<>();
+                while (rs.next()) {
+                  out.put(before[0][rs.getInt(1)] + rs.getLong(2) - 1, rs.getDouble(3));
+                }
+                return out;
+              });
+      List<Double> out = new ArrayList<>();
+      for (int i = 0; i < ranks.size(); i++) {
+        long[] r = ranks.get(i);
+        double lo = java.util.Objects.requireNonNull(byRank.get(r[0]));
+        double hi = java.util.Objects.requireNonNull(byRank.get(r[1]));
+        double h = (n[0] - 1) * probabilities.get(i);
+        double value = r[0] == r[1] ? lo : lo + (hi - lo) * (h - r[0]);
+        out.add(value);
+        edgeBuckets.put(value, new int[] {(int) r[2], (int) r[3]});
+      }
+      return out;
+    }
+
+    /**
+     * The bin counts at edges that are quantiles computed here (else null): the values in the
+     * buckets before an edge's, and those up to the edge in its buckets (copied, so a small query).
+     * Values in buckets before the lower order statistic's are below it, and values in buckets
+     * after the upper's are above it, so the counts are exact.
+     */
+    long @Nullable [][] bins(double[] edges) {
+      if (!spread || edges.length == 0) {
+        return null;
+      }
+      StringBuilder sql = new StringBuilder("SELECT 0");
+      int[] first = new int[edges.length]; // the lowest bucket an edge's count reads
+      for (int i = 0; i < edges.length; i++) {
+        double e = edges[i];
+        int[] bs = edgeBuckets.get(e);
+        if (bs == null) {
+          return null;
+        }
+        first[i] = bs[0];
+        for (int side = 0; side < 2; side++) {
+          sql.append(", count(*) FILTER (WHERE side = ")
+              .append(side)
+              .append(" AND b BETWEEN ")
+              .append(bs[0])
+              .append(" AND ")
+              .append(bs[1])
+              .append(" AND x <= ")
+              .append(e)
+              .append(')');
         }
       }
+      sql.append(" FROM drift_inside");
+      long[] inside = q.query("drift bins", sql.toString(), SqlQualityQueries::longs);
+      long[][] out = new long[2][edges.length + 1];
+      for (int side = 0; side < 2; side++) {
+        long last = 0;
+        for (int i = 0; i < edges.length; i++) {
+          long upTo = before[side][first[i]] + inside[2 * i + side];
+          out[side][i] = upTo - last;
+          last = upTo;
+        }
+        out[side][edges.length] = n[side] - last;
+      }
+      return out;
+    }
+
+    /**
+     * KS = max |F1(x) - F2(x)| over the union of values, divided in double like scipy's {@code
+     * ks_2samp} does: exact at the buckets' ends, and inside the buckets whose bound beats that
+     * from running counts over their sorted values, offset by the counts before them.
+     */
+    KsResult ks() {
+      if (n[0] == 0 || n[1] == 0) {
+        return new KsResult(Double.NaN, n[0], n[1]);
+      }
+      if (!spread) {
+        return new KsResult(0.0, n[0], n[1]); // one value on both sides: equal distributions
+      }
       if (open.isEmpty()) {
-        return new KsResult(d, n[0], n[1]);
+        return new KsResult(endGap, n[0], n[1]);
+      }
+      List<String> offsets = new ArrayList<>();
+      for (int b : open) {
+        offsets.add("(" + b + ", " + before[0][b] + ", " + before[1][b] + ")");
       }
       String sql =
           "SELECT max(abs(CAST(o.p1 + s1 AS float8) / CAST("
@@ -571,14 +791,12 @@ public abstract class SqlQualityQueries implements QualityQueries {
               + " AS float8) - CAST(o.p2 + s2 AS float8) / CAST("
               + n[1]
               + " AS float8))) FROM (SELECT b, sum(1 - side) OVER w AS s1, sum(side) OVER w AS s2"
-              + " FROM (SELECT side, x, "
-              + bucket
-              + " AS b FROM drift_pair WHERE x IS NOT NULL) t WHERE b IN ("
-              + String.join(", ", ids)
+              + " FROM drift_inside WHERE b IN ("
+              + String.join(", ", open.stream().map(String::valueOf).toList())
               + ") WINDOW w AS (PARTITION BY b ORDER BY x)) r JOIN (VALUES "
-              + String.join(", ", open)
+              + String.join(", ", offsets)
               + ") AS o(b, p1, p2) ON r.b = o.b";
-      double inside =
+      double gapInside =
           q.query(
               "drift ks",
               sql,
@@ -587,13 +805,13 @@ public abstract class SqlQualityQueries implements QualityQueries {
                 double v = rs.getDouble(1);
                 return rs.wasNull() ? 0.0 : v;
               });
-      return new KsResult(Math.max(d, inside), n[0], n[1]);
+      return new KsResult(Math.max(endGap, gapInside), n[0], n[1]);
     }
+  }
 
-    /** |c1/n1 - c2/n2| in double, as the SQL computes it. */
-    private static double gap(long c1, long n1, long c2, long n2) {
-      return Math.abs((double) c1 / (double) n1 - (double) c2 / (double) n2);
-    }
+  /** |c1/n1 - c2/n2| in double, as the SQL computes it. */
+  private static double gap(long c1, long n1, long c2, long n2) {
+    return Math.abs((double) c1 / (double) n1 - (double) c2 / (double) n2);
   }
 
   @Override

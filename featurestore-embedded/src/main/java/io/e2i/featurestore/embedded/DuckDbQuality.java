@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Data-quality aggregations in DuckDB. A window's current values come from a hash aggregate ({@code
@@ -52,32 +54,56 @@ final class DuckDbQuality extends SqlQualityQueries {
 
   /**
    * The relation as a temporary table of the reader's connection (dropped after), so the window's
-   * current values are derived once however many aggregations read them.
+   * current values are derived once however many aggregations read them; or, not materialized, a
+   * CTE in front of each query. Relations derived later are temporary tables too.
    */
   @Override
-  protected <T> T withRelation(String name, String select, Body<T> body) {
+  protected <T> T withRelation(String name, String select, boolean materialize, Body<T> body) {
     return DuckDbOfflineStore.call(
         "deriving the current values",
         () ->
             db.read(
                 c -> {
-                  try (Statement s = c.createStatement()) {
-                    s.execute("CREATE OR REPLACE TEMP TABLE " + name + " AS " + select);
-                  }
+                  List<String> tables = new ArrayList<>();
+                  String with =
+                      materialize ? "" : "WITH " + name + " AS NOT MATERIALIZED (" + select + ") ";
                   try {
+                    if (materialize) {
+                      createTemp(c, name, select, tables);
+                    }
                     return body.run(
                         new Querier() {
                           @Override
                           public <R> R query(String what, String sql, Reader<R> reader) {
-                            return DuckDbOfflineStore.call(what, () -> read(c, sql, reader));
+                            return DuckDbOfflineStore.call(what, () -> read(c, with + sql, reader));
+                          }
+
+                          @Override
+                          public void derive(String derived, String sql) {
+                            DuckDbOfflineStore.call(
+                                "deriving " + derived,
+                                () -> {
+                                  createTemp(c, derived, with + sql, tables);
+                                  return derived;
+                                });
                           }
                         });
                   } finally {
                     try (Statement s = c.createStatement()) {
-                      s.execute("DROP TABLE IF EXISTS temp." + name);
+                      for (String table : tables) {
+                        s.execute("DROP TABLE IF EXISTS temp." + table);
+                      }
                     }
                   }
                 }));
+  }
+
+  private static void createTemp(Connection c, String name, String select, List<String> tables)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE OR REPLACE TEMP TABLE " + name + " AS " + select);
+    }
+    tables.add(name);
   }
 
   /** Temporary tables keep insertion order and skip row groups by their min/max. */
@@ -93,15 +119,19 @@ final class DuckDbQuality extends SqlQualityQueries {
     }
   }
 
+  /** Known from the feature's {@link UniqueKeys} certificate, checked (and extended) first. */
+  @Override
+  protected @Nullable Long uniqueThrough(List<UUID> ids) {
+    return unique.uniqueThrough(ids);
+  }
+
   /**
-   * The current values: when none of the features has two rows for one (entity, event time) the
-   * rows themselves (up to the seq the check covered, so rows written since stay out), else the
-   * latest written per (entity, event time) by a hash aggregate ({@code arg_max_null} by seq),
-   * which costs several times the scan.
+   * The current values: with a {@code uniqueThrough} the rows themselves (up to the seq the check
+   * covered, so rows written since stay out), else the latest written per (entity, event time) by a
+   * hash aggregate ({@code arg_max_null} by seq), which costs several times the scan.
    */
   @Override
-  protected String current(List<UUID> ids, Window w) {
-    Long through = unique.uniqueThrough(ids);
+  protected String current(List<UUID> ids, Window w, @Nullable Long through) {
     if (through != null) {
       return "SELECT feature_id AS f, entity, value_json AS v FROM feature_values"
           + " WHERE feature_id IN ("
@@ -146,10 +176,5 @@ final class DuckDbQuality extends SqlQualityQueries {
   @Override
   protected String fullMatch(String expr, String patternLiteral) {
     return "regexp_full_match(" + expr + ", " + patternLiteral + ")";
-  }
-
-  @Override
-  protected String quantiles(String expr, List<Double> probabilities) {
-    return "quantile_cont(" + expr + ", " + probabilities + ")";
   }
 }

@@ -45,6 +45,7 @@ public final class PgOfflineStore implements OfflineStore {
   private final PgDatabase db;
   private final PgDatabase readDb; // history, training data, statistics: db or a read replica
   private final PgPartitions partitions = new PgPartitions();
+  private final PgQuality quality; // one, so its certificates of unrewritten keys are kept
   private volatile @Nullable ScheduledExecutorService maintenance;
 
   PgOfflineStore(PgDatabase db) {
@@ -58,6 +59,7 @@ public final class PgOfflineStore implements OfflineStore {
   PgOfflineStore(PgDatabase db, PgDatabase readDb) {
     this.db = db;
     this.readDb = readDb;
+    this.quality = new PgQuality(readDb, db);
   }
 
   @Override
@@ -341,7 +343,7 @@ public final class PgOfflineStore implements OfflineStore {
 
   @Override
   public io.e2i.featurestore.spi.QualityQueries quality() {
-    return new PgQuality(readDb, db);
+    return quality;
   }
 
   @Override

@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Data-quality aggregations in PostgreSQL, on the read database (a replica when configured), over
@@ -17,11 +19,13 @@ import java.util.UUID;
 final class PgQuality extends SqlQualityQueries {
   private final PgDatabase db;
   private final PgDatabase primary;
+  private final PgUniqueKeys unique;
 
   /** Reads go to {@code db} (a replica when configured); the drift history to {@code primary}. */
   PgQuality(PgDatabase db, PgDatabase primary) {
     this.db = db;
     this.primary = primary;
+    this.unique = new PgUniqueKeys(db);
   }
 
   @Override
@@ -49,26 +53,23 @@ final class PgQuality extends SqlQualityQueries {
   }
 
   /**
-   * On the primary, the relation is a temporary table of one connection (dropped after), so the
-   * current values are derived once however many aggregations read them; a read replica takes no
-   * temporary tables, so there each query starts with the relation as a materialized CTE.
+   * On the primary, a materialized relation is a temporary table of one connection (dropped after),
+   * so the current values are derived once however many aggregations read them; a read replica
+   * takes no temporary tables, so there each query starts with the relation as a materialized CTE.
+   * A relation not materialized is a CTE that each query reads again (parallel workers can scan it,
+   * as they cannot a temporary table). All queries run on one connection.
    */
   @Override
-  protected <T> T withRelation(String name, String select, Body<T> body) {
-    if (db != primary) {
-      return body.run(
-          new Querier() {
-            @Override
-            public <R> R query(String what, String sql, Reader<R> reader) {
-              return PgQuality.this.query(
-                  what, "WITH " + name + " AS MATERIALIZED (" + select + ") " + sql, reader);
-            }
-          });
-    }
+  protected <T> T withRelation(String name, String select, boolean materialize, Body<T> body) {
+    boolean temp = db == primary;
     try (Connection c = db.connection()) {
-      try (Statement s = c.createStatement()) {
-        s.execute("DROP TABLE IF EXISTS pg_temp." + name);
-        s.execute("CREATE TEMP TABLE " + name + " AS " + select);
+      List<String> ctes = new ArrayList<>();
+      List<String> tables = new ArrayList<>();
+      if (materialize && temp) {
+        createTemp(c, name, "", select, tables);
+      } else {
+        ctes.add(
+            name + (materialize ? " AS MATERIALIZED (" : " AS NOT MATERIALIZED (") + select + ")");
       }
       try {
         return body.run(
@@ -76,16 +77,32 @@ final class PgQuality extends SqlQualityQueries {
               @Override
               public <R> R query(String what, String sql, Reader<R> reader) {
                 try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery(sql)) {
+                    ResultSet rs = s.executeQuery(with(ctes) + sql)) {
                   return reader.read(rs);
                 } catch (SQLException e) {
                   throw PgDatabase.error("computing the " + what, e);
                 }
               }
+
+              @Override
+              public void derive(String derived, String sql) {
+                try {
+                  if (temp) {
+                    createTemp(c, derived, with(ctes), sql, tables);
+                  } else {
+                    ctes.removeIf(cte -> cte.startsWith(derived + " AS "));
+                    ctes.add(derived + " AS MATERIALIZED (" + sql + ")");
+                  }
+                } catch (SQLException e) {
+                  throw PgDatabase.error("deriving " + derived, e);
+                }
+              }
             });
       } finally {
         try (Statement s = c.createStatement()) {
-          s.execute("DROP TABLE IF EXISTS pg_temp." + name);
+          for (String table : tables) {
+            s.execute("DROP TABLE IF EXISTS pg_temp." + table);
+          }
         }
       }
     } catch (SQLException e) {
@@ -93,8 +110,51 @@ final class PgQuality extends SqlQualityQueries {
     }
   }
 
+  private static String with(List<String> ctes) {
+    return ctes.isEmpty() ? "" : "WITH " + String.join(", ", ctes) + " ";
+  }
+
+  private static void createTemp(
+      Connection c, String name, String with, String select, List<String> tables)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS pg_temp." + name);
+      s.execute("CREATE TEMP TABLE " + name + " AS " + with + select);
+    }
+    tables.add(name);
+  }
+
+  /** Known from the feature's {@link PgUniqueKeys} certificate, checked (and extended) first. */
   @Override
-  protected String current(List<UUID> ids, Window w) {
+  protected @Nullable Long uniqueThrough(List<UUID> ids) {
+    return unique.uniqueThrough(ids);
+  }
+
+  /**
+   * Whether a drift over stored rows copies them: no. A temporary table is written by one process
+   * and read by one (parallel workers cannot see it); each aggregation scanning the table again
+   * runs with parallel workers.
+   */
+  @Override
+  protected boolean materializeRows() {
+    return false;
+  }
+
+  /**
+   * The current values: with a {@code uniqueThrough} the rows themselves up to that seq (a scan the
+   * planner may run with parallel workers), else the latest written per (entity, event time), a
+   * DISTINCT ON walk of the read index (feature_id, entity_key, event_timestamp DESC, seq DESC).
+   */
+  @Override
+  protected String current(List<UUID> ids, Window w, @Nullable Long through) {
+    if (through != null) {
+      return "SELECT feature_id AS f, entity_key AS entity, value AS v FROM feature_values"
+          + " WHERE feature_id IN ("
+          + idList(ids)
+          + ") AND seq <= "
+          + through
+          + bounds(w);
+    }
     return "SELECT DISTINCT ON (feature_id, entity_key, event_timestamp) feature_id AS f,"
         + " entity_key AS entity, value AS v FROM feature_values WHERE feature_id IN ("
         + idList(ids)
@@ -131,14 +191,5 @@ final class PgQuality extends SqlQualityQueries {
   @Override
   protected String fullMatch(String expr, String patternLiteral) {
     return "(" + expr + " ~ ('^(?:' || " + patternLiteral + " || ')$'))";
-  }
-
-  @Override
-  protected String quantiles(String expr, List<Double> probabilities) {
-    return "percentile_cont(ARRAY"
-        + probabilities
-        + "::float8[]) WITHIN GROUP (ORDER BY "
-        + expr
-        + ")";
   }
 }
