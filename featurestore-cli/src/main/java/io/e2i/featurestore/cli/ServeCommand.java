@@ -74,11 +74,15 @@ final class ServeCommand extends BaseCommand {
 
   @Option(
       names = "--inline-reads",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description =
-          "Answer online reads in the I/O thread that received them: less CPU per read, but a"
-              + " read that misses the cache, or a client that stops reading its answers, holds"
-              + " up the other connections of that thread meanwhile (plain HTTP only).")
-  boolean inlineReads;
+          "Answer online reads that the memory holds (cache hits) in the I/O thread that received"
+              + " them, writing without blocking; reads that need I/O go to the pool as other"
+              + " requests do. Less CPU per read; on by default (plain HTTP only)."
+              + " --no-inline-reads serves every request from the pool.")
+  boolean inlineReads = true;
 
   @Option(
       names = "--no-scheduler",

@@ -425,8 +425,15 @@ final class Api {
       throw ApiException.tooLarge(
           "request body of " + length + " bytes exceeds the limit of " + limit + " bytes");
     }
-    return new LimitedInputStream(req.getInputStream(), limit);
+    InputStream in =
+        req.getAttribute(KEPT_BODY) instanceof byte[] kept
+            ? new java.io.ByteArrayInputStream(kept)
+            : req.getInputStream();
+    return new LimitedInputStream(in, limit);
   }
+
+  /** A body read ahead in Jetty's selector thread ({@link FeatureServer}, inline reads). */
+  static final String KEPT_BODY = "fs.body";
 
   InputStream body(Context ctx) throws java.io.IOException {
     return body(ctx, options.maxBodyBytes());

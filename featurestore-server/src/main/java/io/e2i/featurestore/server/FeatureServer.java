@@ -2,6 +2,7 @@ package io.e2i.featurestore.server;
 
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.MemoryOnly;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -244,7 +245,16 @@ public final class FeatureServer implements AutoCloseable {
     for (Endpoint e : endpoints) {
       HotRoutes.Action action = actions.get(e.path());
       if (action != null && e.method().equals("POST")) {
-        byPath.put(e.path(), (req, res) -> serve(e, metrics, req, res, () -> action.handle(req)));
+        byPath.put(
+            e.path(),
+            (req, res) -> {
+              Principal.ThrowingSupplier<Object> work = () -> action.handle(req);
+              if (InlineReads.inSelector(req)) {
+                serveInline(e, metrics, req, res, work);
+              } else {
+                serve(e, metrics, req, res, work);
+              }
+            });
       }
     }
     return new HotRoutes(byPath);
@@ -261,6 +271,37 @@ public final class FeatureServer implements AutoCloseable {
       HttpServletRequest req,
       HttpServletResponse res,
       Principal.ThrowingSupplier<Object> action) {
+    serve(e, metrics, req, res, action, null, false);
+  }
+
+  /**
+   * An online read in Jetty's selector thread ({@link InlineReads}): the body has arrived and is
+   * kept, the read answers from memory only, and the answer is written without blocking. A read
+   * that needs I/O is handed to a pool thread with the principal already checked, before anything
+   * was written or counted, and served there as any other.
+   */
+  private void serveInline(
+      Endpoint e,
+      ServerMetrics metrics,
+      HttpServletRequest req,
+      HttpServletResponse res,
+      Principal.ThrowingSupplier<Object> action) {
+    serve(e, metrics, req, res, action, null, true);
+  }
+
+  /**
+   * @param known the principal checked in the selector thread before a hand-off, so the key's use
+   *     is counted once; null: check it here
+   * @param inline in the selector thread (see {@link #serveInline})
+   */
+  private void serve(
+      Endpoint e,
+      ServerMetrics metrics,
+      HttpServletRequest req,
+      HttpServletResponse res,
+      Principal.ThrowingSupplier<Object> action,
+      @Nullable Principal known,
+      boolean inline) {
     long start = System.nanoTime();
     // Count first, then check: stop() sets draining, then waits for the count to reach zero, so a
     // request is either refused or waited for.
@@ -271,8 +312,20 @@ public final class FeatureServer implements AutoCloseable {
         res.setHeader("Connection", "close");
         status = writeError(req, res, 503, "UNAVAILABLE", "the server is shutting down");
       } else {
-        Principal principal = security.principal(e, req);
-        status = respond(req, res, e, principal.runAs(e.operationId(), action));
+        Principal principal = known != null ? known : security.principal(e, req);
+        Object result;
+        if (inline) {
+          keepBody(req);
+          try {
+            result = MemoryOnly.call(() -> principal.runAs(e.operationId(), action));
+          } catch (MemoryOnly.WouldBlock w) {
+            InlineReads.handOff(req, () -> serve(e, metrics, req, res, action, principal, false));
+            return; // neither answered nor counted here
+          }
+        } else {
+          result = principal.runAs(e.operationId(), action);
+        }
+        status = respond(req, res, e, result);
       }
     } catch (ApiKeyAuth.Unauthenticated u) {
       status = ServerSecurity.unauthenticated(req, res, u);
@@ -282,6 +335,18 @@ public final class FeatureServer implements AutoCloseable {
       inFlight.decrementAndGet();
     }
     metrics.request(e.method(), e.path(), status, System.nanoTime() - start);
+  }
+
+  /**
+   * Reads the body (all of it has arrived: {@link InlineReads} runs nothing else inline) into a
+   * request attribute, where {@link Api#body} finds it, so a read handed to the pool reads it
+   * again. A body over the limit is left for the endpoint to refuse, as on the pool path.
+   */
+  private void keepBody(HttpServletRequest req) throws IOException {
+    long length = req.getContentLengthLong();
+    if (length > 0 && length <= options.maxBodyBytes()) {
+      req.setAttribute(Api.KEPT_BODY, req.getInputStream().readNBytes((int) length));
+    }
   }
 
   private static int respond(
@@ -310,11 +375,34 @@ public final class FeatureServer implements AutoCloseable {
     req.setAttribute(ANSWERED, Boolean.TRUE);
     res.setStatus(status);
     res.setContentType(contentType);
+    if (InlineReads.inSelector(req)) {
+      if (InlineReads.fitsBuffer(req, body.length)) {
+        // Buffered, not sent: with no Content-Length set Jetty cannot tell this is all, so it
+        // sends it (with its length) when the handler returns, and without blocking; a client
+        // that does not read its answers then holds up its own connection only.
+        res.getOutputStream().write(body);
+      } else {
+        InlineReads.handOff(req, () -> sendQuietly(req, res, body));
+      }
+      return status;
+    }
     res.setContentLength(body.length);
     ServletOutputStream out = res.getOutputStream();
     out.write(body);
     out.close();
     return status;
+  }
+
+  /** The blocking write of an answer too large to buffer in the selector thread. */
+  private static void sendQuietly(HttpServletRequest req, HttpServletResponse res, byte[] body) {
+    try {
+      res.setContentLength(body.length);
+      ServletOutputStream out = res.getOutputStream();
+      out.write(body);
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not send the answer to {}: {}", req.getRequestURI(), e.toString());
+    }
   }
 
   private static int writeThrowable(HttpServletRequest req, HttpServletResponse res, Throwable t) {

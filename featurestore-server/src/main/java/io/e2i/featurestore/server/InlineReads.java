@@ -1,6 +1,9 @@
 package io.e2i.featurestore.server;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
@@ -12,6 +15,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/1.1 connections that answer an online read in the thread that saw its bytes arrive (Jetty's
@@ -21,16 +25,59 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Only a {@code POST} to a hot path whose whole body has arrived runs inline (its handler never
  * waits for the network); every other request, and a hot one whose body is still coming, is handed
- * to the pool as before. The trade-off: while an inline read runs, the other connections of that
- * selector wait, so a read that misses the cache (a query on the embedded store, a round trip to
- * Redis) delays them by its duration. Hence an option ({@link ServerOptions#inlineReads()}), on for
- * the in-process memory cache where a read is microseconds.
+ * to the pool as before. While an inline read runs, the other connections of that selector wait, so
+ * it must never wait itself: the read answers from memory only ({@link
+ * io.e2i.featurestore.MemoryOnly}; a read that needs I/O is handed to the pool with {@link
+ * #handOff} before anything is written), and its answer is left in the response buffer for Jetty to
+ * send without blocking once the handler returns ({@link #fitsBuffer}), so a client that stops
+ * reading its answers stalls its own connection, not the selector. On by default; {@link
+ * ServerOptions#withInlineReads} turns it off.
  */
 final class InlineReads {
   /** Bodies larger than this are read from the pool, as they may not have arrived in one piece. */
   private static final int MAX_INLINE_BODY = 16 * 1024;
 
   private InlineReads() {}
+
+  /**
+   * Whether {@code req} is being answered in its connection's selector thread, by this thread: its
+   * handler must then neither wait for I/O (reads answer from memory only, see {@link
+   * io.e2i.featurestore.MemoryOnly}) nor write more than the response buffer takes (see {@link
+   * #fitsBuffer}); {@link #handOff} moves it to a pool thread otherwise.
+   */
+  static boolean inSelector(HttpServletRequest req) {
+    return Request.getBaseRequest(req) instanceof Request base
+        && base.getHttpChannel() instanceof Channel channel
+        && channel.connection.inSelector();
+  }
+
+  /**
+   * Whether an answer of {@code length} bytes stays in the response's buffer when written without a
+   * Content-Length: Jetty then sends it after the handler returns, without blocking (a client that
+   * does not read its answers makes its own connection wait, not the selector).
+   */
+  static boolean fitsBuffer(HttpServletRequest req, int length) {
+    HttpConfiguration config = Request.getBaseRequest(req).getHttpChannel().getHttpConfiguration();
+    return length <= config.getOutputAggregationSize() && length < config.getOutputBufferSize();
+  }
+
+  /**
+   * Suspends the request and runs {@code work} (which answers it, blocking as it likes) in a pool
+   * thread, then completes it: for a read that needs I/O, or an answer too large to buffer.
+   */
+  static void handOff(HttpServletRequest req, Runnable work) {
+    AsyncContext async = req.startAsync();
+    async.setTimeout(0); // as long as the read takes, like a request handled in the pool
+    Executor pool = Request.getBaseRequest(req).getHttpChannel().getConnector().getExecutor();
+    pool.execute(
+        () -> {
+          try {
+            work.run();
+          } finally {
+            async.complete();
+          }
+        });
+  }
 
   /** A plain HTTP connector like Javalin's default, with inline online reads. */
   static ServerConnector connector(
@@ -67,8 +114,9 @@ final class InlineReads {
   private static final class InlineConnection extends HttpConnection {
     private final Set<String> hotPaths;
     private final Callback inlineRead = new InlineRead();
-    // True while onFillable runs in the selector thread (set and read by that thread only).
-    private volatile boolean inSelector;
+    // The selector thread while it runs onFillable, else null: a pool thread that took over a
+    // request of this connection meanwhile must not take itself for the selector.
+    private volatile @Nullable Thread selector;
 
     InlineConnection(
         HttpConfiguration config,
@@ -93,8 +141,12 @@ final class InlineReads {
     }
 
     /** Whether the request just parsed may be answered in this (selector) thread. */
+    boolean inSelector() {
+      return selector == Thread.currentThread();
+    }
+
     boolean answerInline(Request request) {
-      if (!inSelector
+      if (!inSelector()
           || !"POST".equals(request.getMethod())
           || !hotPaths.contains(request.getRequestURI())) {
         return false;
@@ -117,11 +169,11 @@ final class InlineReads {
     private final class InlineRead implements Callback {
       @Override
       public void succeeded() {
-        inSelector = true;
+        selector = Thread.currentThread();
         try {
           onFillable();
         } finally {
-          inSelector = false;
+          selector = null;
         }
       }
 
@@ -156,7 +208,7 @@ final class InlineReads {
      */
     @Override
     public boolean handle() {
-      if (!connection.inSelector || connection.answerInline(getRequest())) {
+      if (!connection.inSelector() || connection.answerInline(getRequest())) {
         return super.handle();
       }
       getConnector().getExecutor().execute(this::handleInPool);

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param spineDir the folder whose CSV/Parquet files may serve as spines over HTTP; null (the
  *     default) refuses file spines, so callers cannot make the server read arbitrary paths
  * @param inlineReads whether online reads run in the I/O thread that received them (plain HTTP
- *     only): less CPU per read, but a slow read (a cache miss) or a client that stops reading its
- *     answers holds up the other connections of that thread; see {@link InlineReads}. Off by
- *     default
+ *     only): less CPU per read. Such a read answers from memory only and writes without blocking; a
+ *     read that needs I/O (a cache miss, an as-of read, a remote cache without a near copy) goes to
+ *     a pool thread, as every other request; see {@link InlineReads}. On by default
  */
 public record ServerOptions(
     String host,
@@ -66,7 +66,7 @@ public record ServerOptions(
         DEFAULT_SHUTDOWN_TIMEOUT,
         false,
         null,
-        false);
+        true);
   }
 
   public ServerOptions withHost(String newHost) {
