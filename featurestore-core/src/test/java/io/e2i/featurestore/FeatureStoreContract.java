@@ -796,6 +796,112 @@ public abstract class FeatureStoreContract {
     assertThat(store.updateFreshnessStatus()).isEqualTo(1); // B2 goes stale -> expired
   }
 
+  /**
+   * The monitor's counts against a brute-force oracle of each entity's latest event time, through
+   * batches and single writes, overwrites (later, earlier and same event time), values on the exact
+   * bounds, a moving clock, status updates in between, a new feature version and a restart (issue
+   * 15: the embedded store keeps these counts incrementally at write time).
+   */
+  @Test
+  void freshnessCountsFollowWritesOverwritesVersionsAndRestarts() {
+    seedGroups(); // brand_performance: expected 24 h, max age 48 h
+    Instant now = T0.plus(Duration.ofHours(72));
+    clock.set(now);
+    java.util.Random rnd = new java.util.Random(15);
+    Map<String, Instant> latest = new java.util.HashMap<>();
+    List<Instant> times = new ArrayList<>();
+    for (Duration edge : List.of(Duration.ofHours(24), Duration.ofHours(48))) {
+      times.add(now.minus(edge)); // still within the bound
+      times.add(now.minus(edge).minusNanos(1_000)); // one microsecond past it
+      times.add(now.minus(edge).plusNanos(1_000));
+    }
+    java.util.function.Supplier<Instant> someTime =
+        () ->
+            rnd.nextInt(4) == 0
+                ? times.get(rnd.nextInt(times.size()))
+                : T0.plus(Duration.ofMinutes(rnd.nextInt(96 * 60)));
+    List<FeatureWrite> batch = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      String b = "B" + rnd.nextInt(700);
+      Instant ts = someTime.get();
+      batch.add(new FeatureWrite("growth_rate_qoq", Map.of("brand_id", b), i * 1.0, ts));
+      latest.merge(b, ts, (x, y) -> x.isAfter(y) ? x : y);
+    }
+    store.writeBatchFeatures(batch);
+    assertFreshnessCounts("growth_rate_qoq", 1, latest);
+    clock.set(now.plus(Duration.ofHours(10)));
+    assertFreshnessCounts("growth_rate_qoq", 1, latest);
+    assertThat(store.updateFreshnessStatus()).isPositive();
+    assertFreshnessCounts("growth_rate_qoq", 1, latest);
+
+    for (int i = 0; i < 200; i++) { // single writes: new entities, and later, earlier, same time
+      String b = "B" + rnd.nextInt(800);
+      Instant old = latest.get(b);
+      Instant ts =
+          old == null || rnd.nextInt(3) == 0
+              ? someTime.get()
+              : rnd.nextBoolean() ? old : old.plus(Duration.ofHours(rnd.nextInt(-30, 30)));
+      write("growth_rate_qoq", Map.of("brand_id", b), -1.0, ts);
+      latest.merge(b, ts, (x, y) -> x.isAfter(y) ? x : y);
+      if (i % 50 == 0) {
+        assertFreshnessCounts("growth_rate_qoq", 1, latest); // each acknowledged write counted
+      }
+    }
+    assertFreshnessCounts("growth_rate_qoq", 1, latest);
+
+    // A new version starts with no values; the old version's values are not its.
+    store.updateFeature(
+        new FeatureSpec(
+            "brand_performance", "growth_rate_qoq", ValueType.STRING, List.of("brand_id")));
+    assertFreshnessCounts("growth_rate_qoq", 2, Map.of());
+    Map<String, Instant> v2 = new java.util.HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      String b = "B" + rnd.nextInt(100);
+      Instant ts = someTime.get();
+      write("growth_rate_qoq", Map.of("brand_id", b), "s" + i, ts);
+      v2.merge(b, ts, (x, y) -> x.isAfter(y) ? x : y);
+    }
+    assertFreshnessCounts("growth_rate_qoq", 2, v2);
+
+    store.close();
+    store = null;
+    store = reopen(clock);
+    assertFreshnessCounts("growth_rate_qoq", 2, v2);
+    for (String b : List.of("B1", "B2", "new")) {
+      Instant ts = now.plus(Duration.ofHours(9));
+      write("growth_rate_qoq", Map.of("brand_id", b), "after", ts);
+      v2.merge(b, ts, (x, y) -> x.isAfter(y) ? x : y);
+    }
+    assertFreshnessCounts("growth_rate_qoq", 2, v2);
+  }
+
+  /** The monitor's report of the feature equals the counts of the latest event times given. */
+  private void assertFreshnessCounts(String feature, int version, Map<String, Instant> latest) {
+    Instant now = clock.instant();
+    long fresh = 0;
+    long stale = 0;
+    long expired = 0;
+    for (Instant ts : latest.values()) {
+      switch (FreshnessStatus.of(
+          Duration.between(ts, now), Duration.ofHours(24), Duration.ofHours(48))) {
+        case FRESH -> fresh++;
+        case STALE -> stale++;
+        case EXPIRED -> expired++;
+      }
+    }
+    FreshnessReport r =
+        store.freshnessMonitor().stream()
+            .filter(x -> x.featureName().equals(feature))
+            .findFirst()
+            .orElseThrow();
+    assertThat(r.version()).isEqualTo(version);
+    assertThat(List.of(r.totalEntities(), r.freshCount(), r.staleCount(), r.expiredCount()))
+        .as("total, fresh, stale, expired at %s", now)
+        .containsExactly((long) latest.size(), fresh, stale, expired);
+    assertThat(r.lastEventTimestamp())
+        .isEqualTo(latest.values().stream().max(Instant::compareTo).orElse(null));
+  }
+
   // ------------------------------------------------------------------ history and time travel
 
   @Test

@@ -60,6 +60,7 @@ public final class EmbeddedGrowth {
   private final LongAdder valuesWritten = new LongAdder();
   private final LongAdder stale = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final AtomicLong slowLogged = new AtomicLong();
 
   private EmbeddedGrowth(int entities) {
     this.entities = entities;
@@ -90,22 +91,31 @@ public final class EmbeddedGrowth {
   }
 
   private void run(Path data, int days, Duration length) throws Exception {
+    walFile = data.resolve("featurestore.duckdb.wal");
     log("uptime: " + uptime());
     long heapBefore = usedHeapAfterGc();
-    try (FeatureStore fs = FeatureStores.open(FeatureStoreConfig.embedded(data.toString()))) {
-      define(fs);
+    if (!Files.exists(data.resolve("featurestore.duckdb"))) {
       long t = System.nanoTime();
-      prefill(fs, days);
+      try (FeatureStore fs = FeatureStores.open(FeatureStoreConfig.embedded(data.toString()))) {
+        define(fs);
+      }
+      prefill(data, days);
       long stored = (long) entities * FEATURES * days;
       log(
           String.format(
               Locale.ROOT,
-              "prefilled %,d values (%,d entities x %d features x %d days) in %.1f s",
+              "prefilled %,d values (%,d entities x %d features x %d days) in %.1f s, in SQL",
               stored,
               entities,
               FEATURES,
               days,
               (System.nanoTime() - t) / 1e9));
+    } else {
+      log("reusing the store in " + data + " (delete it for a new prefill)");
+    }
+    try (FeatureStore fs = FeatureStores.open(FeatureStoreConfig.embedded(data.toString()))) {
+      // The first call waits for the latest-value index to load from the file.
+      timed("freshness monitor (first, awaits the index load)", fs::freshnessMonitor);
       long heapPrefilled = usedHeapAfterGc();
       long latest = (long) entities * FEATURES;
       log(
@@ -136,24 +146,43 @@ public final class EmbeddedGrowth {
     }
   }
 
-  private void prefill(FeatureStore fs, int days) {
-    List<FeatureWrite> batch = new ArrayList<>(100_000);
+  /**
+   * Fills the store's file directly in SQL (one INSERT ... SELECT over generated ranges, seconds
+   * instead of minutes through the API), in the order and shape the API would have written: day by
+   * day, entity by entity, one row per feature, seq in that order, f0 = -1 and the others the day.
+   * The store is closed meanwhile; opening it again loads the latest-value index from the file.
+   */
+  private void prefill(Path data, int days) throws java.sql.SQLException {
     Instant first = liveBase.minus(Duration.ofDays(days + 1));
-    for (int d = 0; d < days; d++) {
-      Instant ts = first.plus(Duration.ofDays(d));
-      for (int e = 0; e < entities; e++) {
-        Map<String, Object> entity = Map.of("hcp_id", "HCP" + e);
-        for (int f = 0; f < FEATURES; f++) {
-          batch.add(new FeatureWrite("f" + f, entity, f == 0 ? -1L : (long) d, ts, GROUP));
-          if (batch.size() == 100_000) {
-            fs.writeBatchFeatures(batch);
-            batch.clear();
-          }
-        }
-      }
-    }
-    if (!batch.isEmpty()) {
-      fs.writeBatchFeatures(batch);
+    long firstMicros = first.getEpochSecond() * 1_000_000L;
+    long written = Instant.now().getEpochSecond() * 1_000_000L;
+    String url = "jdbc:duckdb:" + data.resolve("featurestore.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TEMP TABLE fid AS SELECT CAST(substr(name, 2) AS INTEGER) AS f, id FROM features"
+              + " WHERE feature_group = '"
+              + GROUP
+              + "'");
+      s.execute(
+          "INSERT INTO feature_values SELECT fid.id, '{\"hcp_id\":\"HCP' || e.range || '\"}',"
+              + " CASE WHEN f.range = 0 THEN '-1' ELSE CAST(d.range AS VARCHAR) END,"
+              + " make_timestamp("
+              + firstMicros
+              + " + d.range * 86400000000), make_timestamp("
+              + written
+              + "), 1 + (d.range * "
+              + entities
+              + " + e.range) * "
+              + FEATURES
+              + " + f.range, NULL FROM range("
+              + days
+              + ") d, range("
+              + entities
+              + ") e, range("
+              + FEATURES
+              + ") f JOIN fid ON fid.f = f.range ORDER BY 6");
+      s.execute("CHECKPOINT");
     }
   }
 
@@ -178,14 +207,15 @@ public final class EmbeddedGrowth {
       Thread.sleep(10);
       long now = System.nanoTime();
       longestGapNanos.accumulateAndGet(now - lastAck.get(), Math::max);
-      if (now - lastLog > 30_000_000_000L) {
+      if (now - lastLog > 15_000_000_000L) {
         lastLog = now;
         log(
             String.format(
                 Locale.ROOT,
-                "%.0f s: %,d values written live, heap used %,d MB, uptime %s",
+                "%.0f s: %,d values written live, WAL %,d MB, heap used %,d MB, uptime %s",
                 (now - start) / 1e9,
                 valuesWritten.sum(),
+                walMegabytes(),
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20,
                 uptime()));
       }
@@ -193,6 +223,17 @@ public final class EmbeddedGrowth {
     stop.set(true);
     for (Thread t : threads) {
       t.join();
+    }
+  }
+
+  private Path walFile;
+
+  /** Size of DuckDB's write-ahead log: how much a checkpoint has to move. */
+  private long walMegabytes() {
+    try {
+      return walFile != null && Files.exists(walFile) ? Files.size(walFile) >> 20 : 0;
+    } catch (java.io.IOException e) {
+      return -1;
     }
   }
 
@@ -216,6 +257,7 @@ public final class EmbeddedGrowth {
                 GROUP));
       }
       // f0 carries the counter (only f0 is checked); other features get it too, harmlessly.
+      long walBefore = walMegabytes();
       long t = System.nanoTime();
       try {
         if (batch) {
@@ -228,6 +270,17 @@ public final class EmbeddedGrowth {
         continue;
       }
       long now = System.nanoTime();
+      if (now - t > 300_000_000L && slowLogged.incrementAndGet() <= 40) {
+        // A WAL that shrank during the call: a checkpoint ran meanwhile.
+        log(
+            String.format(
+                Locale.ROOT,
+                "slow write: %d values, %.0f ms, WAL %d MB -> %d MB",
+                size,
+                (now - t) / 1e6,
+                walBefore,
+                walMegabytes()));
+      }
       record(batch ? "write batch 100-5,000" : "write single", now - t);
       record("write (all)", now - t);
       lastAck.set(now);

@@ -1,10 +1,10 @@
 package io.e2i.featurestore.embedded;
 
 import io.e2i.featurestore.FreshnessStatus;
+import io.e2i.featurestore.spi.FreshnessCounts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,6 +44,9 @@ final class LatestIndex {
 
   private static final Entry[] NONE = new Entry[0];
   private final ConcurrentHashMap<String, Entry[]> byEntity = new ConcurrentHashMap<>();
+  // Per feature, the event times of its latest values, changed with them in offer(): the freshness
+  // monitor's counts (issue 15).
+  private final ConcurrentHashMap<UUID, EventTimes> times = new ConcurrentHashMap<>();
 
   /** The entity's entry for the feature, or null. */
   @Nullable Entry get(String entity, UUID featureId) {
@@ -56,12 +59,18 @@ final class LatestIndex {
     return null;
   }
 
-  /** Records a committed value unless a stored one supersedes it. */
+  /**
+   * Records a committed value unless a stored one supersedes it, and its event time in the
+   * feature's {@link EventTimes} in the same step (under the entity's lock), so the counts change
+   * exactly when the latest value does and before the write is acknowledged.
+   */
   void offer(String entity, Entry entry) {
+    EventTimes featureTimes = times.computeIfAbsent(entry.featureId, id -> new EventTimes());
     byEntity.compute(
         entity,
         (k, entries) -> {
           if (entries == null) {
+            featureTimes.add(entry.eventMicros);
             return new Entry[] {entry};
           }
           for (int i = 0; i < entries.length; i++) {
@@ -69,11 +78,13 @@ final class LatestIndex {
               if (!entry.supersedes(entries[i])) {
                 return entries;
               }
+              featureTimes.replace(entries[i].eventMicros, entry.eventMicros);
               Entry[] copy = entries.clone();
               copy[i] = entry;
               return copy;
             }
           }
+          featureTimes.add(entry.eventMicros);
           Entry[] copy = Arrays.copyOf(entries, entries.length + 1);
           copy[entries.length] = entry;
           return copy;
@@ -86,44 +97,43 @@ final class LatestIndex {
    */
   record Change(String entity, UUID featureId, long seq, FreshnessStatus status, boolean first) {}
 
-  /** Freshness counts of one feature over its latest values, filled by {@link #count}. */
-  static final class Counts {
-    private final Function<Entry, FreshnessStatus> rule;
-    long fresh;
-    long stale;
-    long expired;
-    long lastEventMicros = Long.MIN_VALUE;
-
-    Counts(Function<Entry, FreshnessStatus> rule) {
-      this.rule = rule;
+  /**
+   * Freshness counts of one feature's latest values as of {@code nowMicros}, from its event times:
+   * expired past {@code maxAgeMicros}, else stale past {@code expectedMicros}, else fresh (as
+   * {@link FreshnessStatus#of}; a null bound never triggers). Two binary searches, whatever the
+   * number of values.
+   */
+  FreshnessCounts counts(
+      UUID featureId, long nowMicros, @Nullable Long expectedMicros, @Nullable Long maxAgeMicros) {
+    EventTimes t = times.get(featureId);
+    if (t == null) {
+      return new FreshnessCounts(featureId, 0, 0, 0, 0, null);
     }
-
-    long total() {
-      return fresh + stale + expired;
+    synchronized (t) { // one consistent view of this feature
+      long total = t.size();
+      // age > bound <=> event < now - bound (ages in whole microseconds, bounds truncated to them)
+      long expired = maxAgeMicros == null ? 0 : t.countBefore(before(nowMicros, maxAgeMicros));
+      long staleOrExpired =
+          expectedMicros == null ? 0 : t.countBefore(before(nowMicros, expectedMicros));
+      // Past the expected frequency but not expired; none when max age is the shorter bound.
+      long stale = Math.max(0, staleOrExpired - expired);
+      return new FreshnessCounts(
+          featureId,
+          total,
+          total - expired - stale,
+          stale,
+          expired,
+          total == 0 ? null : DuckDbDatabase.instant(t.max()));
     }
   }
 
-  /**
-   * Counts every latest value of the given features by status, in one pass over the index and
-   * without any lock (writers go on meanwhile; each entity's entries are read as one snapshot).
-   */
-  Map<UUID, Counts> count(Map<UUID, Function<Entry, FreshnessStatus>> rules) {
-    Map<UUID, Counts> counts = HashMap.newHashMap(rules.size());
-    rules.forEach((id, rule) -> counts.put(id, new Counts(rule)));
-    for (Entry[] entries : byEntity.values()) {
-      for (Entry e : entries) {
-        Counts c = counts.get(e.featureId);
-        if (c != null) {
-          switch (c.rule.apply(e)) {
-            case FRESH -> c.fresh++;
-            case STALE -> c.stale++;
-            case EXPIRED -> c.expired++;
-          }
-          c.lastEventMicros = Math.max(c.lastEventMicros, e.eventMicros);
-        }
-      }
+  /** {@code now - bound}, saturating: a bound past the epoch's range never triggers. */
+  private static long before(long nowMicros, long boundMicros) {
+    try {
+      return Math.subtractExact(nowMicros, boundMicros);
+    } catch (ArithmeticException e) {
+      return boundMicros > 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
-    return counts;
   }
 
   /**

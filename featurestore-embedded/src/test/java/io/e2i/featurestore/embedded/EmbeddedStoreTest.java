@@ -17,6 +17,7 @@ import io.e2i.featurestore.FreshnessStatus;
 import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.BackendProvider.OfflineBackend;
+import io.e2i.featurestore.spi.FreshnessCounts;
 import io.e2i.featurestore.spi.FreshnessRule;
 import io.e2i.featurestore.spi.StoredValue;
 import io.e2i.featurestore.spi.ValueRow;
@@ -182,6 +183,12 @@ class EmbeddedStoreTest {
           .isEqualTo("2");
       assertThat(store.latest(e("C"), List.of(feature), null, null).get(feature).valueJson())
           .isEqualTo("4");
+      // The monitor's counts hold what was loaded and what was written meanwhile, once each.
+      assertThat(
+              store.freshness(
+                  List.of(new FreshnessRule(feature, Duration.ofHours(1), null)),
+                  T0.plus(Duration.ofHours(1)).plusMillis(500)))
+          .containsExactly(new FreshnessCounts(feature, 3, 1, 2, 0, T0.plusSeconds(1)));
     } finally {
       DuckDbOfflineStore.beforeIndexLoad = () -> {};
       release.countDown();
