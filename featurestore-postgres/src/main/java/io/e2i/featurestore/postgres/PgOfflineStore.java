@@ -47,6 +47,7 @@ public final class PgOfflineStore implements OfflineStore {
   private final PgPartitions partitions = new PgPartitions();
   private final PgQuality quality; // one, so its certificates of unrewritten keys are kept
   private volatile @Nullable ScheduledExecutorService maintenance;
+  private volatile PgPitJoin.Parallelism joinParallelism = PgPitJoin.Parallelism.DEFAULT;
 
   PgOfflineStore(PgDatabase db) {
     this(db, db.retain());
@@ -360,7 +361,22 @@ public final class PgOfflineStore implements OfflineStore {
     try (Connection c = readDb.connection()) {
       c.setAutoCommit(false); // a cursor (fetch size) needs a transaction; the temp table too
       try {
-        PgPitJoin.run(c, query, sink);
+        PgPitJoin.run(
+            c,
+            query,
+            sink,
+            joinParallelism,
+            new PgPitChunks.Helpers() {
+              @Override
+              public Connection connection() {
+                return readDb.connection();
+              }
+
+              @Override
+              public void evict(Connection helper) {
+                readDb.evict(helper);
+              }
+            });
         c.commit(); // drops the temp table
       } catch (SQLException e) {
         rollbackQuietly(c);
@@ -380,6 +396,14 @@ public final class PgOfflineStore implements OfflineStore {
     } catch (SQLException e) {
       throw PgDatabase.error("point-in-time join", e);
     }
+  }
+
+  /**
+   * How point-in-time joins spread over connections (option {@code pit_join_connections}; tests
+   * force small chunks).
+   */
+  void joinParallelism(PgPitJoin.Parallelism parallelism) {
+    this.joinParallelism = parallelism;
   }
 
   static Array uuids(Connection c, Collection<UUID> ids) throws SQLException {

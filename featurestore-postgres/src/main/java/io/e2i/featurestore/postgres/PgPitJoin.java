@@ -21,12 +21,14 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Point-in-time joins inside PostgreSQL, in one transaction on one connection:
+ * Point-in-time joins inside PostgreSQL, in one REPEATABLE READ transaction (a spine of 100,000
+ * rows or more is joined on two connections reading one snapshot: {@link PgPitChunks}):
  *
  * <ol>
- *   <li>a temp table {@code pit_spine} (dropped at commit, so it also works behind a
- *       transaction-mode pooler) gets, per spine row, its row number, its timestamp and, per
- *       entity-key set the features need, the canonical entity text ({@code __e0, __e1, ...}),
+ *   <li>the spine is read into memory (rows, a SQL spine run on the join's connection, or a file
+ *       through DuckDB), and a temp table {@code pit_spine} (dropped at commit, so it also works
+ *       behind a transaction-mode pooler) gets, per spine row, its row number, its timestamp and,
+ *       per entity-key set the features need, the canonical entity text ({@code __e0, __e1, ...}),
  *       streamed with COPY;
  *   <li>the transaction turns read-only before any caller SQL runs (a SQL spine can read, never
  *       write);
@@ -48,36 +50,98 @@ final class PgPitJoin {
   record LoadedSpine(List<String> columns, List<Object[]> rows) {}
 
   /**
-   * Runs the join on {@code c}, which must be in a fresh transaction (autocommit off). The caller
-   * commits or rolls back.
+   * Runs the join on {@code c} (a fresh transaction, autocommit off; the caller commits or rolls
+   * back) and, for a spine of at least {@code parallelism.minRows()} rows, on more connections from
+   * {@code helpers} beside it (see {@link PgPitChunks}). Every connection reads one snapshot: the
+   * transaction is REPEATABLE READ, and helpers import its snapshot.
    */
-  static void run(Connection c, PitQuery query, PitQuery.RowSink sink) throws SQLException {
+  static void run(
+      Connection c,
+      PitQuery query,
+      PitQuery.RowSink sink,
+      Parallelism parallelism,
+      PgPitChunks.Helpers helpers)
+      throws SQLException {
+    List<List<String>> keySets = keySets(query);
+    try (Statement s = c.createStatement()) {
+      // First statement of the transaction: a SQL spine, the join and any helper see one snapshot.
+      s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      s.execute(tempTableDdl(keySets.size()));
+      s.execute("SET TRANSACTION READ ONLY");
+    }
+    SpineKeys spine =
+        switch (query.spine()) {
+          case Spine.Rows rows ->
+              keys(rows.columns(), rows.timestampColumn(), rows.rows(), keySets, false);
+          case Spine.Sql sql -> {
+            LoadedSpine read = PgSpines.readSql(c, sql);
+            yield keys(read.columns(), sql.timestampColumn(), read.rows(), keySets, true);
+          }
+          case Spine.File file -> PgSpines.readFile(file, keySets);
+        };
+    int connections = parallelism.connectionsFor(spine.size());
+    if (connections > 1) {
+      PgPitChunks.run(c, query, keySets, spine, sink, parallelism, connections, helpers);
+      return;
+    }
+    try (SpineCopy copy = new SpineCopy(c, keySets.size())) {
+      for (int r = 0; r < spine.size(); r++) {
+        copy.row(r, spine);
+      }
+      copy.finish();
+    }
+    prepareJoin(c);
+    stream(c, query, keySets, spine.loaded(), sink);
+  }
+
+  /**
+   * How a join spreads over connections: a spine of at least {@code minRows} rows is cut into
+   * chunks of {@code chunkRows} consecutive rows, chunk i joined on connection i % connections.
+   */
+  record Parallelism(int connections, int minRows, int chunkRows) {
+    /** Two connections from 100,000 spine rows: PostgreSQL runs one query on one core. */
+    static final Parallelism DEFAULT = new Parallelism(2, 100_000, 50_000);
+
+    static final Parallelism NONE = new Parallelism(1, Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+    Parallelism {
+      if (connections < 1 || minRows < 0 || chunkRows < 1) {
+        throw new IllegalArgumentException("bad join parallelism " + connections);
+      }
+    }
+
+    /** How many connections a spine of {@code rows} rows is joined on. */
+    int connectionsFor(int rows) {
+      if (connections == 1 || rows < minRows) {
+        return 1;
+      }
+      long chunks = ((long) rows + chunkRows - 1) / chunkRows;
+      return (int) Math.min(connections, chunks);
+    }
+  }
+
+  static List<List<String>> keySets(PitQuery query) {
     List<List<String>> keySets = new ArrayList<>();
     for (PitFeature f : query.features()) {
       if (!keySets.contains(f.entityKeys())) {
         keySets.add(f.entityKeys());
       }
     }
-    try (Statement s = c.createStatement()) {
-      StringBuilder ddl =
-          new StringBuilder(
-              "CREATE TEMP TABLE pit_spine (__row integer PRIMARY KEY, __ts timestamptz");
-      for (int k = 0; k < keySets.size(); k++) {
-        ddl.append(", __e").append(k).append(" text");
-      }
-      s.execute(ddl.append(") ON COMMIT DROP").toString());
-      s.execute("SET TRANSACTION READ ONLY");
+    return keySets;
+  }
+
+  static String tempTableDdl(int entityColumns) {
+    StringBuilder ddl =
+        new StringBuilder(
+            "CREATE TEMP TABLE pit_spine (__row integer PRIMARY KEY, __ts timestamptz");
+    for (int k = 0; k < entityColumns; k++) {
+      ddl.append(", __e").append(k).append(" text");
     }
-    LoadedSpine spine =
-        switch (query.spine()) {
-          case Spine.Rows rows ->
-              copyRows(c, rows.columns(), rows.timestampColumn(), rows.rows(), keySets, false);
-          case Spine.Sql sql -> {
-            LoadedSpine read = PgSpines.readSql(c, sql);
-            yield copyRows(c, read.columns(), sql.timestampColumn(), read.rows(), keySets, true);
-          }
-          case Spine.File file -> PgSpines.readFile(c, file, keySets);
-        };
+    return ddl.append(") ON COMMIT DROP").toString();
+  }
+
+  /** After the spine is in {@code pit_spine}: statistics, and the plan every probe should get. */
+  static void prepareJoin(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("ANALYZE pit_spine");
       // Each probe should walk the months newest first and stop at its first row (an ordered
@@ -87,24 +151,30 @@ final class PgPitJoin {
       // (the spine is read in its primary key's order), and LOCAL ends with the transaction.
       s.execute("SET LOCAL enable_sort = off");
     }
-    stream(c, query, keySets, spine, sink);
   }
 
   // ---------------------------------------------------------------- spine loading
 
   /**
-   * COPYs in-memory spine rows; canonical entity text comes from {@link EntityKey}, exactly as
-   * writes store it. {@code check} validates columns and timestamps (spines the core has not
-   * checked already).
+   * The spine in memory: its own columns and rows (for the output), and per row the timestamp and
+   * the canonical entity text of each key set (what {@code pit_spine} gets).
    */
-  private static LoadedSpine copyRows(
-      Connection c,
+  record SpineKeys(LoadedSpine loaded, @Nullable Instant[] ts, @Nullable String[][] entities) {
+    int size() {
+      return ts.length;
+    }
+  }
+
+  /**
+   * Canonical entity text from {@link EntityKey}, exactly as writes store it. {@code check}
+   * validates columns and timestamps (spines the core has not checked already).
+   */
+  private static SpineKeys keys(
       List<String> columns,
       String timestampColumn,
       List<Object[]> rows,
       List<List<String>> keySets,
-      boolean check)
-      throws SQLException {
+      boolean check) {
     int ts = columns.indexOf(timestampColumn);
     if (ts < 0) {
       throw FeatureStoreException.invalid(
@@ -122,34 +192,28 @@ final class PgPitJoin {
       }
       keyIndexes.add(idx);
     }
-    SpineCopy copy = new SpineCopy(c, keySets.size());
-    try {
-      String[] canonical = new String[keySets.size()];
-      for (int r = 0; r < rows.size(); r++) {
-        Object[] row = rows.get(r);
-        Instant t;
-        try {
-          t = row[ts] == null && check ? null : ValueType.toInstant(row[ts]);
-        } catch (IllegalArgumentException | NullPointerException e) {
-          throw FeatureStoreException.invalid("spine row " + (r + 1) + ": " + e.getMessage());
-        }
-        for (int k = 0; k < keySets.size(); k++) {
-          canonical[k] = Spine.Rows.canonicalEntity(keySets.get(k), keyIndexes.get(k), row);
-        }
-        copy.row(t, canonical);
+    @Nullable Instant[] times = new Instant[rows.size()];
+    @Nullable String[][] entities = new String[rows.size()][];
+    for (int r = 0; r < rows.size(); r++) {
+      Object[] row = rows.get(r);
+      try {
+        times[r] = row[ts] == null && check ? null : ValueType.toInstant(row[ts]);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw FeatureStoreException.invalid("spine row " + (r + 1) + ": " + e.getMessage());
       }
-      copy.finish();
-    } finally {
-      copy.cancel(); // an unfinished COPY would block the rollback forever
+      @Nullable String[] canonical = new String[keySets.size()];
+      for (int k = 0; k < keySets.size(); k++) {
+        canonical[k] = Spine.Rows.canonicalEntity(keySets.get(k), keyIndexes.get(k), row);
+      }
+      entities[r] = canonical;
     }
-    return new LoadedSpine(columns, rows);
+    return new SpineKeys(new LoadedSpine(columns, rows), times, entities);
   }
 
   /** Streams (row number, timestamp, canonical entities) lines into {@code pit_spine}. */
-  static final class SpineCopy {
+  static final class SpineCopy implements AutoCloseable {
     private final CopyIn in;
     private final StringBuilder sb = new StringBuilder(CHUNK_CHARS + 1024);
-    private int next;
 
     SpineCopy(Connection c, int entityColumns) throws SQLException {
       StringBuilder sql = new StringBuilder("COPY pit_spine (__row, __ts");
@@ -159,43 +223,37 @@ final class PgPitJoin {
       in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.append(") FROM STDIN").toString());
     }
 
-    void row(@Nullable Instant ts, @Nullable String[] canonical) throws SQLException {
-      try {
-        sb.append(next++).append('\t');
-        if (ts == null) {
+    /** Spine row {@code r}. */
+    void row(int r, SpineKeys spine) throws SQLException {
+      Instant ts = spine.ts()[r];
+      sb.append(r).append('\t');
+      if (ts == null) {
+        sb.append("\\N");
+      } else {
+        sb.append(ts);
+      }
+      for (String e : spine.entities()[r]) {
+        sb.append('\t');
+        if (e == null) {
           sb.append("\\N");
         } else {
-          sb.append(ts);
+          PgCopy.appendEscaped(sb, e);
         }
-        for (String e : canonical) {
-          sb.append('\t');
-          if (e == null) {
-            sb.append("\\N");
-          } else {
-            PgCopy.appendEscaped(sb, e);
-          }
-        }
-        sb.append('\n');
-        if (sb.length() >= CHUNK_CHARS) {
-          flush();
-        }
-      } catch (SQLException | RuntimeException e) {
-        cancel();
-        throw e;
+      }
+      sb.append('\n');
+      if (sb.length() >= CHUNK_CHARS) {
+        flush();
       }
     }
 
     void finish() throws SQLException {
-      try {
-        flush();
-        in.endCopy();
-      } finally {
-        cancel();
-      }
+      flush();
+      in.endCopy();
     }
 
-    /** Ends an unfinished COPY (no-op after finish); callers call it in finally. */
-    void cancel() {
+    /** Ends an unfinished COPY (an unfinished COPY would block the rollback forever). */
+    @Override
+    public void close() {
       if (in.isActive()) {
         try {
           in.cancelCopy();
@@ -257,6 +315,13 @@ final class PgPitJoin {
     return select.append(" FROM pit_spine s").append(joins).append(" ORDER BY s.__row").toString();
   }
 
+  /** The output's columns: the spine's own, then one per feature. */
+  static List<String> header(PitQuery query, LoadedSpine spine) {
+    List<String> header = new ArrayList<>(spine.columns());
+    query.features().forEach(f -> header.add(f.column()));
+    return header;
+  }
+
   private static void stream(
       Connection c,
       PitQuery query,
@@ -265,8 +330,7 @@ final class PgPitJoin {
       PitQuery.RowSink sink)
       throws SQLException {
     List<PitFeature> features = query.features();
-    List<String> header = new ArrayList<>(spine.columns());
-    features.forEach(f -> header.add(f.column()));
+    List<String> header = header(query, spine);
     int width = spine.columns().size();
     try (PreparedStatement ps = c.prepareStatement(joinSql(query, keySets))) {
       ps.setFetchSize(FETCH_SIZE);

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -99,25 +100,25 @@ final class PgSpines {
 
   /**
    * Reads a CSV or Parquet spine through DuckDB exactly as the embedded store does ({@link
-   * SpineFileReader}), and COPYs it into {@code pit_spine} as it goes.
+   * SpineFileReader}), with each row's timestamp and canonical entities for {@code pit_spine}.
    */
-  static PgPitJoin.LoadedSpine readFile(Connection pg, Spine.File file, List<List<String>> keySets)
+  static PgPitJoin.SpineKeys readFile(Spine.File file, List<List<String>> keySets)
       throws SQLException {
     List<Object[]> rows = new ArrayList<>();
-    PgPitJoin.SpineCopy copy = new PgPitJoin.SpineCopy(pg, keySets.size());
-    try {
-      List<String> columns =
-          SpineFileReader.read(
-              file,
-              keySets,
-              (ts, canonical, values) -> {
-                rows.add(values);
-                copy.row(ts, canonical);
-              });
-      copy.finish();
-      return new PgPitJoin.LoadedSpine(columns, rows);
-    } finally {
-      copy.cancel(); // an unfinished COPY would block the rollback forever
-    }
+    List<@Nullable Instant> times = new ArrayList<>();
+    List<@Nullable String[]> entities = new ArrayList<>();
+    List<String> columns =
+        SpineFileReader.read(
+            file,
+            keySets,
+            (ts, canonical, values) -> {
+              rows.add(values);
+              times.add(ts);
+              entities.add(canonical.clone()); // the reader reuses its array
+            });
+    return new PgPitJoin.SpineKeys(
+        new PgPitJoin.LoadedSpine(columns, rows),
+        times.toArray(new Instant[0]),
+        entities.toArray(new String[0][]));
   }
 }

@@ -47,6 +47,7 @@ public final class PostgresBackendProvider implements BackendProvider {
           readUrl == null || readUrl.isBlank()
               ? new PgOfflineStore(db)
               : new PgOfflineStore(db, PgDatabase.open(readUrl.trim(), config.options()));
+      store.joinParallelism(joinParallelism(config));
       long minutes = maintenanceMinutes(config);
       if (minutes > 0) {
         store.scheduleMaintenance(Duration.ofMinutes(minutes), () -> retention(registry));
@@ -63,6 +64,28 @@ public final class PostgresBackendProvider implements BackendProvider {
    * training data and statistics.
    */
   static final String READ_URL_OPTION = "offline_read_url";
+
+  /**
+   * Option {@code pit_join_connections}: how many connections one point-in-time join of 100,000
+   * spine rows or more runs on (default 2; 1 runs every join on one connection).
+   */
+  static PgPitJoin.Parallelism joinParallelism(FeatureStoreConfig config) {
+    String v = config.options().get("pit_join_connections");
+    if (v == null || v.isBlank()) {
+      return PgPitJoin.Parallelism.DEFAULT;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1 && n <= 64) {
+        PgPitJoin.Parallelism d = PgPitJoin.Parallelism.DEFAULT;
+        return new PgPitJoin.Parallelism(n, d.minRows(), d.chunkRows());
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw FeatureStoreException.invalid(
+        "option pit_join_connections must be a whole number from 1 to 64, got '" + v + "'");
+  }
 
   private static long maintenanceMinutes(FeatureStoreConfig config) {
     String v = config.options().getOrDefault("partition_maintenance_minutes", "60").trim();
