@@ -375,6 +375,9 @@ public abstract class SqlQualityQueries implements QualityQueries {
   /** Equal buckets of the values' range that a numeric drift counts in one scan. */
   static final int BUCKETS = 4096;
 
+  /** Values KS sorts at most, once a span of buckets holding its largest gap is narrowed down. */
+  static final int SORTED = 100_000;
+
   /** The aggregations of a drift over {@code drift_pair}. */
   private final class Pair implements Comparison {
     private final Querier q;
@@ -514,7 +517,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
     private final String bucket; // SQL: the bucket of x
     private final boolean spread; // more than one distinct value
     private final double endGap; // the largest KS gap at the buckets' ends
-    private final List<Integer> open = new ArrayList<>(); // buckets KS must sort
+    private final List<Integer> open = new ArrayList<>(); // buckets whose KS bound beats endGap
     private final Map<Double, int[]> edgeBuckets = new java.util.HashMap<>();
 
     Numbers(Querier q, List<Double> probabilities) {
@@ -572,7 +575,11 @@ public abstract class SqlQualityQueries implements QualityQueries {
           }
         }
       }
-      inside.addAll(open);
+      if (!open.isEmpty()) { // one span: near the largest gap the open buckets are neighbours
+        for (int b = open.getFirst(); b <= open.getLast(); b++) {
+          inside.add(b);
+        }
+      }
       List<long[]> ranks = new ArrayList<>(); // per probability: ranks floor, ceil; their buckets
       if (n[0] > 0 && spread) {
         for (double p : probabilities) {
@@ -768,8 +775,11 @@ public abstract class SqlQualityQueries implements QualityQueries {
 
     /**
      * KS = max |F1(x) - F2(x)| over the union of values, divided in double like scipy's {@code
-     * ks_2samp} does: exact at the buckets' ends, and inside the buckets whose bound beats that
-     * from running counts over their sorted values, offset by the counts before them.
+     * ks_2samp} does: exact at the buckets' ends; inside the span of buckets whose bound beats
+     * that, the same again with {@link #BUCKETS} equal buckets of the span's values (near the
+     * largest gap the two distributions run parallel, so a bucket's bound beats the gap over a wide
+     * span), until the span holds at most {@link #SORTED} values, which are sorted with running
+     * counts offset by the counts before the span.
      */
     KsResult ks() {
       if (n[0] == 0 || n[1] == 0) {
@@ -781,21 +791,92 @@ public abstract class SqlQualityQueries implements QualityQueries {
       if (open.isEmpty()) {
         return new KsResult(endGap, n[0], n[1]);
       }
-      List<String> offsets = new ArrayList<>();
-      for (int b : open) {
-        offsets.add("(" + b + ", " + before[0][b] + ", " + before[1][b] + ")");
+      double d = endGap;
+      long p1 = before[0][open.getFirst()];
+      long p2 = before[1][open.getFirst()];
+      String where = "b BETWEEN " + open.getFirst() + " AND " + open.getLast();
+      for (int level = 0; level < 8; level++) {
+        String span = where;
+        double[] stats =
+            q.query(
+                "drift ks",
+                "SELECT min(x), max(x), count(*) FROM drift_inside WHERE " + span,
+                rs -> {
+                  rs.next();
+                  return new double[] {rs.getDouble(1), rs.getDouble(2), rs.getLong(3)};
+                });
+        if (!(stats[1] > stats[0])) {
+          return new KsResult(d, n[0], n[1]); // the span's values tie: its end gap is counted
+        }
+        double scale = BUCKETS / (stats[1] - stats[0]);
+        if (stats[2] <= SORTED || !Double.isFinite(scale)) {
+          break;
+        }
+        String sub =
+            "least("
+                + (BUCKETS - 1)
+                + ", CAST(floor((x - ("
+                + stats[0]
+                + ")) * "
+                + scale
+                + ") AS INTEGER))";
+        long[][] c = new long[2][BUCKETS];
+        q.query(
+            "drift ks",
+            "SELECT "
+                + sub
+                + " AS s, count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 1)"
+                + " FROM drift_inside WHERE "
+                + span
+                + " GROUP BY 1",
+            rs -> {
+              while (rs.next()) {
+                c[0][rs.getInt(1)] = rs.getLong(2);
+                c[1][rs.getInt(1)] = rs.getLong(3);
+              }
+              return c;
+            });
+        long[][] at = new long[2][BUCKETS]; // counts before each sub-bucket, the span's offset in
+        long c1 = p1;
+        long c2 = p2;
+        for (int b = 0; b < BUCKETS; b++) {
+          at[0][b] = c1;
+          at[1][b] = c2;
+          c1 += c[0][b];
+          c2 += c[1][b];
+          d = Math.max(d, gap(c1, n[0], c2, n[1]));
+        }
+        int first = -1;
+        int last = -1;
+        for (int b = 0; b < BUCKETS; b++) {
+          long e1 = at[0][b] + c[0][b];
+          long e2 = at[1][b] + c[1][b];
+          double bound = Math.max(gap(e1, n[0], at[1][b], n[1]), gap(at[0][b], n[0], e2, n[1]));
+          if (bound > d && c[0][b] + c[1][b] > 1) {
+            first = first < 0 ? b : first;
+            last = b;
+          }
+        }
+        if (first < 0) {
+          return new KsResult(d, n[0], n[1]);
+        }
+        p1 = at[0][first];
+        p2 = at[1][first];
+        where = span + " AND " + sub + " BETWEEN " + first + " AND " + last;
       }
       String sql =
-          "SELECT max(abs(CAST(o.p1 + s1 AS float8) / CAST("
+          "SELECT max(abs(CAST("
+              + p1
+              + " + s1 AS float8) / CAST("
               + n[0]
-              + " AS float8) - CAST(o.p2 + s2 AS float8) / CAST("
+              + " AS float8) - CAST("
+              + p2
+              + " + s2 AS float8) / CAST("
               + n[1]
-              + " AS float8))) FROM (SELECT b, sum(1 - side) OVER w AS s1, sum(side) OVER w AS s2"
-              + " FROM drift_inside WHERE b IN ("
-              + String.join(", ", open.stream().map(String::valueOf).toList())
-              + ") WINDOW w AS (PARTITION BY b ORDER BY x)) r JOIN (VALUES "
-              + String.join(", ", offsets)
-              + ") AS o(b, p1, p2) ON r.b = o.b";
+              + " AS float8))) FROM (SELECT sum(1 - side) OVER w AS s1, sum(side) OVER w AS s2"
+              + " FROM drift_inside WHERE "
+              + where
+              + " WINDOW w AS (ORDER BY x)) r";
       double gapInside =
           q.query(
               "drift ks",
@@ -805,7 +886,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
                 double v = rs.getDouble(1);
                 return rs.wasNull() ? 0.0 : v;
               });
-      return new KsResult(Math.max(endGap, gapInside), n[0], n[1]);
+      return new KsResult(Math.max(d, gapInside), n[0], n[1]);
     }
   }
 
