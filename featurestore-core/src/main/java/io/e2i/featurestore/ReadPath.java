@@ -31,6 +31,7 @@ final class ReadPath {
   private final CacheCounters counters;
   private final StoreClock clock;
   private volatile @Nullable Names lastNames;
+  private final Runnable countHit;
 
   ReadPath(
       RegistryHolder holder,
@@ -45,6 +46,7 @@ final class ReadPath {
     this.cache = cache;
     this.counters = counters;
     this.clock = clock;
+    this.countHit = counters::hit;
   }
 
   EntityFeatures getEntityFeatures(OnlineRequest request) {
@@ -111,8 +113,9 @@ final class ReadPath {
   }
 
   /**
-   * A hit in the cache's memory, or {@link MemoryOnly.WouldBlock} with nothing counted: the read is
-   * then made again outside the scope, where the miss (or the error) is counted once.
+   * A hit in the cache's memory (counted when the scope answers), or {@link MemoryOnly.WouldBlock}
+   * with nothing counted: the read is then made again outside the scope, where the miss (or the
+   * error) is counted once.
    */
   private CachedFeatures fromMemory(OnlineCache cache, CacheKey key) {
     CachedFeatures cached;
@@ -124,7 +127,7 @@ final class ReadPath {
     if (cached == null) {
       throw MemoryOnly.signal();
     }
-    counters.hit();
+    MemoryOnly.count(countHit);
     return cached;
   }
 

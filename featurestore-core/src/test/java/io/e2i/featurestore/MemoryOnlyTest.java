@@ -51,6 +51,28 @@ class MemoryOnlyTest {
     assertThat(store.cacheStats().misses()).isEqualTo(before.misses() + 1);
   }
 
+  /** As a Feast read of several entities: hits before the miss are not counted either. */
+  @Test
+  void aScopeThatSignalsAfterSomeHitsCountsNone() throws Exception {
+    store.getEntityFeatures(OnlineRequest.of(E1, "g")); // cached now
+    CacheStats before = store.cacheStats();
+    assertThatThrownBy(
+            () ->
+                MemoryOnly.call(
+                    () -> {
+                      store.getEntityFeatures(OnlineRequest.of(E1, "g")); // a hit
+                      return store.getEntityFeatures(OnlineRequest.of(Map.of("id", "2"), "g"));
+                    }))
+        .isInstanceOf(MemoryOnly.WouldBlock.class);
+    assertThat(store.cacheStats()).isEqualTo(before);
+    MemoryOnly.call(
+        () -> {
+          store.getEntityFeatures(OnlineRequest.of(E1, "g"));
+          return store.getEntityFeatures(OnlineRequest.of(E1, "g"));
+        });
+    assertThat(store.cacheStats().hits()).isEqualTo(before.hits() + 2);
+  }
+
   @Test
   void readsPastTheCacheSignal() throws Exception {
     store.getEntityFeatures(OnlineRequest.of(E1, "g")); // cached now

@@ -22,9 +22,10 @@ public interface OnlineCache extends AutoCloseable {
   /**
    * The cached features if this process's memory holds them (an in-process cache, a remote cache's
    * valid near copy), found without I/O and without waiting on a lock that I/O holds; null
-   * otherwise, including a remote cache without a near copy. Counts a hit like {@link #get}, never
-   * a miss: after a null the caller reads with {@link #get}, which counts it. The server answers
-   * reads in its I/O thread with this (see {@link io.e2i.featurestore.MemoryOnly}).
+   * otherwise, including a remote cache without a near copy. Counts a hit like {@link #get}, but
+   * through {@link io.e2i.featurestore.MemoryOnly#count} (applied only if the scope answers), and
+   * never a miss: after a null the caller reads with {@link #get}, which counts it. The server
+   * answers reads in its I/O thread with this (see {@link io.e2i.featurestore.MemoryOnly}).
    */
   default @Nullable CachedFeatures getInMemory(CacheKey key) {
     return null;

@@ -2,6 +2,7 @@ package io.e2i.featurestore.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.e2i.featurestore.MemoryOnly;
 import io.e2i.featurestore.spi.CacheKey;
 import io.e2i.featurestore.spi.CachedFeatures;
 import io.lettuce.core.api.push.PushListener;
@@ -50,6 +51,7 @@ final class NearCache {
   final LongAdder misses = new LongAdder();
   final LongAdder dropCount = new LongAdder();
   final LongAdder leaseLapsed = new LongAdder();
+  private final Runnable countHit = hits::increment;
 
   NearCache(Duration ttl, long maxEntries) {
     this.entries =
@@ -74,7 +76,10 @@ final class NearCache {
     return hit;
   }
 
-  /** Like {@link #get} but counts only a hit (a miss is counted by the read that follows it). */
+  /**
+   * Like {@link #get} but counts only a hit, and in a {@link MemoryOnly} scope only when it answers
+   * (a miss is counted by the read that follows it).
+   */
   @Nullable CachedFeatures getIfHit(CacheKey key) {
     Entry e = entries.getIfPresent(key);
     if (e != null && droppedSince(e)) {
@@ -84,7 +89,7 @@ final class NearCache {
     if (e == null) {
       return null;
     }
-    hits.increment();
+    MemoryOnly.count(countHit);
     return e.value();
   }
 
