@@ -131,16 +131,6 @@ final class PgQuality extends SqlQualityQueries {
   }
 
   /**
-   * Whether a drift over stored rows copies them: no. A temporary table is written by one process
-   * and read by one (parallel workers cannot see it); each aggregation scanning the table again
-   * runs with parallel workers.
-   */
-  @Override
-  protected boolean materializeRows() {
-    return false;
-  }
-
-  /**
    * The current values: with a {@code uniqueThrough} the rows themselves up to that seq (a scan the
    * planner may run with parallel workers), else the latest written per (entity, event time), a
    * DISTINCT ON walk of the read index (feature_id, entity_key, event_timestamp DESC, seq DESC).
