@@ -15,12 +15,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Which features have never had an (entity, event time) written twice, so a drift can read their
  * rows as the current values without the {@code DISTINCT ON} walk of the read index that picks the
- * latest write: the embedded store's certificate (UniqueKeys) on
- * PostgreSQL. Remembered per feature as "no two rows with seq <= through share a key, and there
- * were {@code rows} of them", extended by checking only the rows written since (each probes the
- * read index), dropped when the row count no longer matches (rows committed out of seq order, or
- * removed by retention) and checked again in full; a feature found with a rewritten key is
- * remembered as such (rows are never rewritten in place).
+ * latest write: the embedded store's certificate (UniqueKeys) on PostgreSQL. Remembered per feature
+ * as "no two rows with seq <= through share a key, and there were {@code rows} of them", extended
+ * by checking only the rows written since (each probes the read index), dropped when the row count
+ * no longer matches (rows committed out of seq order, or removed by retention) and checked again in
+ * full; a feature found with a rewritten key is remembered as such (rows are never rewritten in
+ * place).
  *
  * <p>A write that commits between the check and the drift's queries with a seq below the highest
  * the check saw (concurrent writers take seqs before they commit) is read without having been
