@@ -518,7 +518,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
     private final String bucket; // SQL: the bucket of x
     private final boolean spread; // more than one distinct value
     private final double endGap; // the largest KS gap at the buckets' ends
-    private final List<Integer> open = new ArrayList<>(); // buckets whose KS bound beats endGap
+    private final int @Nullable [] open; // first and last bucket whose KS bound beats endGap
     private final Map<Double, int[]> edgeBuckets = new java.util.HashMap<>();
 
     Numbers(Querier q, List<Double> probabilities) {
@@ -531,16 +531,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
       double scale = BUCKETS / (range[1] - range[0]);
       spread = n[0] + n[1] > 0 && range[1] > range[0];
       int buckets = spread && Double.isFinite(scale) ? BUCKETS : 1;
-      bucket =
-          buckets == 1
-              ? "0"
-              : "least("
-                  + (BUCKETS - 1)
-                  + ", CAST(floor((x - ("
-                  + range[0]
-                  + ")) * "
-                  + scale
-                  + ") AS INTEGER))";
+      bucket = buckets == 1 ? "0" : bucketOf(range[0], scale);
       counts[0] = new long[buckets];
       counts[1] = new long[buckets];
       if (buckets == 1) {
@@ -549,35 +540,15 @@ public abstract class SqlQualityQueries implements QualityQueries {
       } else {
         countBuckets();
       }
-      before[0] = new long[buckets];
-      before[1] = new long[buckets];
-      double d = 0;
-      long c1 = 0;
-      long c2 = 0;
-      for (int b = 0; b < buckets; b++) {
-        before[0][b] = c1;
-        before[1][b] = c2;
-        c1 += counts[0][b];
-        c2 += counts[1][b];
-        if (n[0] > 0 && n[1] > 0) {
-          d = Math.max(d, gap(c1, n[0], c2, n[1]));
-        }
-      }
-      endGap = d;
+      long[][] runs = runningCounts(counts, 0, 0);
+      before[0] = runs[0];
+      before[1] = runs[1];
+      boolean both = n[0] > 0 && n[1] > 0;
+      endGap = both ? endGap(before, counts, 0) : 0;
+      open = spread && both ? openSpan(before, counts, endGap) : null;
       java.util.TreeSet<Integer> inside = new java.util.TreeSet<>();
-      if (spread && n[0] > 0 && n[1] > 0) {
-        for (int b = 0; b < buckets; b++) {
-          long e1 = before[0][b] + counts[0][b];
-          long e2 = before[1][b] + counts[1][b];
-          double bound =
-              Math.max(gap(e1, n[0], before[1][b], n[1]), gap(before[0][b], n[0], e2, n[1]));
-          if (bound > d && counts[0][b] + counts[1][b] > 1) {
-            open.add(b);
-          }
-        }
-      }
-      if (!open.isEmpty()) { // one span: near the largest gap the open buckets are neighbours
-        for (int b = open.getFirst(); b <= open.getLast(); b++) {
+      if (open != null) { // one span: near the largest gap the open buckets are neighbours
+        for (int b = open[0]; b <= open[1]; b++) {
           inside.add(b);
         }
       }
@@ -616,6 +587,50 @@ public abstract class SqlQualityQueries implements QualityQueries {
 
     Summary[] summaries() {
       return summaries.clone();
+    }
+
+    /** The values of each side in the buckets before each bucket, from offsets p1 and p2. */
+    private static long[][] runningCounts(long[][] counts, long p1, long p2) {
+      int buckets = counts[0].length;
+      long[][] at = new long[2][buckets];
+      long c1 = p1;
+      long c2 = p2;
+      for (int b = 0; b < buckets; b++) {
+        at[0][b] = c1;
+        at[1][b] = c2;
+        c1 += counts[0][b];
+        c2 += counts[1][b];
+      }
+      return at;
+    }
+
+    /** The largest of {@code d} and the KS gaps at the buckets' ends. */
+    private double endGap(long[][] before, long[][] counts, double d) {
+      for (int b = 0; b < counts[0].length; b++) {
+        d = Math.max(d, gap(before[0][b] + counts[0][b], n[0], before[1][b] + counts[1][b], n[1]));
+      }
+      return d;
+    }
+
+    /**
+     * The first and last bucket inside which the KS gap could exceed {@code d} (the gap between one
+     * side's count at its start and the other's at its end beats it, and it holds two values or
+     * more), or null when there is none.
+     */
+    private int @Nullable [] openSpan(long[][] before, long[][] counts, double d) {
+      int first = -1;
+      int last = -1;
+      for (int b = 0; b < counts[0].length; b++) {
+        long e1 = before[0][b] + counts[0][b];
+        long e2 = before[1][b] + counts[1][b];
+        double bound =
+            Math.max(gap(e1, n[0], before[1][b], n[1]), gap(before[0][b], n[0], e2, n[1]));
+        if (bound > d && counts[0][b] + counts[1][b] > 1) {
+          first = first < 0 ? b : first;
+          last = b;
+        }
+      }
+      return first < 0 ? null : new int[] {first, last};
     }
 
     /** Count, nulls, mean, stddev of each side; the range of both sides' values into range. */
@@ -789,13 +804,13 @@ public abstract class SqlQualityQueries implements QualityQueries {
       if (!spread) {
         return new KsResult(0.0, n[0], n[1]); // one value on both sides: equal distributions
       }
-      if (open.isEmpty()) {
+      if (open == null) {
         return new KsResult(endGap, n[0], n[1]);
       }
       double d = endGap;
-      long p1 = before[0][open.getFirst()];
-      long p2 = before[1][open.getFirst()];
-      String where = "b BETWEEN " + open.getFirst() + " AND " + open.getLast();
+      long p1 = before[0][open[0]];
+      long p2 = before[1][open[0]];
+      String where = "b BETWEEN " + open[0] + " AND " + open[1];
       for (int level = 0; level < 8; level++) {
         String span = where;
         double[] stats =
@@ -813,14 +828,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
         if (stats[2] <= SORTED || !Double.isFinite(scale)) {
           break;
         }
-        String sub =
-            "least("
-                + (BUCKETS - 1)
-                + ", CAST(floor((x - ("
-                + stats[0]
-                + ")) * "
-                + scale
-                + ") AS INTEGER))";
+        String sub = bucketOf(stats[0], scale);
         long[][] c = new long[2][BUCKETS];
         q.query(
             "drift ks",
@@ -837,33 +845,16 @@ public abstract class SqlQualityQueries implements QualityQueries {
               }
               return c;
             });
-        long[][] at = new long[2][BUCKETS]; // counts before each sub-bucket, the span's offset in
-        long c1 = p1;
-        long c2 = p2;
-        for (int b = 0; b < BUCKETS; b++) {
-          at[0][b] = c1;
-          at[1][b] = c2;
-          c1 += c[0][b];
-          c2 += c[1][b];
-          d = Math.max(d, gap(c1, n[0], c2, n[1]));
-        }
-        int first = -1;
-        int last = -1;
-        for (int b = 0; b < BUCKETS; b++) {
-          long e1 = at[0][b] + c[0][b];
-          long e2 = at[1][b] + c[1][b];
-          double bound = Math.max(gap(e1, n[0], at[1][b], n[1]), gap(at[0][b], n[0], e2, n[1]));
-          if (bound > d && c[0][b] + c[1][b] > 1) {
-            first = first < 0 ? b : first;
-            last = b;
-          }
-        }
-        if (first < 0) {
+        long[][] at =
+            runningCounts(c, p1, p2); // counts before each sub-bucket, the span's offset in
+        d = endGap(at, c, d);
+        int[] sharper = openSpan(at, c, d);
+        if (sharper == null) {
           return new KsResult(d, n[0], n[1]);
         }
-        p1 = at[0][first];
-        p2 = at[1][first];
-        where = span + " AND " + sub + " BETWEEN " + first + " AND " + last;
+        p1 = at[0][sharper[0]];
+        p2 = at[1][sharper[0]];
+        where = span + " AND " + sub + " BETWEEN " + sharper[0] + " AND " + sharper[1];
       }
       String sql =
           "SELECT max(abs(CAST("
@@ -889,6 +880,17 @@ public abstract class SqlQualityQueries implements QualityQueries {
               });
       return new KsResult(Math.max(d, gapInside), n[0], n[1]);
     }
+  }
+
+  /** SQL: the bucket of x among {@link #BUCKETS} equal buckets of width 1 / scale from min. */
+  private static String bucketOf(double min, double scale) {
+    return "least("
+        + (BUCKETS - 1)
+        + ", CAST(floor((x - ("
+        + min
+        + ")) * "
+        + scale
+        + ") AS INTEGER))";
   }
 
   /** |c1/n1 - c2/n2| in double, as the SQL computes it. */
