@@ -56,6 +56,8 @@ public final class EmbeddedGrowth {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicLong lastAck = new AtomicLong(System.nanoTime());
   private final AtomicLong longestGapNanos = new AtomicLong();
+  private static final long STALL_NANOS = 300_000_000L;
+  private final List<String> stalls = new ArrayList<>();
   private final Map<String, Recorder> recorders = new ConcurrentHashMap<>();
   private final LongAdder valuesWritten = new LongAdder();
   private final LongAdder stale = new LongAdder();
@@ -203,10 +205,30 @@ public final class EmbeddedGrowth {
     lastAck.set(start);
     long end = start + length.toNanos();
     long lastLog = start;
+    long seenAck = start;
+    boolean stalled = false;
     while (System.nanoTime() < end) {
       Thread.sleep(10);
       long now = System.nanoTime();
-      longestGapNanos.accumulateAndGet(now - lastAck.get(), Math::max);
+      long ack = lastAck.get();
+      longestGapNanos.accumulateAndGet(now - ack, Math::max);
+      // The stall list: every window of STALL_NANOS or more without an acknowledged write (to
+      // within this loop's 10 ms), with when it began and the WAL's size as it ended.
+      if (ack != seenAck) {
+        if (stalled) {
+          stalls.add(
+              String.format(
+                  Locale.ROOT,
+                  "%.1f s: %.2f s (WAL %d MB)",
+                  (seenAck - start) / 1e9,
+                  (ack - seenAck) / 1e9,
+                  walMegabytes()));
+        }
+        seenAck = ack;
+        stalled = false;
+      } else if (now - seenAck >= STALL_NANOS) {
+        stalled = true;
+      }
       if (now - lastLog > 15_000_000_000L) {
         lastLog = now;
         log(
@@ -437,6 +459,13 @@ public final class EmbeddedGrowth {
             Locale.ROOT,
             "longest window with no write acknowledged: %.3f s",
             longestGapNanos.get() / 1e9));
+    log(
+        String.format(
+            Locale.ROOT,
+            "windows of %d ms or more with no write acknowledged: %d %s",
+            STALL_NANOS / 1_000_000,
+            stalls.size(),
+            stalls));
     log(
         String.format(
             Locale.ROOT,

@@ -13,7 +13,9 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.duckdb.DuckDBConnection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One DuckDB database file shared by the registry and the offline store.
@@ -21,7 +23,9 @@ import org.duckdb.DuckDBConnection;
  * <p>DuckDB allows one process per file and its connections are not safe for concurrent use. So
  * there is one root connection; every write (registry or values) runs on one dedicated connection
  * under {@link #writeLock}, and reads borrow a {@code duplicate()} of the root connection from a
- * small pool, so readers run in parallel with each other and with the writer (DuckDB is MVCC).
+ * small pool, so readers run in parallel with each other and with the writer (DuckDB is MVCC). A
+ * {@link Checkpointer} moves the write-ahead log into the file while no read runs, so that no
+ * checkpoint inside a writer's commit waits for a long read (issue 15).
  */
 final class DuckDbDatabase {
   static final String FILE_NAME = "featurestore.duckdb";
@@ -34,6 +38,11 @@ final class DuckDbDatabase {
   // them waits behind a stream of others that keep barging in (issue 15: registry changes waited
   // up to 30 s under 8 writers).
   private final ReentrantLock writeLock = new ReentrantLock(true);
+  // Every read holds the read side; the checkpointer takes the write side to checkpoint while no
+  // read runs. Fair, so that once the checkpointer waits, new reads queue behind it.
+  private final ReentrantReadWriteLock readGate = new ReentrantReadWriteLock(true);
+  private final @Nullable Checkpointer checkpointer;
+  private final @Nullable Thread checkpointThread;
   private final ConcurrentLinkedQueue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
   private final AtomicInteger users = new AtomicInteger(0);
   private volatile boolean closed;
@@ -43,6 +52,22 @@ final class DuckDbDatabase {
     this.root = root;
     this.writer = (DuckDBConnection) root.duplicate();
     this.writer.setAutoCommit(false);
+    if (Checkpointer.enabled) {
+      try (Statement s = root.createStatement()) {
+        s.execute("SET wal_autocheckpoint = '" + Checkpointer.COMMIT_CHECKPOINT + "'");
+      }
+      this.checkpointer =
+          new Checkpointer(
+              file.resolveSibling(file.getFileName() + ".wal"),
+              root.duplicate(),
+              readGate,
+              writeLock);
+      this.checkpointThread =
+          Thread.ofPlatform().daemon().name("featurestore-embedded-checkpoint").start(checkpointer);
+    } else {
+      this.checkpointer = null;
+      this.checkpointThread = null;
+    }
   }
 
   /** A piece of JDBC work whose SQL errors {@link #call} maps. */
@@ -137,6 +162,21 @@ final class DuckDbDatabase {
 
   /** Runs read-only work on a pooled duplicate connection. */
   <T> T read(SqlWork<T> work) throws SQLException {
+    readGate.readLock().lock();
+    try {
+      return readUngated(work);
+    } finally {
+      readGate.readLock().unlock();
+    }
+  }
+
+  /** Checkpoints made by the {@link Checkpointer} (none when it is off). */
+  long maintenanceCheckpoints() {
+    Checkpointer c = checkpointer;
+    return c == null ? 0 : c.checkpoints();
+  }
+
+  private <T> T readUngated(SqlWork<T> work) throws SQLException {
     checkOpen();
     Connection c = idleReaders.poll();
     if (c == null) {
@@ -210,6 +250,7 @@ final class DuckDbDatabase {
         return;
       }
       closed = true;
+      stopCheckpointer();
       Connection c;
       while ((c = idleReaders.poll()) != null) {
         closeQuietly(c);
@@ -224,6 +265,28 @@ final class DuckDbDatabase {
       closeQuietly(root);
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /** Stops the checkpointer; it waits for nothing uninterruptibly, so the join is short. */
+  private void stopCheckpointer() {
+    Checkpointer c = checkpointer;
+    Thread t = checkpointThread;
+    if (c == null || t == null) {
+      return;
+    }
+    c.stop();
+    t.interrupt();
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -1,0 +1,186 @@
+package io.e2i.featurestore.embedded;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves DuckDB's write-ahead log into the database file at a moment when it is quick (issue 15: no
+ * maintenance job may block the write path).
+ *
+ * <p>Left to itself, DuckDB checkpoints inside the commit that passes its WAL threshold, and a
+ * checkpoint (DuckDB 1.4 and 1.5 alike) first waits for the exclusive lock of each table it writes,
+ * which every running scan of that table holds shared; meanwhile it holds the database's checkpoint
+ * lock, which every write transaction needs. So a commit-time checkpoint that met a training join
+ * scanning {@code feature_values} stopped every writer until the join was done (0.85-1.8 s under
+ * the issue's mix), although writing the checkpoint itself takes 5-100 ms.
+ *
+ * <p>This thread checkpoints first instead, at {@link #walBytes}: it waits, without holding
+ * anything writers need, until no read of the store is running (the {@code readGate}: every read
+ * holds its read side), then takes the write lock, runs {@code CHECKPOINT} on its own connection
+ * and lets writers and readers go on. Writers wait only for the checkpoint's own work. If reads
+ * keep coming, after {@link #PATIENCE_NANOS} it closes the gate to new reads (they wait for the
+ * reads already running and the checkpoint, never for a write). DuckDB's own commit-time checkpoint
+ * stays as a backstop at {@link #COMMIT_CHECKPOINT} (a long read streaming to a slow client can
+ * hold the gate for longer than this thread waits).
+ */
+final class Checkpointer implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+
+  /** WAL size at which this thread checkpoints: DuckDB's own default threshold. */
+  static final long WAL_BYTES = 16L << 20;
+
+  /** The WAL size in use; tests lower it. */
+  static volatile long walBytes = WAL_BYTES;
+
+  /** DuckDB's commit-time checkpoint threshold while this thread runs: the backstop. */
+  static final String COMMIT_CHECKPOINT = "128MB";
+
+  /** Test hook: false leaves every checkpoint to DuckDB's commit, as before issue 15's fix. */
+  static volatile boolean enabled = true;
+
+  /** How often the WAL's size is looked at. */
+  private static final long POLL_MILLIS = 50;
+
+  /** How long the thread waits for a moment without reads before it holds new reads back. */
+  static final long PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** Longest wait for running reads to end once new ones are held back (then it tries later). */
+  private static final long DRAIN_MILLIS = 3_000;
+
+  /**
+   * After holding reads back in vain (a read longer than {@link #DRAIN_MILLIS}, such as the index
+   * load of a large store), how long it only looks for a moment without reads, so new reads are not
+   * held back again and again behind one long read.
+   */
+  private static final long HOLD_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** Longest wait for the write lock (a write holding it and waiting for a read gives way). */
+  private static final long WRITER_MILLIS = 500;
+
+  /**
+   * A failed CHECKPOINT is retried at once this often: each try ends a DuckDB transaction, which
+   * lets DuckDB release committed writes it kept for readers that are gone now.
+   */
+  private static final int TRIES = 5;
+
+  private final Path wal;
+  private final Connection connection;
+  private final ReentrantReadWriteLock readGate;
+  private final ReentrantLock writeLock;
+  private final AtomicLong done = new AtomicLong();
+  private volatile boolean stopping;
+  private long pendingSince = -1;
+  private long holdAgainAt = System.nanoTime();
+
+  Checkpointer(
+      Path wal, Connection connection, ReentrantReadWriteLock readGate, ReentrantLock writeLock) {
+    this.wal = wal;
+    this.connection = connection;
+    this.readGate = readGate;
+    this.writeLock = writeLock;
+  }
+
+  /** Checkpoints made by this thread so far. */
+  long checkpoints() {
+    return done.get();
+  }
+
+  void stop() {
+    stopping = true;
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopping) {
+        Thread.sleep(POLL_MILLIS);
+        if (enabled && walSize() >= walBytes) {
+          if (pendingSince < 0) {
+            pendingSince = System.nanoTime();
+          }
+          long now = System.nanoTime();
+          boolean hold = now - pendingSince >= PATIENCE_NANOS && now - holdAgainAt >= 0;
+          if (attempt(hold)) {
+            pendingSince = -1;
+          } else if (hold) {
+            holdAgainAt = System.nanoTime() + HOLD_BACKOFF_NANOS;
+          }
+        } else {
+          pendingSince = -1;
+        }
+      }
+    } catch (InterruptedException e) {
+      // closing
+    } finally {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // closing
+      }
+    }
+  }
+
+  private long walSize() {
+    try {
+      return Files.exists(wal) ? Files.size(wal) : 0;
+    } catch (IOException e) {
+      return 0; // moved or removed by a checkpoint meanwhile
+    }
+  }
+
+  /**
+   * One try: with no read running (waiting for the running ones to end if {@code hold} is set) and
+   * the write lock, checkpoints. False if it could not, to be tried again.
+   */
+  private boolean attempt(boolean hold) throws InterruptedException {
+    Lock gate = readGate.writeLock();
+    boolean gated = hold ? gate.tryLock(DRAIN_MILLIS, TimeUnit.MILLISECONDS) : gate.tryLock();
+    if (!gated) {
+      return false;
+    }
+    try {
+      if (!writeLock.tryLock(WRITER_MILLIS, TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+      try {
+        return !stopping && checkpoint();
+      } finally {
+        writeLock.unlock();
+      }
+    } finally {
+      gate.unlock();
+    }
+  }
+
+  private boolean checkpoint() {
+    long started = System.nanoTime();
+    long before = walSize();
+    String why = "";
+    for (int i = 0; i < TRIES; i++) {
+      try (Statement s = connection.createStatement()) {
+        s.execute("CHECKPOINT");
+        done.incrementAndGet();
+        LOG.debug(
+            "checkpoint of {} MB of WAL in {} ms",
+            before >> 20,
+            (System.nanoTime() - started) / 1_000_000);
+        return true;
+      } catch (SQLException e) {
+        why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      }
+    }
+    LOG.debug("checkpoint postponed: {}", why);
+    return false;
+  }
+}
