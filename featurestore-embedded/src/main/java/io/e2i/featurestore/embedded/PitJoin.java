@@ -1,7 +1,6 @@
 package io.e2i.featurestore.embedded;
 
 import io.e2i.featurestore.FeatureStoreException;
-import io.e2i.featurestore.ValueCodec;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.io.DuckDbSpineSql;
 import io.e2i.featurestore.spi.PitQuery;
@@ -263,7 +262,8 @@ final class PitJoin {
           .append(keep)
           .append(" THEN ")
           .append(v)
-          .append(".value_json END");
+          .append(".value_json END AS __j")
+          .append(i);
       joins
           .append(" ASOF LEFT JOIN (SELECT entity, event_timestamp, value_json, ")
           .append("CAST(epoch_us(event_timestamp) AS HUGEINT) * ")
@@ -290,9 +290,15 @@ final class PitJoin {
           .append(v)
           .append(".__k");
     }
+    List<String> spineOut = new ArrayList<>();
     if (inMemory == null) {
-      for (String column : spineColumns) {
-        sql.append(", s.").append(DuckDbSpineSql.ident(column));
+      for (int c = 0; c < spineColumns.size(); c++) {
+        String alias = "__s" + c;
+        sql.append(", s.")
+            .append(DuckDbSpineSql.ident(spineColumns.get(c)))
+            .append(" AS ")
+            .append(alias);
+        spineOut.add(alias);
       }
     }
     sql.append(" FROM (SELECT *, CAST(epoch_us(__ts) AS HUGEINT) * ")
@@ -300,30 +306,46 @@ final class PitJoin {
         .append(" + 9223372036854775807 AS __k FROM ")
         .append(SPINE)
         .append(") s")
-        .append(joins)
-        .append(" ORDER BY s.__row");
+        .append(joins);
+
+    PitOutput output = PitOutput.plan(features, spineOut, textColumns(s, spineColumns, inMemory));
 
     List<String> header = new ArrayList<>(spineColumns);
     features.forEach(f -> header.add(f.column()));
     sink.columns(header);
     int width = spineColumns.size();
-    try (ResultSet rs = s.executeQuery(sql.toString())) {
+    try (ResultSet rs = s.executeQuery(output.sql(sql.toString()))) {
       while (rs.next()) {
         Object[] out = new Object[width + features.size()];
         if (inMemory != null) {
           Object[] spineRow = inMemory.get((int) rs.getLong(1));
           System.arraycopy(spineRow, 0, out, 0, width);
-        } else {
-          for (int c = 0; c < width; c++) {
-            out[c] = DuckDbSpineSql.plainValue(rs.getObject(2 + features.size() + c));
-          }
         }
-        for (int i = 0; i < features.size(); i++) {
-          String json = rs.getString(2 + i);
-          out[width + i] = json == null ? null : ValueCodec.decode(features.get(i).type(), json);
-        }
+        output.read(rs, out, width);
         sink.row(out);
       }
     }
+  }
+
+  /** Which of a file or SQL spine's columns are text (none when the spine is in memory). */
+  private static List<Boolean> textColumns(
+      Statement s, List<String> spineColumns, @Nullable List<Object[]> inMemory)
+      throws SQLException {
+    List<Boolean> text = new ArrayList<>();
+    if (inMemory != null || spineColumns.isEmpty()) {
+      return text;
+    }
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int c = 0; c < spineColumns.size(); c++) {
+      sql.append(c == 0 ? "" : ", ").append(DuckDbSpineSql.ident(spineColumns.get(c)));
+    }
+    try (ResultSet rs =
+        s.executeQuery(sql.append(" FROM temp.").append(SPINE).append(" LIMIT 0").toString())) {
+      ResultSetMetaData md = rs.getMetaData();
+      for (int c = 1; c <= md.getColumnCount(); c++) {
+        text.add(md.getColumnTypeName(c).equals("VARCHAR"));
+      }
+    }
+    return text;
   }
 }
