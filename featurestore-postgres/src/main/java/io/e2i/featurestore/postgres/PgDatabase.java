@@ -2,6 +2,7 @@ package io.e2i.featurestore.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.e2i.featurestore.FeatureStoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -80,6 +81,24 @@ final class PgDatabase implements AutoCloseable {
       return pool.getConnection();
     } catch (SQLException e) {
       throw error("cannot get a PostgreSQL connection", e);
+    }
+  }
+
+  /**
+   * A second connection for a caller that holds one already, or null unless the pool has one idle
+   * right now: callers that each hold a connection and wait for another could otherwise wait for
+   * each other until the pool's timeout. (Another thread may take the idle one first; then this
+   * waits for the next one returned, as any caller does.)
+   */
+  @Nullable Connection idleConnection() {
+    HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+    if (bean == null || bean.getIdleConnections() == 0) {
+      return null;
+    }
+    try {
+      return pool.getConnection();
+    } catch (SQLException e) {
+      return null; // the caller reads on its own connection
     }
   }
 

@@ -48,6 +48,7 @@ public final class PgOfflineStore implements OfflineStore {
   private final PgQuality quality; // one, so its certificates of unrewritten keys are kept
   private volatile @Nullable ScheduledExecutorService maintenance;
   private volatile PgPitJoin.Parallelism joinParallelism = PgPitJoin.Parallelism.DEFAULT;
+  private volatile int historyConnections = 2;
 
   PgOfflineStore(PgDatabase db) {
     this(db, db.retain());
@@ -183,50 +184,26 @@ public final class PgOfflineStore implements OfflineStore {
     if (featureIds.isEmpty()) {
       return List.of();
     }
-    try (Connection c = readDb.connection();
-        PreparedStatement ps = c.prepareStatement(historySql(start != null, end != null))) {
-      int i = 1;
-      ps.setArray(i++, uuids(c, featureIds));
-      ps.setString(i++, entity.canonical());
-      if (start != null) {
-        ps.setObject(i++, timestamp(start));
-      }
-      if (end != null) {
-        ps.setObject(i, timestamp(end));
-      }
-      List<StoredValue> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new StoredValue(
-                  rs.getObject(1, UUID.class),
-                  entity,
-                  rs.getString(2),
-                  requiredInstant(rs, 3),
-                  requiredInstant(rs, 4),
-                  null));
-        }
-      }
-      return out;
+    try {
+      return PgHistory.read(
+          readDb,
+          new PgHistory.Query(entity, List.copyOf(featureIds), start, end, historyConnections));
     } catch (SQLException e) {
       throw PgDatabase.error("reading feature history", e);
     }
   }
 
-  /**
-   * Per feature, one index-only walk of the read index in its own order (event time DESC, seq
-   * DESC): DISTINCT ON keeps the first row per event time, i.e. the latest written. No sort, no
-   * heap visit: the persisted freshness status (not in the index) is not read. Parameters: feature
-   * ids, entity key, then start and end when present.
-   */
+  /** The history query (see {@link PgHistory#sql}). */
   static String historySql(boolean withStart, boolean withEnd) {
-    return "SELECT f.id, v.value::text, v.event_timestamp, v.written_at"
-        + " FROM unnest(?::uuid[]) AS f(id) CROSS JOIN LATERAL ("
-        + "SELECT DISTINCT ON (event_timestamp) value, event_timestamp, written_at"
-        + " FROM feature_values WHERE feature_id = f.id AND entity_key = ?"
-        + (withStart ? " AND event_timestamp >= ?" : "")
-        + (withEnd ? " AND event_timestamp <= ?" : "")
-        + " ORDER BY event_timestamp DESC, seq DESC) v";
+    return PgHistory.sql(withStart, withEnd);
+  }
+
+  /**
+   * How many connections one history read may use (option {@code history_connections}, default 2):
+   * its features are split between them when the pool has idle ones (see {@link PgHistory}).
+   */
+  void historyConnections(int connections) {
+    this.historyConnections = connections;
   }
 
   private static StoredValue stored(UUID id, EntityKey entity, ResultSet rs, int first)

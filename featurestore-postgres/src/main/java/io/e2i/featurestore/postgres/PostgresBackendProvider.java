@@ -48,6 +48,7 @@ public final class PostgresBackendProvider implements BackendProvider {
               ? new PgOfflineStore(db)
               : new PgOfflineStore(db, PgDatabase.open(readUrl.trim(), config.options()));
       store.joinParallelism(joinParallelism(config));
+      store.historyConnections(historyConnections(config));
       long minutes = maintenanceMinutes(config);
       if (minutes > 0) {
         store.scheduleMaintenance(Duration.ofMinutes(minutes), () -> retention(registry));
@@ -85,6 +86,27 @@ public final class PostgresBackendProvider implements BackendProvider {
     }
     throw FeatureStoreException.invalid(
         "option pit_join_connections must be a whole number from 1 to 64, got '" + v + "'");
+  }
+
+  /**
+   * Option {@code history_connections}: how many connections one history read may split its
+   * features over (default 2; 1 reads on one connection). See {@link PgHistory}.
+   */
+  static int historyConnections(FeatureStoreConfig config) {
+    String v = config.options().get("history_connections");
+    if (v == null || v.isBlank()) {
+      return 2;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1 && n <= 64) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw FeatureStoreException.invalid(
+        "option history_connections must be a whole number from 1 to 64, got '" + v + "'");
   }
 
   private static long maintenanceMinutes(FeatureStoreConfig config) {
