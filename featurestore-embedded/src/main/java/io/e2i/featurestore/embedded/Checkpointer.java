@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
 final class Checkpointer implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
-  /** WAL size at which this thread checkpoints: DuckDB's own default threshold. */
-  static final long WAL_BYTES = 16L << 20;
+  /**
+   * WAL size at which this thread checkpoints, in MB: system property {@code
+   * featurestore.embedded.checkpointMb}, by default 16 (DuckDB's own threshold).
+   */
+  static final long WAL_BYTES = Long.getLong("featurestore.embedded.checkpointMb", 16) << 20;
 
   /** The WAL size in use; tests lower it. */
   static volatile long walBytes = WAL_BYTES;
