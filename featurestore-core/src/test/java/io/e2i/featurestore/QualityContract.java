@@ -412,6 +412,43 @@ public abstract class QualityContract {
         });
   }
 
+  /**
+   * Window bounds are inclusive: a value at the instant where the reference ends and the current
+   * window starts belongs to both sides (a store that reads both windows in one pass must see that
+   * they overlap), and windows one microsecond apart share nothing.
+   */
+  @Test
+  void driftWindowsSharingAnInstantCountItsValueOnBothSides() {
+    QualityQueries q = queries();
+    Feature f = feature("x", "float64", Constraints.NONE, null);
+    Instant t1 = T0.plusSeconds(10);
+    store.writeBatchFeatures(
+        List.of(
+            w("x", "A", 1.0, T0),
+            w("x", "B", 2.0, T0),
+            w("x", "C", 3.0, t1),
+            w("x", "D", 4.0, T0.plusSeconds(20))));
+    long[] shared =
+        q.compare(
+            new Window(f.id(), f.valueType(), T0, t1, null),
+            new Window(f.id(), f.valueType(), t1, null, null),
+            c -> {
+              QualityQueries.Summary[] s = c.summaries(List.of(0.5));
+              return new long[] {s[0].count(), s[1].count()};
+            });
+    assertThat(shared).containsExactly(3, 2);
+    long[] apart =
+        q.compare(
+            new Window(f.id(), f.valueType(), T0, t1.minusNanos(1_000), null),
+            new Window(f.id(), f.valueType(), t1, null, null),
+            c -> {
+              QualityQueries.Summary[] s = c.summaries(List.of(0.5));
+              assertThat(s[1].mean()).isEqualTo(3.5);
+              return new long[] {s[0].count(), s[1].count()};
+            });
+    assertThat(apart).containsExactly(2, 2);
+  }
+
   /** One value on both sides: quantiles are that value, one bin holds everything, KS is 0. */
   @Test
   void driftOfAConstantFeature() {

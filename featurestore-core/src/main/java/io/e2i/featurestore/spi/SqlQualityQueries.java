@@ -359,18 +359,42 @@ public abstract class SqlQualityQueries implements QualityQueries {
             java.util.stream.Stream.of(reference.featureId(), current.featureId())
                 .distinct()
                 .toList());
+    String pair = pairOfRows(reference, current, through);
     String select =
-        "SELECT 0 AS side, "
-            + value
-            + " FROM ("
-            + current(List.of(reference.featureId()), reference, through)
-            + ") r UNION ALL SELECT 1 AS side, "
-            + value
-            + " FROM ("
-            + current(List.of(current.featureId()), current, through)
-            + ") c";
+        pair != null
+            ? "SELECT side, " + value + " FROM (" + pair + ") p"
+            : "SELECT 0 AS side, "
+                + value
+                + " FROM ("
+                + current(List.of(reference.featureId()), reference, through)
+                + ") r UNION ALL SELECT 1 AS side, "
+                + value
+                + " FROM ("
+                + current(List.of(current.featureId()), current, through)
+                + ") c";
     boolean materialize = through == null || materializeRows();
     return withRelation("drift_pair", select, materialize, q -> body.apply(new Pair(q, numeric)));
+  }
+
+  /**
+   * Both windows' current values in one scan, as columns {@code side} (0 reference, 1 current) and
+   * {@code v}, or null to read each window with its own {@link #current} (the default). A store may
+   * offer it when the current values are the stored rows ({@code uniqueThrough} not null), both
+   * windows are of one feature and no row can fall in both ({@link #disjoint}): the same rows as
+   * the two reads, found by one pass over the table instead of two.
+   */
+  protected @Nullable String pairOfRows(
+      Window reference, Window current, @Nullable Long uniqueThrough) {
+    return null;
+  }
+
+  /** Whether no event time lies in both windows (their bounds are inclusive). */
+  protected static boolean disjoint(Window a, Window b) {
+    return before(a.end(), b.start()) || before(b.end(), a.start());
+  }
+
+  private static boolean before(@Nullable Instant end, @Nullable Instant start) {
+    return end != null && start != null && end.isBefore(start);
   }
 
   /** Equal buckets of the values' range that a numeric drift counts in one scan. */
@@ -712,16 +736,22 @@ public abstract class SqlQualityQueries implements QualityQueries {
       }
       StringBuilder where = new StringBuilder();
       java.util.Set<String> wanted = new java.util.LinkedHashSet<>();
+      java.util.Set<Long> buckets = new java.util.TreeSet<>();
       for (long[] r : ranks) {
         wanted.add("(b = " + r[2] + " AND rn = " + (r[0] - before[0][(int) r[2]] + 1) + ")");
         wanted.add("(b = " + r[3] + " AND rn = " + (r[1] - before[0][(int) r[3]] + 1) + ")");
+        buckets.add(r[2]);
+        buckets.add(r[3]);
       }
       where.append(String.join(" OR ", wanted));
+      // only the quantiles' buckets are ranked: drift_inside also holds KS's span, often far more
       Map<Long, Double> byRank =
           q.query(
               "drift quantiles",
               "SELECT b, rn, x FROM (SELECT b, x, row_number() OVER (PARTITION BY b ORDER BY x)"
-                  + " AS rn FROM drift_inside WHERE side = 0) r WHERE "
+                  + " AS rn FROM drift_inside WHERE side = 0 AND b IN ("
+                  + String.join(", ", buckets.stream().map(String::valueOf).toList())
+                  + ")) r WHERE "
                   + where,
               rs -> {
                 Map<Long, Double> out = new java.util.HashMap<>();
@@ -755,6 +785,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
       }
       StringBuilder sql = new StringBuilder("SELECT 0");
       int[] first = new int[edges.length]; // the lowest bucket an edge's count reads
+      java.util.Set<Integer> read = new java.util.TreeSet<>();
       for (int i = 0; i < edges.length; i++) {
         double e = edges[i];
         int[] bs = edgeBuckets.get(e);
@@ -762,6 +793,9 @@ public abstract class SqlQualityQueries implements QualityQueries {
           return null;
         }
         first[i] = bs[0];
+        for (int b = bs[0]; b <= bs[1]; b++) {
+          read.add(b);
+        }
         for (int side = 0; side < 2; side++) {
           sql.append(", count(*) FILTER (WHERE side = ")
               .append(side)
@@ -774,7 +808,10 @@ public abstract class SqlQualityQueries implements QualityQueries {
               .append(')');
         }
       }
-      sql.append(" FROM drift_inside");
+      // only the edges' buckets: drift_inside also holds KS's span, often far more values
+      sql.append(" FROM drift_inside WHERE b IN (")
+          .append(String.join(", ", read.stream().map(String::valueOf).toList()))
+          .append(')');
       long[] inside = q.query("drift bins", sql.toString(), SqlQualityQueries::longs);
       long[][] out = new long[2][edges.length + 1];
       for (int side = 0; side < 2; side++) {

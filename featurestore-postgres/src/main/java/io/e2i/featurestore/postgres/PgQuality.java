@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +22,12 @@ final class PgQuality extends SqlQualityQueries {
   private final PgDatabase db;
   private final PgDatabase primary;
   private final PgUniqueKeys unique;
+
+  /** SQL states of a CREATE TABLE the role may not run: no privilege, no schema to create in. */
+  private static final java.util.Set<String> NO_CREATE = java.util.Set.of("42501", "3F000");
+
+  /** Whether derived relations are unlogged tables; false once the role could not create one. */
+  private volatile boolean unlogged = true;
 
   /** Reads go to {@code db} (a replica when configured); the drift history to {@code primary}. */
   PgQuality(PgDatabase db, PgDatabase primary) {
@@ -53,31 +61,35 @@ final class PgQuality extends SqlQualityQueries {
   }
 
   /**
-   * On the primary, a materialized relation is a temporary table of one connection (dropped after),
-   * so the current values are derived once however many aggregations read them; a read replica
-   * takes no temporary tables, so there each query starts with the relation as a materialized CTE.
-   * A relation not materialized is a CTE that each query reads again (parallel workers can scan it,
-   * as they cannot a temporary table). All queries run on one connection.
+   * On the primary, a materialized relation is an unlogged table of its own name (dropped after),
+   * so the current values are derived once however many aggregations read them, and each of those
+   * scans can run with parallel workers (a temporary table lives in one backend's memory, which
+   * workers cannot read: at 10 M values every scan of one took twice as long); a read replica takes
+   * no tables, so there each query starts with the relation as a materialized CTE. A relation not
+   * materialized is a CTE that each query reads again. All queries run on one connection.
    */
   @Override
   protected <T> T withRelation(String name, String select, boolean materialize, Body<T> body) {
-    boolean temp = db == primary;
+    boolean tables = db == primary;
     try (Connection c = db.connection()) {
       List<String> ctes = new ArrayList<>();
-      List<String> tables = new ArrayList<>();
-      if (materialize && temp) {
-        createTemp(c, name, "", select, tables);
-      } else {
-        ctes.add(
-            name + (materialize ? " AS MATERIALIZED (" : " AS NOT MATERIALIZED (") + select + ")");
-      }
+      Map<String, String> created = new LinkedHashMap<>(); // relation name -> table name
       try {
+        if (materialize && tables) {
+          createTable(c, name, "", select, created);
+        } else {
+          ctes.add(
+              name
+                  + (materialize ? " AS MATERIALIZED (" : " AS NOT MATERIALIZED (")
+                  + select
+                  + ")");
+        }
         return body.run(
             new Querier() {
               @Override
               public <R> R query(String what, String sql, Reader<R> reader) {
                 try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery(with(ctes) + sql)) {
+                    ResultSet rs = s.executeQuery(renamed(with(ctes) + sql, created))) {
                   return reader.read(rs);
                 } catch (SQLException e) {
                   throw PgDatabase.error("computing the " + what, e);
@@ -87,8 +99,8 @@ final class PgQuality extends SqlQualityQueries {
               @Override
               public void derive(String derived, String sql) {
                 try {
-                  if (temp) {
-                    createTemp(c, derived, with(ctes), sql, tables);
+                  if (tables) {
+                    createTable(c, derived, with(ctes), sql, created);
                   } else {
                     ctes.removeIf(cte -> cte.startsWith(derived + " AS "));
                     ctes.add(derived + " AS MATERIALIZED (" + sql + ")");
@@ -100,8 +112,8 @@ final class PgQuality extends SqlQualityQueries {
             });
       } finally {
         try (Statement s = c.createStatement()) {
-          for (String table : tables) {
-            s.execute("DROP TABLE IF EXISTS pg_temp." + table);
+          for (String table : created.values()) {
+            s.execute("DROP TABLE IF EXISTS " + table);
           }
         }
       }
@@ -114,14 +126,67 @@ final class PgQuality extends SqlQualityQueries {
     return ctes.isEmpty() ? "" : "WITH " + String.join(", ", ctes) + " ";
   }
 
-  private static void createTemp(
-      Connection c, String name, String with, String select, List<String> tables)
-      throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS pg_temp." + name);
-      s.execute("CREATE TEMP TABLE " + name + " AS " + with + select);
+  /**
+   * The SQL with each relation name that is a table here replaced by the table's name, outside
+   * string literals (a constraint's allowed value or a category may be any text; a doubled quote
+   * inside a literal reads as two literals side by side, so it is skipped as well).
+   */
+  static String renamed(String sql, Map<String, String> created) {
+    if (created.isEmpty()) {
+      return sql;
     }
-    tables.add(name);
+    java.util.regex.Pattern names =
+        java.util.regex.Pattern.compile(
+            "'[^']*'|\\b(" + String.join("|", created.keySet()) + ")\\b");
+    return names
+        .matcher(sql)
+        .replaceAll(
+            m ->
+                java.util.regex.Matcher.quoteReplacement(
+                    m.group(1) == null ? m.group() : created.get(m.group(1))));
+  }
+
+  /**
+   * The rows of {@code select} as a new unlogged table named after the relation plus a random
+   * suffix (concurrent drifts on other connections each have their own), dropped by the caller. The
+   * table is never written again and lives for one call, so it needs no WAL; a crash of the server
+   * empties it, a crash of this process between create and drop leaves it behind (its name starts
+   * with {@code fs_quality_}). A role that may not create tables in the schema gets temporary
+   * tables instead (each scanned by one process), from then on.
+   */
+  private void createTable(
+      Connection c, String name, String with, String select, Map<String, String> created)
+      throws SQLException {
+    String sql = renamed(with + select, created);
+    String table =
+        "fs_quality_" + name + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    try (Statement s = c.createStatement()) {
+      // The copy returns every row it reads, which the planner prices high enough (0.1 a row)
+      // that it never scans with parallel workers; yet the leader only writes the rows, while
+      // the workers do the scan and JSONB casts, which cost more than the writing.
+      s.execute("SET parallel_tuple_cost = 0.001");
+      try {
+        if (unlogged) {
+          try {
+            s.execute("CREATE UNLOGGED TABLE " + table + " AS " + sql);
+          } catch (SQLException e) {
+            if (!NO_CREATE.contains(e.getSQLState())) {
+              throw e;
+            }
+            unlogged = false;
+          }
+        }
+        if (!unlogged) {
+          s.execute("CREATE TEMP TABLE " + table + " AS " + sql);
+        }
+      } finally {
+        s.execute("RESET parallel_tuple_cost");
+      }
+      String replaced = created.put(name, table);
+      if (replaced != null) {
+        s.execute("DROP TABLE IF EXISTS " + replaced);
+      }
+    }
   }
 
   /** Known from the feature's {@link PgUniqueKeys} certificate, checked (and extended) first. */
@@ -151,6 +216,31 @@ final class PgQuality extends SqlQualityQueries {
         + ")"
         + bounds(w)
         + " ORDER BY feature_id, entity_key, event_timestamp DESC, seq DESC";
+  }
+
+  /**
+   * One scan for both windows of a feature whose rows are its current values: the windows of a
+   * drift usually lie in the same monthly partition, which two reads would each scan in full.
+   */
+  @Override
+  protected @Nullable String pairOfRows(Window reference, Window current, @Nullable Long through) {
+    if (through == null
+        || !reference.featureId().equals(current.featureId())
+        || !disjoint(reference, current)) {
+      return null;
+    }
+    String inReference = "(TRUE" + bounds(reference) + ")";
+    return "SELECT CASE WHEN "
+        + inReference
+        + " THEN 0 ELSE 1 END AS side, value AS v FROM feature_values WHERE feature_id = '"
+        + reference.featureId()
+        + "' AND seq <= "
+        + through
+        + " AND ("
+        + inReference
+        + " OR (TRUE"
+        + bounds(current)
+        + "))";
   }
 
   @Override
