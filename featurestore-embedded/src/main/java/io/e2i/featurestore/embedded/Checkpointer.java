@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * maintenance job may block the write path).
  *
  * <p>Left to itself, DuckDB checkpoints inside the commit that passes its WAL threshold, and a
- * checkpoint (DuckDB 1.4 and 1.5 alike) first waits for the exclusive lock of each table it writes,
- * which every running scan of that table holds shared; meanwhile it holds the database's checkpoint
- * lock, which every write transaction needs. So a commit-time checkpoint that met a training join
- * scanning {@code feature_values} stopped every writer until the join was done (0.85-1.8 s under
- * the issue's mix), although writing the checkpoint itself takes 5-100 ms.
+ * checkpoint first waits for the exclusive lock of each table it writes, which every running scan
+ * of that table holds shared; meanwhile no write can commit (in DuckDB 1.4 it holds the database's
+ * checkpoint lock, which every write transaction needs; in 1.5 appends wait for the table's lock).
+ * So a commit-time checkpoint that met a training join scanning {@code feature_values} stopped
+ * every writer until the join was done (0.85-1.8 s under the issue's mix), although its own work
+ * took 0.3-0.5 s.
  *
  * <p>This thread checkpoints first instead, at {@link #walBytes}: it waits, without holding
  * anything writers need, until no read of the store is running (the {@code readGate}: every read
