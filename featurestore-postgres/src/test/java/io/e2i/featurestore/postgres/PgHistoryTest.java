@@ -116,6 +116,33 @@ class PgHistoryTest {
     }
   }
 
+  @Test
+  void timestampsKeepTheirMicrosecondsOnceTheDriverReadsThemInBinary() throws SQLException {
+    UUID f = FEATURES.get(4);
+    EntityKey c = EntityKey.of("id", "C");
+    Instant before = Instant.parse("1999-12-31T23:59:59.999999Z");
+    Instant after = Instant.parse("2000-01-01T00:00:00.000001Z");
+    Instant old = Instant.parse("1901-06-30T12:34:56.123456Z");
+    Instant written = Instant.parse("2025-12-18T12:00:00.654321Z");
+    store.write(
+        List.of(
+            new ValueRow(f, c, 1.0, before),
+            new ValueRow(f, c, 2.0, after),
+            new ValueRow(f, c, 3.0, old)),
+        written);
+    // pgjdbc prepares a statement on the server at its fifth run, and from then on receives the
+    // timestamps in binary, which PgHistory decodes itself.
+    for (int i = 0; i < 12; i++) {
+      List<StoredValue> values = store.history(c, List.of(f), null, null);
+      assertThat(values)
+          .extracting(StoredValue::eventTimestamp)
+          .containsExactly(after, before, old);
+      assertThat(values).extracting(StoredValue::writtenAt).containsOnly(written);
+    }
+    assertThat(PgHistory.instant(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1}))
+        .isEqualTo(Instant.parse("1999-12-31T23:59:59.999999Z"));
+  }
+
   /**
    * The plan PostgreSQL switches a prepared statement to after five runs: with the history's
    * setting, each feature's rows come from the months' ordered index-only scans, without a sort.
