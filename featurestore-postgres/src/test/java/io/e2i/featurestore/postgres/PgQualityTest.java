@@ -82,6 +82,61 @@ class PgQualityTest extends QualityContract {
     assertThat(qualityTables()).isZero();
   }
 
+  /**
+   * A role that may not create tables in the schema still gets its drift: the relations fall back
+   * to temporary tables, with the same results as the unlogged tables give, and nothing is left.
+   */
+  @Test
+  void driftWithoutCreateRightsFallsBackToTemporaryTables() throws SQLException {
+    var f =
+        store.createFeature(
+            FeatureSpec.builder("hcp", "y").valueType("float64").entityKeys("id").build());
+    List<FeatureWrite> rows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      double x = (i * 37 % 101) + (i >= 150 ? 7.5 : 0);
+      rows.add(new FeatureWrite("y", Map.of("id", "E" + i), x, T0.plusSeconds(i), "hcp"));
+    }
+    store.writeBatchFeatures(rows);
+    var ref = new QualityQueries.Window(f.id(), f.valueType(), T0, T0.plusSeconds(149), null);
+    var cur = new QualityQueries.Window(f.id(), f.valueType(), T0.plusSeconds(150), null, null);
+    java.util.function.Function<QualityQueries.Comparison, String> drift =
+        c ->
+            java.util.Arrays.toString(c.summaries(List.of(0.1, 0.5, 0.9)))
+                + java.util.Arrays.deepToString(c.bins(new double[] {10, 50, 90}))
+                + c.ks();
+    String expected = store.qualityQueries().orElseThrow().compare(ref, cur, drift);
+
+    String database = url.substring(url.lastIndexOf('/') + 1);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/" + database,
+                "postgres",
+                "");
+        Statement s = c.createStatement()) {
+      s.execute("DROP ROLE IF EXISTS fs_no_create");
+      s.execute("CREATE ROLE fs_no_create LOGIN PASSWORD 'nc'");
+      s.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+      s.execute("GRANT USAGE ON SCHEMA public TO fs_no_create");
+      s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO fs_no_create");
+    }
+    String restricted =
+        "postgresql://fs_no_create:nc@localhost:"
+            + TestPostgres.server().getPort()
+            + "/"
+            + database;
+    PgDatabase db = PgDatabase.open(restricted, Map.of());
+    try {
+      PgQuality quality = new PgQuality(db, db);
+      String first = quality.compare(ref, cur, drift);
+      String again = quality.compare(ref, cur, drift); // now straight to temporary tables
+      assertThat(first).isEqualTo(expected);
+      assertThat(again).isEqualTo(expected);
+      assertThat(qualityTables()).isZero();
+    } finally {
+      db.close();
+    }
+  }
+
   /** The tables' names replace the relations' names in the SQL, never inside a literal. */
   @Test
   void allowedValuesThatNameARelationStayValues() {
