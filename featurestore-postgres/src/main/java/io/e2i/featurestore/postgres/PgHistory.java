@@ -81,10 +81,10 @@ final class PgHistory {
         c.commit();
         return out;
       } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c);
+        PgOfflineStore.rollbackQuietly(c);
         throw e;
       } finally {
-        resetAutoCommit(c);
+        PgOfflineStore.resetAutoCommit(c);
       }
     }
   }
@@ -286,22 +286,6 @@ final class PgHistory {
       h.setAutoCommit(true);
     } catch (SQLException e) {
       db.evict(h); // never hand out a connection left in a transaction or broken
-    }
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // broken connection: the pool evicts it
-    }
-  }
-
-  private static void resetAutoCommit(Connection c) {
-    try {
-      c.setAutoCommit(true);
-    } catch (SQLException ignored) {
-      // broken connection: the pool evicts it
     }
   }
 

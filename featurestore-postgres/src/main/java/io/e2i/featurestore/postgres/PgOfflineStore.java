@@ -116,7 +116,7 @@ public final class PgOfflineStore implements OfflineStore {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
-  private static void rollbackQuietly(Connection c) {
+  static void rollbackQuietly(Connection c) {
     try {
       c.rollback();
     } catch (SQLException ignored) {
@@ -124,7 +124,7 @@ public final class PgOfflineStore implements OfflineStore {
     }
   }
 
-  private static void resetAutoCommit(Connection c) {
+  static void resetAutoCommit(Connection c) {
     try {
       c.setAutoCommit(true);
     } catch (SQLException ignored) {
