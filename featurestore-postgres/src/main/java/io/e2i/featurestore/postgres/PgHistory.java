@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGResultSetMetaData;
 
@@ -45,7 +44,6 @@ final class PgHistory {
   static final String NO_SORT = "SET LOCAL enable_sort = off";
 
   private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L; // 2000-01-01T00:00:00Z
-  private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f-]+");
 
   private PgHistory() {}
 
@@ -165,15 +163,8 @@ final class PgHistory {
     try (Statement s = c.createStatement()) {
       s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       s.execute(NO_SORT);
-      try (ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
-        rs.next();
-        String id = rs.getString(1);
-        if (id == null || !SNAPSHOT_ID.matcher(id).matches()) {
-          throw new SQLException("unexpected snapshot id " + id);
-        }
-        return id;
-      }
     }
+    return PgSnapshots.export(c);
   }
 
   /** A helper's part in its own transaction on {@code c}'s snapshot; returns {@code h} after. */
@@ -184,7 +175,7 @@ final class PgHistory {
       h.setAutoCommit(false);
       try (Statement s = h.createStatement()) {
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"); // checked: hex digits and dashes
+        s.execute(PgSnapshots.importSql(snapshot));
         s.execute(NO_SORT);
       }
       List<StoredValue> out = query(h, q, part);

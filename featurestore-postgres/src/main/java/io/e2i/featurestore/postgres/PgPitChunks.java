@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +30,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class PgPitChunks {
   static final int QUEUED = 2;
-  private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f-]+");
 
   /** Where the extra connections come from (the pool), and where a broken one goes. */
   interface Helpers {
@@ -58,7 +56,7 @@ final class PgPitChunks {
       int connections,
       Helpers helpers)
       throws SQLException {
-    String snapshot = exportSnapshot(first);
+    String snapshot = PgSnapshots.export(first); // first's transaction is REPEATABLE READ
     List<Connection> opened = new ArrayList<>();
     List<Reader> readers = new ArrayList<>();
     boolean ok = false;
@@ -95,26 +93,13 @@ final class PgPitChunks {
     }
   }
 
-  /** The first connection's snapshot, for the helpers (the transaction is REPEATABLE READ). */
-  private static String exportSnapshot(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
-      rs.next();
-      String id = rs.getString(1);
-      if (id == null || !SNAPSHOT_ID.matcher(id).matches()) {
-        throw new SQLException("unexpected snapshot id " + id);
-      }
-      return id;
-    }
-  }
-
   /** A helper's transaction: the first one's snapshot, read-only, its own {@code pit_spine}. */
   private static void importSnapshot(Connection h, String snapshot, int entityColumns)
       throws SQLException {
     h.setAutoCommit(false);
     try (Statement s = h.createStatement()) {
       s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-      s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"); // checked: hex digits and dashes
+      s.execute(PgSnapshots.importSql(snapshot));
       s.execute(PgPitJoin.tempTableDdl(entityColumns));
       s.execute("SET TRANSACTION READ ONLY");
     }
