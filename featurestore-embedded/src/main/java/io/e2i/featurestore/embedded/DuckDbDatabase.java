@@ -277,6 +277,11 @@ final class DuckDbDatabase {
     }
     c.stop();
     t.interrupt();
+    joinUninterruptibly(t);
+  }
+
+  /** Waits for {@code t} to end; an interrupt meanwhile is kept for the caller, not lost. */
+  static void joinUninterruptibly(Thread t) {
     boolean interrupted = false;
     while (t.isAlive()) {
       try {

@@ -161,17 +161,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   /** Waits for the background index load (done or failed). */
   void awaitIndex() {
-    boolean interrupted = false;
-    while (indexLoader.isAlive()) {
-      try {
-        indexLoader.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    DuckDbDatabase.joinUninterruptibly(indexLoader);
   }
 
   // ---------------------------------------------------------------- writes
