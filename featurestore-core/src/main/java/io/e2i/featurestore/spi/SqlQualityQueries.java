@@ -698,12 +698,20 @@ public abstract class SqlQualityQueries implements QualityQueries {
     }
 
     private void countBuckets() {
-      q.query(
+      sideCounts(
           "drift buckets",
           "SELECT b, count(*) FILTER (WHERE side = 0), count(*) FILTER (WHERE side = 1)"
               + " FROM (SELECT side, "
               + bucket
               + " AS b FROM drift_pair WHERE x IS NOT NULL) t GROUP BY b",
+          counts);
+    }
+
+    /** Reads rows (bucket, reference count, current count) into {@code counts[side][bucket]}. */
+    private void sideCounts(String what, String sql, long[][] counts) {
+      q.query(
+          what,
+          sql,
           rs -> {
             while (rs.next()) {
               counts[0][rs.getInt(1)] = rs.getLong(2);
@@ -867,7 +875,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
         }
         String sub = bucketOf(stats[0], scale);
         long[][] c = new long[2][BUCKETS];
-        q.query(
+        sideCounts(
             "drift ks",
             "SELECT "
                 + sub
@@ -875,13 +883,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
                 + " FROM drift_inside WHERE "
                 + span
                 + " GROUP BY 1",
-            rs -> {
-              while (rs.next()) {
-                c[0][rs.getInt(1)] = rs.getLong(2);
-                c[1][rs.getInt(1)] = rs.getLong(3);
-              }
-              return c;
-            });
+            c);
         long[][] at =
             runningCounts(c, p1, p2); // counts before each sub-bucket, the span's offset in
         d = endGap(at, c, d);
