@@ -2,7 +2,7 @@ package io.e2i.featurestore.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.e2i.featurestore.FeatureStoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -87,18 +87,19 @@ final class PgDatabase implements AutoCloseable {
   /**
    * A second connection for a caller that holds one already, or null unless the pool has one idle
    * right now: callers that each hold a connection and wait for another could otherwise wait for
-   * each other until the pool's timeout. (Another thread may take the idle one first; then this
-   * waits for the next one returned, as any caller does.)
+   * each other until the pool's timeout. Never waits: the pool's own {@code getConnection(0)} takes
+   * an idle connection or gives up at once, so another thread taking the last idle one between the
+   * count and the take makes this null, not a wait of the pool's connection timeout. (The MXBean is
+   * the pool itself; the count only spares the timeout exception when nothing is idle.)
    */
   @Nullable Connection idleConnection() {
-    HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-    if (bean == null || bean.getIdleConnections() == 0) {
+    if (!(pool.getHikariPoolMXBean() instanceof HikariPool p) || p.getIdleConnections() == 0) {
       return null;
     }
     try {
-      return pool.getConnection();
+      return p.getConnection(0);
     } catch (SQLException e) {
-      return null; // the caller reads on its own connection
+      return null; // none idle any more: the caller reads on its own connection
     }
   }
 
