@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,9 @@ final class Checkpointer implements Runnable {
   /** Test hook: false leaves every checkpoint to DuckDB's commit, as before issue 15's fix. */
   static volatile boolean enabled = true;
 
+  /** Test hook: run after each CHECKPOINT, still holding the write lock; may block. */
+  static volatile Runnable afterCheckpoint = () -> {};
+
   /** How often the WAL's size is looked at. */
   private static final long POLL_MILLIS = 50;
 
@@ -83,6 +87,9 @@ final class Checkpointer implements Runnable {
   private final ReentrantReadWriteLock readGate;
   private final ReentrantLock writeLock;
   private final AtomicLong done = new AtomicLong();
+  // Held for each try, so that a store detaching its diversion waits for the one under way.
+  private final ReentrantLock cycle = new ReentrantLock();
+  private volatile @Nullable Diversion diversion;
   private volatile boolean stopping;
   private long pendingSince = -1;
   private long holdAgainAt = System.nanoTime();
@@ -93,6 +100,34 @@ final class Checkpointer implements Runnable {
     this.connection = connection;
     this.readGate = readGate;
     this.writeLock = writeLock;
+  }
+
+  /**
+   * What the value store does around a checkpoint so that its writes are acknowledged meanwhile
+   * (issue 15): a checkpoint locks {@code feature_values}, so they go to the store's journal.
+   */
+  interface Diversion {
+    /** From now on value writes go to the journal (after a write under way to DuckDB ends). */
+    void divert();
+
+    /**
+     * Called holding the write lock, with no read running: applies the journal to DuckDB and sends
+     * value writes back to it.
+     */
+    void restore() throws SQLException, IOException;
+  }
+
+  /**
+   * Attaches (or with null detaches) the store's diversion; waits for a checkpoint under way, so
+   * after a detach none uses the old one.
+   */
+  void divertWritesTo(@Nullable Diversion d) {
+    cycle.lock();
+    try {
+      diversion = d;
+    } finally {
+      cycle.unlock();
+    }
   }
 
   /** Checkpoints made by this thread so far. */
@@ -145,7 +180,9 @@ final class Checkpointer implements Runnable {
 
   /**
    * One try: with no read running (waiting for the running ones to end if {@code hold} is set) and
-   * the write lock, checkpoints. False if it could not, to be tried again.
+   * the write lock, checkpoints. False if it could not, to be tried again. With a {@link Diversion}
+   * attached, value writes go to the store's journal from just before the write lock is taken until
+   * the journal is applied after the checkpoint, still before any read runs.
    */
   private boolean attempt(boolean hold) throws InterruptedException {
     Lock gate = readGate.writeLock();
@@ -153,17 +190,54 @@ final class Checkpointer implements Runnable {
     if (!gated) {
       return false;
     }
+    cycle.lock();
     try {
-      if (!writeLock.tryLock(WRITER_MILLIS, TimeUnit.MILLISECONDS)) {
-        return false;
+      Diversion d = diversion;
+      if (d == null) {
+        if (!writeLock.tryLock(WRITER_MILLIS, TimeUnit.MILLISECONDS)) {
+          return false;
+        }
+      } else {
+        // Value writes no longer need the write lock; what holds it now (a registry change, a
+        // freshness chunk) is short and waits for no read.
+        d.divert();
+        writeLock.lockInterruptibly(); // interrupted only when closing: the store restores then
       }
       try {
         return !stopping && checkpoint();
       } finally {
+        if (d != null) {
+          restore(d);
+        }
         writeLock.unlock();
       }
     } finally {
+      cycle.unlock();
       gate.unlock();
+    }
+  }
+
+  /**
+   * Applies the journal before reads go on (they must see every acknowledged write); tried until it
+   * works, since no read may run before it has (the journal on disk keeps every acknowledged write
+   * meanwhile, and the next open applies it).
+   */
+  private void restore(Diversion d) {
+    for (int tries = 1; ; tries++) {
+      try {
+        d.restore();
+        return;
+      } catch (SQLException | IOException | RuntimeException e) {
+        if (stopping) {
+          return;
+        }
+        LOG.error("journaled writes not applied yet (try {}); reads wait", tries, e);
+        try {
+          Thread.sleep(Math.min(1_000, 50L * tries));
+        } catch (InterruptedException closing) {
+          return;
+        }
+      }
     }
   }
 
@@ -175,6 +249,7 @@ final class Checkpointer implements Runnable {
       try (Statement s = connection.createStatement()) {
         s.execute("CHECKPOINT");
         done.incrementAndGet();
+        afterCheckpoint.run();
         LOG.debug(
             "checkpoint of {} MB of WAL in {} ms",
             before >> 20,

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * under {@link #writeLock}, and reads borrow a {@code duplicate()} of the root connection from a
  * small pool, so readers run in parallel with each other and with the writer (DuckDB is MVCC). A
  * {@link Checkpointer} moves the write-ahead log into the file while no read runs, so that no
- * checkpoint inside a writer's commit waits for a long read (issue 15).
+ * checkpoint inside a writer's commit waits for a long read, and value writes meanwhile go to the
+ * store's {@link WriteJournal} (issue 15).
  */
 final class DuckDbDatabase {
   static final String FILE_NAME = "featurestore.duckdb";
@@ -170,6 +171,17 @@ final class DuckDbDatabase {
     }
   }
 
+  /**
+   * Has value writes go to the store's journal while the {@link Checkpointer} checkpoints (null: no
+   * longer); a no-op when the checkpointer is off (DuckDB checkpoints in a commit then).
+   */
+  void divertWritesDuringCheckpoints(Checkpointer.@Nullable Diversion diversion) {
+    Checkpointer c = checkpointer;
+    if (c != null) {
+      c.divertWritesTo(diversion);
+    }
+  }
+
   /** Checkpoints made by the {@link Checkpointer} (none when it is off). */
   long maintenanceCheckpoints() {
     Checkpointer c = checkpointer;
@@ -237,7 +249,7 @@ final class DuckDbDatabase {
     return writeLock;
   }
 
-  private void checkOpen() {
+  void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the embedded database " + file + " is closed");
     }

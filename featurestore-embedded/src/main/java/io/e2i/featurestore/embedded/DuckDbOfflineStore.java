@@ -16,6 +16,7 @@ import io.e2i.featurestore.spi.PipelineBackend;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.StoredValue;
 import io.e2i.featurestore.spi.ValueRow;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,14 +63,29 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final Thread indexLoader;
   private volatile boolean indexReady; // the index holds every committed row
   private volatile @Nullable Statement indexQuery; // the loader's, cancelled by close
-  private long nextSeq; // guarded by the write lock
+  // Value writes take turns here (fair); the writer that gets it commits every call queued
+  // meanwhile. Not the database's write lock: while a checkpoint holds that, writes go on into the
+  // journal (issue 15).
+  private final ReentrantLock valueLock = new ReentrantLock(true);
+  private final WriteJournal journal;
+  private boolean diverted; // guarded by valueLock: value writes go to the journal
+  private int journalApplied; // guarded by the database's write lock: journal rows in DuckDB
+  private long nextSeq; // guarded by valueLock
   // Every row with a seq up to this one is in the index (written after each commit's offers).
   private volatile long offeredSeq;
+  // Every row with a seq up to this one is in DuckDB (journaled rows are until applied).
+  private volatile long appliedSeq;
   private final ConcurrentLinkedQueue<PendingWrite> pending = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
   /** Test hook: run by the index loader before it reads; may block to hold the load back. */
   static volatile Runnable beforeIndexLoad = () -> {};
+
+  /** Test hook: false leaves value writes waiting for each checkpoint, as before the journal. */
+  static volatile boolean journalDuringCheckpoints = true;
+
+  /** Test hook: run once the journal's rows are committed to DuckDB, before it is emptied. */
+  static volatile Runnable afterJournalApplied = () -> {};
 
   /** Test hook: called before each row is appended; may throw to simulate a failure mid-write. */
   volatile @Nullable IntConsumer beforeRow;
@@ -77,14 +93,23 @@ public final class DuckDbOfflineStore implements OfflineStore {
   DuckDbOfflineStore(DuckDbDatabase db) {
     this.db = db.retain();
     this.quality = new DuckDbQuality(this.db);
+    WriteJournal opened = null;
     try {
       nextSeq = readNextSeq();
+      opened = WriteJournal.open(db.file());
+      journal = opened;
+      replayJournal();
       offeredSeq = nextSeq - 1; // once the loader is done, which the freshness update awaits
+      appliedSeq = nextSeq - 1;
       pipelines = new DuckDbPipelines(db);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | IOException | RuntimeException e) {
+      closeQuietly(opened);
       db.release();
       throw FeatureStoreException.unavailable(
           "cannot read the embedded store " + db.file() + ": " + e.getMessage(), e);
+    }
+    if (journalDuringCheckpoints) {
+      db.divertWritesDuringCheckpoints(diversion);
     }
     indexLoader =
         Thread.ofPlatform().daemon().name("featurestore-embedded-index").start(this::loadIndex);
@@ -100,6 +125,22 @@ public final class DuckDbOfflineStore implements OfflineStore {
             return rs.getLong(1);
           }
         });
+  }
+
+  /**
+   * Applies what a previous process journaled and did not apply (it stopped during or just after a
+   * checkpoint), before the store serves: the rows with a seq above the table's highest, which the
+   * journal holds in seq order.
+   */
+  private void replayJournal() throws SQLException, IOException {
+    long first = nextSeq;
+    List<WriteJournal.Row> rows = journal.rows().stream().filter(r -> r.seq() >= first).toList();
+    if (!rows.isEmpty()) {
+      db.write(c -> appendRows(c, rows));
+      nextSeq = rows.getLast().seq() + 1;
+      LOG.info("applied {} journaled values to {}", rows.size(), db.file());
+    }
+    journal.clear();
   }
 
   /**
@@ -186,7 +227,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
     PendingWrite mine = new PendingWrite(rows, entities, writtenMicros);
     pending.add(mine);
-    ReentrantLock lock = db.writeLock();
+    ReentrantLock lock = valueLock;
     lock.lock();
     try {
       if (!mine.done) {
@@ -216,7 +257,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   /**
    * One write call waiting for the writer. Its fields after {@code rows} are written under the
-   * write lock by whichever caller commits it; the caller reads them after taking the lock.
+   * value lock by whichever caller commits it; the caller reads them after taking the lock.
    */
   private static final class PendingWrite {
     final List<ValueRow> rows;
@@ -260,8 +301,19 @@ public final class DuckDbOfflineStore implements OfflineStore {
     group.forEach(w -> w.done = true);
   }
 
-  /** Appends the calls' rows in one transaction; then, committed, offers them to the index. */
+  /**
+   * Appends the calls' rows in one DuckDB transaction, or to the journal while a checkpoint runs;
+   * then, committed, offers them to the index.
+   */
   private void append(List<PendingWrite> group) {
+    if (diverted) {
+      journal(group);
+    } else {
+      appendToDuckDb(group);
+    }
+  }
+
+  private void appendToDuckDb(List<PendingWrite> group) {
     long firstSeq = nextSeq;
     call(
         "write",
@@ -300,6 +352,42 @@ public final class DuckDbOfflineStore implements OfflineStore {
                   }
                   return NO_RESULT;
                 }));
+    appliedSeq = offer(group, firstSeq);
+  }
+
+  /**
+   * Appends the calls' rows to the journal, forced to disk, as one record; then offers them to the
+   * index. They reach DuckDB after the checkpoint, with these seqs.
+   */
+  private void journal(List<PendingWrite> group) {
+    db.checkOpen();
+    IntConsumer hook = beforeRow;
+    List<WriteJournal.Row> rows = new ArrayList<>();
+    long seq = nextSeq;
+    for (PendingWrite w : group) {
+      for (int i = 0; i < w.entities.length; i++) {
+        if (hook != null) {
+          hook.accept(i);
+        }
+        ValueRow row = w.rows.get(i);
+        w.json[i] = row.json();
+        w.events[i] = micros(row.eventTimestamp());
+        rows.add(
+            new WriteJournal.Row(
+                row.featureId(), w.entities[i], w.json[i], w.events[i], w.writtenMicros, seq++));
+      }
+    }
+    try {
+      journal.append(rows);
+    } catch (IOException e) {
+      throw FeatureStoreException.unavailable(
+          "embedded store: write failed: cannot write the journal " + journal.path(), e);
+    }
+    offer(group, rows.getFirst().seq());
+  }
+
+  /** Offers the calls' stored rows to the index; returns the last seq. */
+  private long offer(List<PendingWrite> group, long firstSeq) {
     // Committed: only now may readers see the rows.
     long seq = firstSeq;
     for (PendingWrite w : group) {
@@ -312,6 +400,94 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
     nextSeq = seq;
     offeredSeq = seq - 1;
+    return seq - 1;
+  }
+
+  /** Journaled rows into DuckDB, with their seqs, on the writer's connection. */
+  private static Object appendRows(Connection c, List<WriteJournal.Row> rows) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SELECT 1"); // opens the transaction the appender joins (see appendToDuckDb)
+    }
+    try (DuckDBAppender appender =
+        ((DuckDBConnection) c).createAppender("main", "feature_values")) {
+      for (WriteJournal.Row r : rows) {
+        appender.beginRow();
+        appender.append(r.featureId());
+        appender.append(r.entity());
+        appender.append(r.json());
+        appender.appendEpochMicros(r.eventMicros());
+        appender.appendEpochMicros(r.writtenMicros());
+        appender.append(r.seq());
+        appender.append((String) null);
+        appender.endRow();
+      }
+    }
+    return NO_RESULT;
+  }
+
+  /** What the checkpointer has the store do around each checkpoint. */
+  private final Checkpointer.Diversion diversion =
+      new Checkpointer.Diversion() {
+        @Override
+        public void divert() {
+          valueLock.lock();
+          try {
+            diverted = true;
+          } finally {
+            valueLock.unlock();
+          }
+        }
+
+        @Override
+        public void restore() throws SQLException, IOException {
+          restoreWrites();
+        }
+      };
+
+  /** Rows applied per pass while writes go on into the journal; fewer go with writes held. */
+  private static final int RESTORE_PASS_ROWS = 1_000;
+
+  /**
+   * Holding the database's write lock: applies the journal to DuckDB while writes go on into it, a
+   * few passes, then the rest with value writes held back (a few hundred rows at most, so a few
+   * milliseconds), empties it and sends value writes back to DuckDB. Each pass is one transaction
+   * whose rows carry their seqs, so a crash at any point applies no row twice ({@link
+   * WriteJournal}).
+   */
+  private void restoreWrites() throws SQLException, IOException {
+    for (int pass = 0; pass < 8; pass++) {
+      List<WriteJournal.Row> rows;
+      valueLock.lock();
+      try {
+        rows = journal.rowsFrom(journalApplied);
+      } finally {
+        valueLock.unlock();
+      }
+      if (rows.size() < RESTORE_PASS_ROWS) {
+        break;
+      }
+      apply(rows);
+    }
+    valueLock.lock();
+    try {
+      apply(journal.rowsFrom(journalApplied));
+      if (!journal.isEmpty()) {
+        afterJournalApplied.run();
+      }
+      journal.clear();
+      journalApplied = 0;
+      diverted = false;
+    } finally {
+      valueLock.unlock();
+    }
+  }
+
+  private void apply(List<WriteJournal.Row> rows) throws SQLException {
+    if (!rows.isEmpty()) {
+      db.write(c -> appendRows(c, rows));
+      journalApplied += rows.size();
+      appliedSeq = rows.getLast().seq();
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -516,7 +692,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
     long nowMicros = micros(now);
     // Only rows already in the index: a range below this seq holds no latest value the index
     // has not shown to changes(), so none gets a status the index does not learn.
-    long upTo = offeredSeq;
+    // Nor journaled rows not yet in DuckDB: their first status would update no row.
+    long upTo = Math.min(offeredSeq, appliedSeq);
     List<LatestIndex.Change> changes = index.changes(statusRules(rules, nowMicros), upTo);
     List<LatestIndex.Change> first = new ArrayList<>();
     List<LatestIndex.Change> later = new ArrayList<>();
@@ -765,7 +942,30 @@ public final class DuckDbOfflineStore implements OfflineStore {
       closed = true;
       cancelQuietly(indexQuery);
       awaitIndex();
+      db.divertWritesDuringCheckpoints(null); // waits for a checkpoint under way
+      ReentrantLock lock = db.writeLock();
+      lock.lock();
+      try {
+        if (!db.isClosed()) {
+          restoreWrites(); // only if the checkpointer was stopped before it restored them
+        }
+      } catch (SQLException | IOException | RuntimeException e) {
+        LOG.warn("journaled writes left in {} for the next open", journal.path(), e);
+      } finally {
+        lock.unlock();
+      }
+      closeQuietly(journal);
       db.release();
+    }
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing
+      }
     }
   }
 

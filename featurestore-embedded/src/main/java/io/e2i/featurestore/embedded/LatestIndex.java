@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * The latest value of every (entity, feature), in memory, so that online reads on a cache miss take
  * a hash lookup instead of a DuckDB query (a DuckDB point query over a million rows takes 2-7 ms
  * even with an ART index; this takes microseconds). DuckDB stays the source of truth: the index is
- * rebuilt from it on open and changed only after a commit, under the write lock.
+ * rebuilt from it on open and changed only after a commit (or a journal append while DuckDB
+ * checkpoints), under the store's value lock.
  *
  * <p>Per entity, an immutable array of entries replaced copy-on-write, so readers never lock.
  */
