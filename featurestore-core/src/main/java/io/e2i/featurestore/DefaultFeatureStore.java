@@ -222,6 +222,16 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     return training.listTrainingSets();
   }
 
+  @Override
+  public TrainingSetList listTrainingSets(int offset, int limit) {
+    return training.listTrainingSets(offset, limit);
+  }
+
+  @Override
+  public java.util.Optional<TrainingSetDefinition> trainingSet(String name) {
+    return training.trainingSet(name);
+  }
+
   // ---------------------------------------------------------------- operations
 
   @Override

@@ -127,6 +127,15 @@ public interface FeatureStore extends AutoCloseable {
   List<TrainingSetDefinition> listTrainingSets();
 
   /**
+   * Up to {@code limit} saved training sets from {@code offset} on, in name order, and the number
+   * on all pages: the store pages, so only the page's definitions are read.
+   */
+  TrainingSetList listTrainingSets(int offset, int limit);
+
+  /** The training set saved under {@code name}, or empty. */
+  java.util.Optional<TrainingSetDefinition> trainingSet(String name);
+
+  /**
    * The lineage around a node: source table -> computation -> feature version -> training set ->
    * run. {@code node} is a kind-prefixed id ({@code table:hcps}, {@code feature:g:f@1}, {@code
    * training_set:churn}, {@code run:abc}, {@code computation:g:f@1}) or a feature reference ({@code

@@ -152,11 +152,10 @@ final class TrainingData {
   }
 
   TrainingSetDefinition rerunTrainingSet(String name, PitQuery.RowSink sink) {
-    String json = registry.loadTrainingSets().get(name);
-    if (json == null) {
-      throw FeatureStoreException.notFound("training set '" + name + "' not found");
-    }
-    TrainingSetDefinition saved = TrainingSets.fromJson(json);
+    TrainingSetDefinition saved =
+        trainingSet(name)
+            .orElseThrow(
+                () -> FeatureStoreException.notFound("training set '" + name + "' not found"));
     reported(
         LineageGraph.NodeType.TRAINING_SET.id(name),
         new TrainingDataRequest(saved.spine(), saved.featureRefs(), saved.asOf(), null),
@@ -169,6 +168,27 @@ final class TrainingData {
         .map(TrainingSets::fromJson)
         .sorted(Comparator.comparing(TrainingSetDefinition::name))
         .toList();
+  }
+
+  /** The registry pages, so a page parses only its own definitions. */
+  TrainingSetList listTrainingSets(int offset, int limit) {
+    if (offset < 0 || limit < 0) {
+      throw FeatureStoreException.invalid(
+          "training set page: offset and limit must not be negative, got "
+              + offset
+              + " and "
+              + limit);
+    }
+    List<TrainingSetDefinition> page =
+        registry.loadTrainingSets(offset, limit).stream().map(TrainingSets::fromJson).toList();
+    return new TrainingSetList(page, registry.countTrainingSets());
+  }
+
+  java.util.Optional<TrainingSetDefinition> trainingSet(String name) {
+    String json = registry.loadTrainingSet(name);
+    return json == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(TrainingSets.fromJson(json));
   }
 
   /**

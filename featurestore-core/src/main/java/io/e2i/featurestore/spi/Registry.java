@@ -49,6 +49,30 @@ public interface Registry extends AutoCloseable {
   }
 
   /**
+   * One page of the saved training sets' definition JSON, in name order (by code point, as {@link
+   * String#compareTo} orders the names the API allows): the store pages, so a page of n costs n
+   * definitions whatever the number saved. This default reads them all; registries override it.
+   */
+  default List<String> loadTrainingSets(int offset, int limit) {
+    return loadTrainingSets().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .skip(offset)
+        .limit(limit)
+        .map(java.util.Map.Entry::getValue)
+        .toList();
+  }
+
+  /** How many training sets are saved. */
+  default int countTrainingSets() {
+    return loadTrainingSets().size();
+  }
+
+  /** The definition JSON saved under {@code name}, or null. */
+  default @org.jspecify.annotations.Nullable String loadTrainingSet(String name) {
+    return loadTrainingSets().get(name);
+  }
+
+  /**
    * Replaces the stored lineage edges that end at {@code node} with {@code edges} (each ending at
    * it), in one transaction: a training set saved again under its name keeps only its new inputs.
    * Edges the registry model implies (table, computation, feature version) are not stored; only

@@ -277,6 +277,68 @@ public final class DuckDbRegistry implements Registry {
   }
 
   @Override
+  public List<String> loadTrainingSets(int offset, int limit) {
+    return call(
+        "load training sets",
+        () ->
+            db.read(
+                c -> {
+                  List<String> page = new ArrayList<>();
+                  // DuckDB orders VARCHAR by byte (the default collation), i.e. by code point.
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT definition FROM training_sets ORDER BY name LIMIT ? OFFSET ?")) {
+                    ps.setLong(1, limit);
+                    ps.setLong(2, offset);
+                    try (ResultSet rs = ps.executeQuery()) {
+                      while (rs.next()) {
+                        page.add(rs.getString(1));
+                      }
+                    }
+                  }
+                  return page;
+                }));
+  }
+
+  @Override
+  public int countTrainingSets() {
+    return call(
+        "count training sets",
+        () ->
+            db.read(
+                c -> {
+                  try (PreparedStatement ps =
+                          c.prepareStatement("SELECT count(*) FROM training_sets");
+                      ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                  }
+                }));
+  }
+
+  @Override
+  public @Nullable String loadTrainingSet(String name) {
+    java.util.Optional<String> found =
+        call(
+            "load training set '" + name + "'",
+            () ->
+                db.read(
+                    c -> {
+                      try (PreparedStatement ps =
+                          c.prepareStatement(
+                              "SELECT definition FROM training_sets WHERE name = ?")) {
+                        ps.setString(1, name);
+                        try (ResultSet rs = ps.executeQuery()) {
+                          return rs.next()
+                              ? java.util.Optional.of(rs.getString(1))
+                              : java.util.Optional.<String>empty();
+                        }
+                      }
+                    }));
+    return found.orElse(null);
+  }
+
+  @Override
   public void replaceLineageInto(String node, List<LineageGraph.Edge> edges) {
     call(
         "save lineage of '" + node + "'",

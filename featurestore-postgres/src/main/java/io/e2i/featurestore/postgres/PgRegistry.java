@@ -253,6 +253,56 @@ public final class PgRegistry implements Registry, RegistryChanges {
     }
   }
 
+  /**
+   * In code point order ({@code COLLATE "C"}), as the embedded store and {@link String#compareTo}
+   * order names, whatever the database's default collation.
+   */
+  @Override
+  public List<String> loadTrainingSets(int offset, int limit) {
+    String sql =
+        "SELECT definition::text FROM training_sets ORDER BY name COLLATE \"C\" LIMIT ? OFFSET ?";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, limit);
+      ps.setLong(2, offset);
+      List<String> page = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          page.add(rs.getString(1));
+        }
+      }
+      return page;
+    } catch (SQLException e) {
+      throw PgDatabase.error("loading training sets", e);
+    }
+  }
+
+  @Override
+  public int countTrainingSets() {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM training_sets");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    } catch (SQLException e) {
+      throw PgDatabase.error("counting training sets", e);
+    }
+  }
+
+  @Override
+  public @Nullable String loadTrainingSet(String name) {
+    String sql = "SELECT definition::text FROM training_sets WHERE name = ?";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw PgDatabase.error("loading training set '" + name + "'", e);
+    }
+  }
+
   @Override
   public void replaceLineageInto(String node, List<LineageGraph.Edge> edges) {
     try (Connection c = db.connection()) {

@@ -244,9 +244,8 @@ public final class QualityService {
 
   private Resolved trainingSet(FeatureGroup group, Feature latest, String name, String what) {
     TrainingSetDefinition set =
-        store.listTrainingSets().stream()
-            .filter(d -> d.name().equals(name))
-            .findFirst()
+        store
+            .trainingSet(name)
             .orElseThrow(
                 // A 400, not a 404: the URL's feature exists; the body names a set that does not.
                 () ->

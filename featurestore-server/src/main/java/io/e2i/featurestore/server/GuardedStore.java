@@ -19,6 +19,7 @@ import io.e2i.featurestore.OnlineRequest;
 import io.e2i.featurestore.SecurityRegistry;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.TrainingSetDefinition;
+import io.e2i.featurestore.TrainingSetList;
 import io.e2i.featurestore.spi.PitQuery;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +54,9 @@ import org.slf4j.LoggerFactory;
  */
 final class GuardedStore implements FeatureStore {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedStore.class);
+
+  /** Sets read per store page while filtering a restricted key's list. */
+  static final int CHUNK = 500;
 
   static final String CREATE_GROUP = "create_feature_group";
   static final String UPDATE_GROUP = "update_feature_group";
@@ -288,9 +292,8 @@ final class GuardedStore implements FeatureStore {
     Principal p = who();
     if (!p.unrestricted()) {
       TrainingSetDefinition saved =
-          store.listTrainingSets().stream()
-              .filter(d -> d.name().equals(name))
-              .findFirst()
+          store
+              .trainingSet(name)
               .orElseThrow(
                   () -> FeatureStoreException.notFound("training set '" + name + "' not found"));
       for (String g : groupsOf(p, saved.featureRefs(), null)) {
@@ -314,6 +317,42 @@ final class GuardedStore implements FeatureStore {
       }
     }
     return visible;
+  }
+
+  /**
+   * Which sets a restricted key sees depends on each set's groups, so its page is taken after the
+   * filter: it reads the sets {@link #CHUNK} at a time (memory bounded by the chunk), but all of
+   * them, to count its total. An unrestricted key's page is the store's.
+   */
+  @Override
+  public TrainingSetList listTrainingSets(int offset, int limit) {
+    Principal p = who();
+    if (p.unrestricted()) {
+      return store.listTrainingSets(offset, limit);
+    }
+    List<TrainingSetDefinition> page = new ArrayList<>();
+    int visible = 0;
+    for (int from = 0; ; from += CHUNK) {
+      List<TrainingSetDefinition> chunk = store.listTrainingSets(from, CHUNK).sets();
+      for (TrainingSetDefinition d : chunk) {
+        if (readable(p, d.featureRefs())) {
+          if (visible >= offset && page.size() < limit) {
+            page.add(d);
+          }
+          visible++;
+        }
+      }
+      if (chunk.size() < CHUNK) {
+        return new TrainingSetList(page, visible);
+      }
+    }
+  }
+
+  /** A set the key may not read is not there for it, as in the list. */
+  @Override
+  public java.util.Optional<TrainingSetDefinition> trainingSet(String name) {
+    Principal p = who();
+    return store.trainingSet(name).filter(d -> p.unrestricted() || readable(p, d.featureRefs()));
   }
 
   private boolean readable(Principal p, List<String> refs) {
@@ -372,9 +411,8 @@ final class GuardedStore implements FeatureStore {
     Principal p = who();
     if (!p.unrestricted()) {
       TrainingSetDefinition saved =
-          store.listTrainingSets().stream()
-              .filter(d -> d.name().equals(trainingSet))
-              .findFirst()
+          store
+              .trainingSet(trainingSet)
               .orElseThrow(
                   () ->
                       FeatureStoreException.notFound(

@@ -9,6 +9,7 @@ import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.TrainingSetDefinition;
+import io.e2i.featurestore.TrainingSetList;
 import io.e2i.featurestore.io.TrainingDataFormat;
 import io.e2i.featurestore.io.TrainingDataWriter;
 import io.e2i.featurestore.spi.PitQuery;
@@ -96,12 +97,13 @@ final class TrainingDataApi {
 
   Object listTrainingSets(Context ctx) {
     TrainingSetPage page = TrainingSetPage.parse(ctx.queryParam("limit"), ctx.queryParam("offset"));
-    List<TrainingSetDefinition> all = store.listTrainingSets();
+    // The store pages: only this page's definitions are read and parsed.
+    TrainingSetList list = store.listTrainingSets(page.offset(), page.limitOrAll());
     List<Map<String, Object>> sets = new ArrayList<>();
-    for (TrainingSetDefinition d : page.of(all)) {
+    for (TrainingSetDefinition d : list.sets()) {
       sets.add(definition(d));
     }
-    return Map.of("training_sets", sets, "total", all.size());
+    return Map.of("training_sets", sets, "total", list.total());
   }
 
   Object rerun(Context ctx) throws IOException {
@@ -120,9 +122,8 @@ final class TrainingDataApi {
     }
     TrainingDataFormat format = format(formatName, ctx);
     TrainingSetDefinition saved =
-        store.listTrainingSets().stream()
-            .filter(d -> d.name().equals(name))
-            .findFirst()
+        store
+            .trainingSet(name)
             .orElseThrow(
                 () -> FeatureStoreException.notFound("training set '" + name + "' not found"));
     return stream(

@@ -1,12 +1,12 @@
 package io.e2i.featurestore.server;
 
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One page of {@code GET /api/v1/training-sets?limit=&offset=} (issue 14: the UI draws 50 sets at a
  * time). Without {@code limit} every set from {@code offset} on is listed, as before paging
- * existed; sets are in name order, so pages are stable while no set is saved.
+ * existed; sets are in name order (by code point), so pages are stable while no set is saved. The
+ * store takes the page ({@code LIMIT}/{@code OFFSET}), so a page of n parses n definitions.
  *
  * @param limit null: no limit
  */
@@ -19,9 +19,8 @@ record TrainingSetPage(@Nullable Integer limit, int offset) {
     return new TrainingSetPage(l, o);
   }
 
-  <T> List<T> of(List<T> all) {
-    int from = Math.min(offset, all.size());
-    int to = limit == null ? all.size() : (int) Math.min((long) from + limit, all.size());
-    return all.subList(from, to);
+  /** The limit to hand the store: without one, every set from the offset on. */
+  int limitOrAll() {
+    return limit == null ? Integer.MAX_VALUE : limit;
   }
 }
