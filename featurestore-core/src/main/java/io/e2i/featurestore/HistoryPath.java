@@ -1,16 +1,15 @@
 package io.e2i.featurestore;
 
+import io.e2i.featurestore.spi.HistorySink;
 import io.e2i.featurestore.spi.OfflineStore;
-import io.e2i.featurestore.spi.StoredValue;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -49,54 +48,97 @@ final class HistoryPath {
       Feature f = resolver.resolve(FeatureRef.parse(ref), entity);
       byId.put(f.id(), f);
     }
-    List<StoredValue> stored;
+    // Output order: feature name, group, version, then event time. The store hands the values over
+    // in that order (features as listed here, each oldest first), so nothing is sorted per value.
+    List<Feature> ranked =
+        byId.values().stream()
+            .sorted(
+                Comparator.comparing(Feature::name)
+                    .thenComparing(Feature::featureGroup)
+                    .thenComparingInt(Feature::version))
+            .toList();
+    Sink sink = new Sink(entity, ranked, clock.now());
     try {
-      stored = offline.history(entity, byId.keySet(), start, end);
+      offline.history(
+          entity,
+          ranked.stream().map(Feature::id).toList(),
+          ranked.stream().map(Feature::valueType).toList(),
+          start,
+          end,
+          sink);
     } catch (RuntimeException e) {
       throw FeatureStoreException.fromBackend("offline store read", e);
     }
-    return toFeatureValues(entity, byId, stored, clock.now());
+    return sink.values;
   }
 
-  private List<FeatureValue> toFeatureValues(
-      EntityKey entity, Map<UUID, Feature> byId, List<StoredValue> stored, Instant now) {
-    // Output order: feature name, group, version, then event time. Features are ranked once so the
-    // sort compares an int and an Instant per pair (7,200 values in a 30-day history of 10).
-    Map<UUID, Integer> rank = historyRanks(byId.values());
-    List<StoredValue> ordered = new ArrayList<>(stored);
-    ordered.sort(
-        Comparator.<StoredValue>comparingInt(v -> rank.get(v.featureId()))
-            .thenComparing(StoredValue::eventTimestamp));
-    List<FeatureValue> values = new ArrayList<>(ordered.size());
-    for (StoredValue v : ordered) {
-      Feature f = Objects.requireNonNull(byId.get(v.featureId()));
-      FeatureGroup g = holder.group(f.featureGroup()).group();
+  /** Builds the FeatureValues; per feature, what every value of it shares is looked up once. */
+  private final class Sink implements HistorySink {
+    private final EntityKey entity;
+    private final List<Feature> features;
+    private final List<Freshness> freshness;
+    private final ArrayList<FeatureValue> values = new ArrayList<>();
+
+    Sink(EntityKey entity, List<Feature> features, Instant now) {
+      this.entity = entity;
+      this.features = features;
+      this.freshness = new ArrayList<>(features.size());
+      for (Feature f : features) {
+        freshness.add(Freshness.of(holder.group(f.featureGroup()).group(), now));
+      }
+    }
+
+    @Override
+    public void expect(int count) {
+      values.ensureCapacity(count);
+    }
+
+    @Override
+    public void value(
+        int feature, @Nullable Object value, Instant eventTimestamp, Instant writtenAt) {
+      Feature f = features.get(feature);
       values.add(
           new FeatureValue(
               f.featureGroup(),
               f.name(),
               f.version(),
               entity,
-              ValueCodec.decode(f.valueType(), v.valueJson()),
-              v.eventTimestamp(),
-              v.writtenAt(),
-              g.freshnessAt(v.eventTimestamp(), now)));
+              value,
+              eventTimestamp,
+              writtenAt,
+              freshness.get(feature).at(eventTimestamp)));
     }
-    return values;
   }
 
-  private static Map<UUID, Integer> historyRanks(Collection<Feature> features) {
-    List<Feature> sorted =
-        features.stream()
-            .sorted(
-                Comparator.comparing(Feature::name)
-                    .thenComparing(Feature::featureGroup)
-                    .thenComparingInt(Feature::version))
-            .toList();
-    Map<UUID, Integer> rank = new HashMap<>();
-    for (int i = 0; i < sorted.size(); i++) {
-      rank.put(sorted.get(i).id(), i);
+  /**
+   * A group's freshness as of {@code now} as two cutoffs on the event time: the same as {@link
+   * FeatureGroup#freshnessAt} ({@code now - t > maxAge} is {@code t < now - maxAge}) without three
+   * Durations per value. A cutoff before the first Instant is none.
+   */
+  record Freshness(@Nullable Instant expiredBefore, @Nullable Instant staleBefore) {
+    static Freshness of(FeatureGroup g, Instant now) {
+      return new Freshness(cutoff(now, g.maxAge()), cutoff(now, g.expectedUpdateFrequency()));
     }
-    return rank;
+
+    private static @Nullable Instant cutoff(Instant now, @Nullable Duration age) {
+      if (age == null) {
+        return null;
+      }
+      try {
+        return now.minus(age);
+      } catch (DateTimeException | ArithmeticException e) {
+        return null; // no event time is that old
+      }
+    }
+
+    FreshnessStatus at(Instant eventTimestamp) {
+      if (expiredBefore != null && eventTimestamp.isBefore(expiredBefore)) {
+        return FreshnessStatus.EXPIRED;
+      }
+      if (staleBefore != null && eventTimestamp.isBefore(staleBefore)) {
+        return FreshnessStatus.STALE;
+      }
+      return FreshnessStatus.FRESH;
+    }
   }
 }

@@ -3,8 +3,10 @@ package io.e2i.featurestore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -61,6 +63,47 @@ public final class ValueCodec {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("stored value is not JSON: " + json, e);
     }
+  }
+
+  /**
+   * {@link #decode(ValueType, String)} of the JSON text in {@code utf8[off, off + len)}, without a
+   * String for plain numbers and booleans (a history read decodes thousands of values per call, and
+   * the String was most of the garbage each one left).
+   */
+  public static @Nullable Object decode(ValueType type, byte[] utf8, int off, int len) {
+    switch (type) {
+      case FLOAT64 -> {
+        double d = JsonNumbers.parseDouble(utf8, off, len);
+        if (!Double.isNaN(d)) {
+          return d;
+        }
+      }
+      case INT64 -> {
+        Long l = JsonNumbers.parseLong(utf8, off, len);
+        if (l != null) {
+          return l;
+        }
+      }
+      case BOOL -> {
+        if (is(utf8, off, len, TRUE)) {
+          return Boolean.TRUE;
+        }
+        if (is(utf8, off, len, FALSE)) {
+          return Boolean.FALSE;
+        }
+      }
+      default -> {
+        // the String way below
+      }
+    }
+    return decode(type, new String(utf8, off, len, StandardCharsets.UTF_8));
+  }
+
+  private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean is(byte[] b, int off, int len, byte[] word) {
+    return len == word.length && Arrays.equals(b, off, off + len, word, 0, len);
   }
 
   /**

@@ -2,11 +2,16 @@ package io.e2i.featurestore.spi;
 
 import io.e2i.featurestore.EntityKey;
 import io.e2i.featurestore.FeatureStatistics;
+import io.e2i.featurestore.ValueCodec;
 import io.e2i.featurestore.ValueType;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +52,41 @@ public interface OfflineStore extends AutoCloseable {
       Collection<UUID> featureIds,
       @Nullable Instant start,
       @Nullable Instant end);
+
+  /**
+   * The same values as {@link #history(EntityKey, Collection, Instant, Instant)}, decoded with the
+   * features' types and handed to the sink in output order: feature by feature as listed ({@code
+   * featureIds} distinct, {@code types} beside them), each by event time, oldest first. A store can
+   * do this without a {@link StoredValue} and a JSON string per value and without sorting what its
+   * index already returns in order (PostgreSQL: a 30-day history of 10 features is 7,200 values).
+   */
+  default void history(
+      EntityKey entity,
+      List<UUID> featureIds,
+      List<ValueType> types,
+      @Nullable Instant start,
+      @Nullable Instant end,
+      HistorySink sink) {
+    Map<UUID, Integer> index = new HashMap<>();
+    List<List<StoredValue>> byFeature = new ArrayList<>(featureIds.size());
+    for (int i = 0; i < featureIds.size(); i++) {
+      index.put(featureIds.get(i), i);
+      byFeature.add(new ArrayList<>());
+    }
+    List<StoredValue> stored = history(entity, featureIds, start, end);
+    sink.expect(stored.size());
+    for (StoredValue v : stored) {
+      byFeature.get(Objects.requireNonNull(index.get(v.featureId()))).add(v);
+    }
+    for (int i = 0; i < byFeature.size(); i++) {
+      List<StoredValue> values = byFeature.get(i);
+      values.sort(Comparator.comparing(StoredValue::eventTimestamp));
+      for (StoredValue v : values) {
+        sink.value(
+            i, ValueCodec.decode(types.get(i), v.valueJson()), v.eventTimestamp(), v.writtenAt());
+      }
+    }
+  }
 
   /**
    * Persists the freshness status of the features' values, computed as of {@code now}: at least of

@@ -8,9 +8,11 @@ import io.e2i.featurestore.EntityKey;
 import io.e2i.featurestore.FeatureStatistics;
 import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.FreshnessStatus;
+import io.e2i.featurestore.ValueCodec;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.FreshnessCounts;
 import io.e2i.featurestore.spi.FreshnessRule;
+import io.e2i.featurestore.spi.HistorySink;
 import io.e2i.featurestore.spi.OfflineStore;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.spi.StoredValue;
@@ -184,13 +186,86 @@ public final class PgOfflineStore implements OfflineStore {
     if (featureIds.isEmpty()) {
       return List.of();
     }
+    List<UUID> ids = List.copyOf(featureIds);
     try {
-      return PgHistory.read(
-          readDb,
-          new PgHistory.Query(entity, List.copyOf(featureIds), start, end, historyConnections));
+      List<PgHistoryRows> rows = historyRows(entity, ids, start, end);
+      List<StoredValue> out = new ArrayList<>(rows.stream().mapToInt(PgHistoryRows::count).sum());
+      PgHistoryRows.Instants instants = new PgHistoryRows.Instants(maxCount(rows));
+      for (PgHistoryRows r : rows) {
+        r.forEach(
+            instants,
+            false,
+            (b, off, len, event, written) ->
+                out.add(
+                    new StoredValue(
+                        r.featureId(),
+                        entity,
+                        PgHistoryRows.text(b, off, len),
+                        event,
+                        written,
+                        null)));
+      }
+      return out;
     } catch (SQLException e) {
       throw PgDatabase.error("reading feature history", e);
     }
+  }
+
+  /**
+   * Decoded straight from the packed rows (no String for plain numbers, no StoredValue, no sort),
+   * each feature's values oldest first as they come from the index.
+   */
+  @Override
+  public void history(
+      EntityKey entity,
+      List<UUID> featureIds,
+      List<ValueType> types,
+      @Nullable Instant start,
+      @Nullable Instant end,
+      HistorySink sink) {
+    if (featureIds.isEmpty()) {
+      return;
+    }
+    try {
+      List<PgHistoryRows> rows = historyRows(entity, List.copyOf(featureIds), start, end);
+      Map<UUID, PgHistoryRows> byId = new HashMap<>();
+      int total = 0;
+      for (PgHistoryRows r : rows) {
+        byId.put(r.featureId(), r);
+        total += r.count();
+      }
+      sink.expect(total);
+      PgHistoryRows.Instants instants = new PgHistoryRows.Instants(maxCount(rows));
+      for (int i = 0; i < featureIds.size(); i++) {
+        PgHistoryRows r = byId.get(featureIds.get(i));
+        if (r == null) {
+          continue;
+        }
+        int feature = i;
+        ValueType type = types.get(i);
+        r.forEach(
+            instants,
+            true,
+            (b, off, len, event, written) ->
+                sink.value(
+                    feature,
+                    len < 0 ? null : ValueCodec.decode(type, b, off, len),
+                    event,
+                    written));
+      }
+    } catch (SQLException e) {
+      throw PgDatabase.error("reading feature history", e);
+    }
+  }
+
+  private List<PgHistoryRows> historyRows(
+      EntityKey entity, List<UUID> ids, @Nullable Instant start, @Nullable Instant end)
+      throws SQLException {
+    return PgHistory.read(readDb, new PgHistory.Query(entity, ids, start, end, historyConnections));
+  }
+
+  private static int maxCount(List<PgHistoryRows> rows) {
+    return rows.stream().mapToInt(PgHistoryRows::count).max().orElse(0);
   }
 
   /** The history query (see {@link PgHistory#sql}). */

@@ -219,8 +219,7 @@ class PgHistoryTest {
           .containsExactly(after, before, old);
       assertThat(values).extracting(StoredValue::writtenAt).containsOnly(written);
     }
-    assertThat(PgHistory.instant(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1}))
-        .isEqualTo(Instant.parse("1999-12-31T23:59:59.999999Z"));
+    assertThat(PgHistoryRows.instant(-1L)).isEqualTo(Instant.parse("1999-12-31T23:59:59.999999Z"));
   }
 
   /**

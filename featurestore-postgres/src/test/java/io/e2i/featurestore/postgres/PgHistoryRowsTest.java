@@ -1,0 +1,121 @@
+package io.e2i.featurestore.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The packed form of one feature's history ({@link PgHistoryRows}), built here byte by byte. */
+class PgHistoryRowsTest {
+  private static final Instant W = Instant.parse("2025-12-18T12:00:00.654321Z");
+
+  @Test
+  void newestFirstIsVisitedOldestFirstWithNullsAndTextsIntact() throws SQLException {
+    byte[] packed = pack(new long[] {3_000_000, 2_000_001, -1}, "12.5", null, "\"a\\u0000\"");
+    assertThat(visit(new PgHistoryRows(UUID.randomUUID(), 3, packed)))
+        .containsExactly(
+            "1999-12-31T23:59:59.999999Z \"a\\u0000\" " + W,
+            "2000-01-01T00:00:02.000001Z null " + W,
+            "2000-01-01T00:00:03Z 12.5 " + W);
+  }
+
+  /** If the server ever fed the aggregate in another order, the output order stays the same. */
+  @Test
+  void anyOtherOrderIsSortedByEventTime() throws SQLException {
+    byte[] packed = pack(new long[] {2, 3, 1}, "2", "3", null);
+    assertThat(visit(new PgHistoryRows(UUID.randomUUID(), 3, packed)))
+        .extracting(s -> s.split(" ")[1])
+        .containsExactly("null", "2", "3");
+  }
+
+  @Test
+  void newestFirstOnRequest() throws SQLException {
+    byte[] packed = pack(new long[] {2, 3, 1}, "2", "3", "1");
+    List<String> out = new ArrayList<>();
+    new PgHistoryRows(UUID.randomUUID(), 3, packed)
+        .forEach(
+            new PgHistoryRows.Instants(3),
+            false,
+            (b, off, len, event, written) -> out.add(PgHistoryRows.text(b, off, len)));
+    assertThat(out).containsExactly("3", "2", "1");
+  }
+
+  @Test
+  void aLastNullValueAndAnEmptyFeature() throws SQLException {
+    assertThat(visit(new PgHistoryRows(UUID.randomUUID(), 2, pack(new long[] {5, 4}, "1", null))))
+        .extracting(s -> s.split(" ")[1])
+        .containsExactly("null", "1");
+    assertThat(visit(new PgHistoryRows(UUID.randomUUID(), 0, null))).isEmpty();
+  }
+
+  @Test
+  void aCountThatDoesNotMatchTheBytesIsAnError() {
+    byte[] packed = pack(new long[] {2, 1}, "1", "2");
+    assertThatThrownBy(() -> visit(new PgHistoryRows(UUID.randomUUID(), 3, packed)))
+        .isInstanceOf(SQLException.class);
+    assertThatThrownBy(() -> visit(new PgHistoryRows(UUID.randomUUID(), 1, packed)))
+        .isInstanceOf(SQLException.class);
+    byte[] badVersion = packed.clone();
+    badVersion[16] = 2;
+    assertThatThrownBy(() -> visit(new PgHistoryRows(UUID.randomUUID(), 2, badVersion)))
+        .hasMessageContaining("version");
+  }
+
+  @Test
+  void instantsAreSharedAndRight() {
+    PgHistoryRows.Instants instants = new PgHistoryRows.Instants(720);
+    List<Instant> first = new ArrayList<>();
+    for (long h = 0; h < 720; h++) {
+      first.add(instants.of(h * 3_600_000_000L));
+    }
+    int same = 0;
+    for (long h = 0; h < 720; h++) {
+      Instant again = instants.of(h * 3_600_000_000L);
+      assertThat(again).isEqualTo(PgHistoryRows.instant(h * 3_600_000_000L));
+      same += again == first.get((int) h) ? 1 : 0;
+    }
+    assertThat(same).isGreaterThan(600); // hourly times spread over the cache, few collisions
+    assertThat(instants.of(-1)).isEqualTo(Instant.parse("1999-12-31T23:59:59.999999Z"));
+  }
+
+  private static List<String> visit(PgHistoryRows rows) throws SQLException {
+    List<String> out = new ArrayList<>();
+    rows.forEach(
+        new PgHistoryRows.Instants(rows.count()),
+        true,
+        (b, off, len, event, written) ->
+            out.add(event + " " + PgHistoryRows.text(b, off, len) + " " + written));
+    return out;
+  }
+
+  /** As the SQL packs them: timestamps, jsonb_send's version byte and text, zero separators. */
+  private static byte[] pack(long[] eventMicros, String... values) {
+    long written = (W.getEpochSecond() - 946_684_800L) * 1_000_000L + W.getNano() / 1000;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int k = 0; k < eventMicros.length; k++) {
+      if (k > 0) {
+        out.write(0);
+      }
+      writeLong(out, eventMicros[k]);
+      writeLong(out, written);
+      if (values[k] != null) {
+        out.write(1);
+        out.writeBytes(values[k].getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeLong(ByteArrayOutputStream out, long v) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      out.write((int) (v >>> shift));
+    }
+  }
+}
