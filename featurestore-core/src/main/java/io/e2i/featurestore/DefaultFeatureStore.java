@@ -49,7 +49,8 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
       @Nullable OnlineCache cache,
       Tracker tracker,
       Clock clock,
-      LineageEvents lineageEvents) {
+      LineageEvents lineageEvents,
+      int materializationBatch) {
     this.registry = registry;
     this.lineageEvents = lineageEvents;
     this.offline = offline;
@@ -70,7 +71,8 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
     freshness = new FreshnessPath(holder, offline, storeClock);
     statistics = new StatisticsPath(holder, registry, offline, tracker, storeClock);
     materialization =
-        new MaterializationPath(holder, writes, offline.pipelines(), storeClock, lineageEvents);
+        new MaterializationPath(
+            holder, writes, offline.pipelines(), storeClock, lineageEvents, materializationBatch);
     // Last: the tracker may call back at once, and every path must exist by then.
     tracker.start(this);
   }

@@ -136,8 +136,22 @@ public final class FeatureStores {
     private Tracker tracker = Tracker.NONE;
     private Clock clock = Clock.systemUTC();
     private LineageEvents lineageEvents = LineageEvents.NONE;
+    private int materializationBatch = MaterializationPath.DEFAULT_BATCH_VALUES;
 
     private Builder() {}
+
+    /**
+     * How many values a materialization run writes per transaction (default 10,000): what a run
+     * holds in memory at a time. A run that fails keeps the batches it committed before.
+     */
+    public Builder materializationBatch(int values) {
+      if (values < 1) {
+        throw new IllegalArgumentException(
+            "materializationBatch must be at least 1, got " + values);
+      }
+      this.materializationBatch = values;
+      return this;
+    }
 
     /** Where training-set builds (and materializations) are reported as lineage runs. */
     public Builder lineageEvents(LineageEvents lineageEvents) {
@@ -179,7 +193,8 @@ public final class FeatureStores {
           onlineCache,
           tracker,
           clock,
-          lineageEvents);
+          lineageEvents,
+          materializationBatch);
     }
   }
 }

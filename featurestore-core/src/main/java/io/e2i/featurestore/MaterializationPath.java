@@ -14,33 +14,53 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a group's computation queries. Every computed feature's query is run over the window {@code
- * [start, end)} and its rows (entity keys, {@code event_timestamp}, {@code value}) go through the
- * normal write path ({@link WritePath}: types, constraints, cache invalidation) as one batch, so
- * one transaction: a failing query or a rejected value writes nothing. Writes upsert on (feature,
- * entity, event time), so re-running a window changes no value. One run at a time per group, across
- * processes: the backend's group lock.
+ * [start, end)} and its rows (entity keys, {@code event_timestamp}, {@code value}) stream through
+ * the normal write path ({@link WritePath}: types, constraints, cache invalidation) in batches of
+ * {@link #batchValues} values, each batch one transaction, so a run holds one batch in memory
+ * however many values it writes (PostgreSQL reads the query through a cursor; DuckDB's JDBC result
+ * is held by DuckDB, under its memory limit). Writes upsert on (feature, entity, event time), so
+ * re-running a window changes no value. One run at a time per group, across processes: the
+ * backend's group lock.
+ *
+ * <p>A run that fails midway (a query error, a rejected value, the database gone) keeps the batches
+ * committed before the failure: every committed batch was acknowledged by the store and stays, and
+ * the batch that failed wrote nothing. The run is recorded as failed with {@code rows} = the values
+ * committed, and its error (also the exception's message) says how many were written. A failed run
+ * does not move the watermark, so the next incremental run covers its whole window again and
+ * rewrites those values unchanged. (One transaction for the whole run would write nothing on
+ * failure, but would hold the embedded store's single writer, and every other write, for the whole
+ * run.)
  */
 final class MaterializationPath {
   /** The start of the first incremental run, when a group has no watermark yet. */
   static final Instant BEGINNING = Instant.parse("1900-01-01T00:00:00Z");
+
+  /** Values per write by default: large enough that a write's fixed cost is noise. */
+  static final int DEFAULT_BATCH_VALUES = 10_000;
 
   private final RegistryHolder holder;
   private final WritePath writes;
   private final @Nullable PipelineBackend backend;
   private final StoreClock clock;
   private final LineageEvents events;
+  private final int batchValues;
 
   MaterializationPath(
       RegistryHolder holder,
       WritePath writes,
       @Nullable PipelineBackend backend,
       StoreClock clock,
-      LineageEvents events) {
+      LineageEvents events,
+      int batchValues) {
+    if (batchValues < 1) {
+      throw new IllegalArgumentException("materialization batch must hold at least one value");
+    }
     this.holder = holder;
     this.writes = writes;
     this.backend = backend;
     this.clock = clock;
     this.events = events;
+    this.batchValues = batchValues;
   }
 
   MaterializationRun materialize(
@@ -72,21 +92,56 @@ final class MaterializationPath {
         // Nothing new since the last run: an empty run, still recorded so the history shows it.
         return record(pipelines, group, kind, trigger, windowStart, windowEnd, 0, now, null);
       }
+      Batches out = new Batches();
       try {
-        int rows = run(pipelines, group, computed, windowStart, windowEnd);
-        return reported(
-            view,
-            computed,
-            record(pipelines, group, kind, trigger, windowStart, windowEnd, rows, now, null));
-      } catch (FeatureStoreException e) {
-        reported(
-            view,
-            computed,
-            record(
-                pipelines, group, kind, trigger, windowStart, windowEnd, 0, now, e.getMessage()));
-        throw e;
+        for (Feature feature : computed) {
+          collect(
+              pipelines, feature, windowStart == null ? BEGINNING : windowStart, windowEnd, out);
+        }
+        out.flush();
+      } catch (RuntimeException e) {
+        FeatureStoreException failure = failure(e, out.written);
+        try {
+          reported(
+              view,
+              computed,
+              record(
+                  pipelines,
+                  group,
+                  kind,
+                  trigger,
+                  windowStart,
+                  windowEnd,
+                  out.written,
+                  now,
+                  failure.getMessage()));
+        } catch (RuntimeException recordFailure) {
+          failure.addSuppressed(recordFailure);
+        }
+        throw failure;
       }
+      return reported(
+          view,
+          computed,
+          record(pipelines, group, kind, trigger, windowStart, windowEnd, out.written, now, null));
     }
+  }
+
+  /**
+   * The run's failure as its caller and its record see it: the cause's message (for a bug only its
+   * kind: no internals in a stored record) and what was written before it.
+   */
+  private static FeatureStoreException failure(RuntimeException e, long written) {
+    String what =
+        written == 0
+            ? "nothing was written"
+            : written
+                + " values were written before the failure (committed; a re-run of the window"
+                + " rewrites them unchanged)";
+    if (e instanceof FeatureStoreException f && f.code() != FeatureStoreException.Code.INTERNAL) {
+      return new FeatureStoreException(f.code(), ofTheRun(f.getMessage()) + "; " + what, f);
+    }
+    return FeatureStoreException.internal("materialization failed (internal error); " + what, e);
   }
 
   /**
@@ -168,26 +223,46 @@ final class MaterializationPath {
     return backend;
   }
 
-  private int run(
-      PipelineBackend pipelines,
-      String group,
-      List<Feature> computed,
-      @Nullable Instant start,
-      Instant end) {
-    List<FeatureWrite> batch = new ArrayList<>();
-    for (Feature feature : computed) {
-      collect(pipelines, feature, start == null ? BEGINNING : start, end, batch);
+  private static final String BATCH_WROTE_NOTHING = "; nothing was written";
+
+  /**
+   * The write path speaks of its one batch ("value #n: ...; nothing was written"): the position in
+   * a batch means nothing to the run's caller, and the run says itself what was written.
+   */
+  private static String ofTheRun(@Nullable String message) {
+    String m = String.valueOf(message).replaceFirst("^value #\\d+: ", "");
+    return m.endsWith(BATCH_WROTE_NOTHING)
+        ? m.substring(0, m.length() - BATCH_WROTE_NOTHING.length())
+        : m;
+  }
+
+  /**
+   * A run's values on their way to the write path: written {@link #batchValues} at a time, each
+   * batch validated whole and committed in one transaction; {@code written} counts what committed.
+   */
+  private final class Batches {
+    private List<FeatureWrite> pending = new ArrayList<>(Math.min(batchValues, 1024));
+    private long written;
+
+    void add(FeatureWrite w) {
+      pending.add(w);
+      if (pending.size() >= batchValues) {
+        flush();
+      }
     }
-    // One batch: validated whole before anything is written, then one transaction.
-    return writes.writeBatchFeatures(batch);
+
+    void flush() {
+      if (pending.isEmpty()) {
+        return;
+      }
+      List<FeatureWrite> batch = pending;
+      pending = new ArrayList<>(Math.min(batchValues, 1024));
+      written += writes.writeBatchFeatures(batch);
+    }
   }
 
   private static void collect(
-      PipelineBackend pipelines,
-      Feature feature,
-      Instant start,
-      Instant end,
-      List<FeatureWrite> batch) {
+      PipelineBackend pipelines, Feature feature, Instant start, Instant end, Batches out) {
     String query = java.util.Objects.requireNonNull(feature.computationQuery());
     Bound bound = Bound.of(query, start, end);
     // The window is also enforced outside the user's query, so a query that ignores :start/:end
@@ -200,7 +275,7 @@ final class MaterializationPath {
     params.add(start);
     params.add(end);
     try {
-      pipelines.query(sql, params, new Collector(feature, batch));
+      pipelines.query(sql, params, new Collector(feature, out));
     } catch (PipelineBackend.QueryFailure e) {
       throw FeatureStoreException.invalid(
           "computation_query of feature '"
@@ -208,8 +283,7 @@ final class MaterializationPath {
               + ":"
               + feature.name()
               + "' failed: "
-              + e.getMessage()
-              + "; nothing was written");
+              + e.getMessage());
     }
   }
 
@@ -244,14 +318,14 @@ final class MaterializationPath {
   /** Turns a query's rows into writes of one feature, checking its columns first. */
   private static final class Collector implements PipelineBackend.RowSink {
     private final Feature feature;
-    private final List<FeatureWrite> batch;
+    private final Batches out;
     private int[] keyIndexes = new int[0];
     private int tsIndex = -1;
     private int valueIndex = -1;
 
-    Collector(Feature feature, List<FeatureWrite> batch) {
+    Collector(Feature feature, Batches out) {
       this.feature = feature;
-      this.batch = batch;
+      this.out = out;
     }
 
     @Override
@@ -281,8 +355,7 @@ final class MaterializationPath {
                 + name
                 + "' (it returns "
                 + names
-                + "; it must return the entity keys, event_timestamp and value); nothing was"
-                + " written");
+                + "; it must return the entity keys, event_timestamp and value)");
       }
       return i;
     }
@@ -301,7 +374,7 @@ final class MaterializationPath {
                   + feature.name()
                   + "' returned a row without entity key '"
                   + keys.get(i)
-                  + "'; nothing was written");
+                  + "'");
         }
         entity.put(keys.get(i), key);
       }
@@ -314,9 +387,9 @@ final class MaterializationPath {
                 + feature.name()
                 + "' returned event_timestamp "
                 + ts
-                + ", not a timestamp; nothing was written");
+                + ", not a timestamp");
       }
-      batch.add(
+      out.add(
           new FeatureWrite(
               feature.name(), entity, values[valueIndex], eventTimestamp, feature.featureGroup()));
     }

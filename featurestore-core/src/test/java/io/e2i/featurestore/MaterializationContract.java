@@ -2,10 +2,16 @@ package io.e2i.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.e2i.featurestore.spi.LineageEvents;
+import io.e2i.featurestore.spi.OfflineStore;
 import io.e2i.featurestore.spi.PipelineBackend;
+import io.e2i.featurestore.spi.Registry;
+import io.e2i.featurestore.spi.ValueRow;
 import io.e2i.featurestore.testing.MutableClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +36,50 @@ public abstract class MaterializationContract {
   /** Lineage runs the store reported; implementations pass it to the builder's lineageEvents. */
   protected final RecordedRuns lineage = new RecordedRuns();
 
-  /** A store on a fresh database (with an empty source). */
+  /** A store on a fresh database (with an empty source), made by {@link #build}. */
   protected abstract FeatureStore open(Clock clock);
+
+  /**
+   * Values per materialization write in these tests: small, so that every run here spans several
+   * batches.
+   */
+  protected static final int BATCH = 7;
+
+  /**
+   * Each write the store made to its offline store, the values it wrote: through {@link #build}.
+   */
+  protected final List<List<ValueRow>> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * The store under test: batches of {@link #BATCH} values, each write recorded in {@link #writes},
+   * lineage runs in {@link #lineage}.
+   */
+  protected FeatureStore build(Registry registry, OfflineStore offline, Clock clock) {
+    OfflineStore recorded =
+        (OfflineStore)
+            Proxy.newProxyInstance(
+                OfflineStore.class.getClassLoader(),
+                new Class<?>[] {OfflineStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("write") && args != null && args.length == 2) {
+                    @SuppressWarnings("unchecked")
+                    List<ValueRow> rows = (List<ValueRow>) args[0];
+                    writes.add(List.copyOf(rows));
+                  }
+                  try {
+                    return method.invoke(offline, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    return FeatureStores.builder()
+        .registry(registry)
+        .offlineStore(recorded)
+        .clock(clock)
+        .lineageEvents(lineage)
+        .materializationBatch(BATCH)
+        .build();
+  }
 
   /** Appends rows {hcp_id (String), ts (Instant), trx (Long), specialty (String)} to the source. */
   protected abstract void appendSource(List<Object[]> rows);
@@ -210,6 +258,95 @@ public abstract class MaterializationContract {
     assertThat(ok.rows()).isEqualTo(3);
     assertThat(store.getEntityFeatures(Map.of("hcp_id", "H1"), "rx").features())
         .containsEntry("broken", 4.5);
+  }
+
+  /** 60 prescriptions, all before the clock's "now": H0..H19 on each of 3 days. */
+  private void appendSixty() {
+    List<Object[]> rows = new ArrayList<>();
+    for (int day = 0; day < 3; day++) {
+      for (int h = 0; h < 20; h++) {
+        rows.add(rx("H" + h, T0.plus(Duration.ofHours(day * 24L + h)), day * 100L + h, "S" + h));
+      }
+    }
+    appendSource(rows);
+  }
+
+  private int storedValues() {
+    int n = 0;
+    for (int h = 0; h < 20; h++) {
+      n += history("H" + h).size();
+    }
+    return n;
+  }
+
+  /**
+   * A run of 120 values in batches of 7: 18 writes, none over the batch (the run does not hold its
+   * values until the end), every value written exactly once, and the record counts them.
+   */
+  @Test
+  void aRunOfManyBatchesWritesEveryValueOnceInBoundedWrites() {
+    defineRx("rx");
+    appendSixty();
+    writes.clear();
+    MaterializationRun run = store.materialize("rx", null, null);
+    assertThat(run.status()).isEqualTo(MaterializationRun.Status.SUCCEEDED);
+    assertThat(run.rows()).isEqualTo(120);
+    assertThat(writes).hasSize((120 + BATCH - 1) / BATCH).allMatch(w -> w.size() <= BATCH);
+    List<List<Object>> written = new ArrayList<>();
+    writes.forEach(
+        w -> w.forEach(v -> written.add(List.of(v.featureId(), v.entity(), v.eventTimestamp()))));
+    assertThat(written).hasSize(120).doesNotHaveDuplicates();
+    assertThat(storedValues()).isEqualTo(120);
+    assertThat(store.materializations("rx", 1).getFirst().rows()).isEqualTo(120);
+  }
+
+  /**
+   * A value rejected after several batches were committed: those batches stay (they were
+   * acknowledged), the failing batch writes nothing, and the record and the error say how many
+   * values were written. The watermark stays, so the next run writes the whole window again.
+   */
+  @Test
+  void aRunFailingMidwayKeepsItsCommittedBatchesAndSaysSo() {
+    defineRx("rx");
+    store.createFeature(
+        FeatureSpec.builder("rx", "zz_late")
+            .valueType("float64")
+            .entityKeys("hcp_id")
+            .computationQuery(
+                "SELECT hcp_id, ts AS event_timestamp, specialty AS value FROM " + source())
+            .build());
+    appendSixty();
+    writes.clear();
+    FeatureStoreException thrown =
+        catchThrowableOfType(
+            FeatureStoreException.class, () -> store.materialize("rx", null, null));
+    assertThat(thrown.code()).isEqualTo(FeatureStoreException.Code.TYPE_MISMATCH);
+    assertThat(thrown.getMessage())
+        .contains("zz_late", "values were written before the failure")
+        .doesNotContain("nothing was written", "value #");
+    MaterializationRun failed = store.materializations("rx", 1).getFirst();
+    assertThat(failed.error()).isEqualTo(thrown.getMessage());
+    assertThat(failed.status()).isEqualTo(MaterializationRun.Status.FAILED);
+    long committed = writes.stream().mapToLong(List::size).sum();
+    // Features run in name order: specialty and trx (120 values) before zz_late, so 17 full
+    // batches (119 values) commit and the 18th, the first with a zz_late value, fails.
+    assertThat(committed).isEqualTo(119).isEqualTo(failed.rows());
+    assertThat(failed.error()).contains(committed + " values were written before the failure");
+    assertThat(storedValues()).isEqualTo((int) committed);
+
+    store.updateFeature(
+        FeatureSpec.builder("rx", "zz_late")
+            .valueType("float64")
+            .entityKeys("hcp_id")
+            .computationQuery("SELECT hcp_id, ts AS event_timestamp, trx AS value FROM " + source())
+            .build());
+    MaterializationRun ok = store.materialize("rx", null, null);
+    assertThat(ok.windowStart()).as("a failed run does not move the watermark").isNull();
+    assertThat(ok.rows()).isEqualTo(180);
+    List<FeatureValue> h0 =
+        store.getHistoricalFeatures(
+            Map.of("hcp_id", "H0"), List.of("rx:trx", "rx:specialty", "rx:zz_late"), null, null);
+    assertThat(h0).hasSize(9);
   }
 
   @Test

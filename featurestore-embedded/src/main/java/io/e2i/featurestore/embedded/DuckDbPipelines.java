@@ -63,6 +63,12 @@ final class DuckDbPipelines implements PipelineBackend {
                 }));
   }
 
+  /**
+   * The sink may write to the store while it receives rows (materialization writes in batches).
+   * That is safe because DuckDB's JDBC result is materialized (no {@code jdbc_stream_results}): the
+   * query's scans have ended before the first row arrives. With a streaming result, a checkpoint in
+   * a batch's commit would wait for this thread's own open scan.
+   */
   @Override
   public void query(String sql, List<Object> params, RowSink sink) {
     try {

@@ -1,7 +1,6 @@
 package io.e2i.featurestore.embedded;
 
 import io.e2i.featurestore.FeatureStore;
-import io.e2i.featurestore.FeatureStores;
 import io.e2i.featurestore.MaterializationContract;
 import io.e2i.featurestore.spi.BackendProvider.OfflineBackend;
 import io.e2i.featurestore.spi.PipelineBackend;
@@ -27,12 +26,7 @@ class EmbeddedMaterializationTest extends MaterializationContract {
     csv = dir.resolve("rx.csv");
     write("hcp_id,ts,trx,specialty\n");
     backend = EmbeddedBackendProvider.open(dir.resolve("data"));
-    return FeatureStores.builder()
-        .registry(backend.registry())
-        .offlineStore(backend.store())
-        .clock(clock)
-        .lineageEvents(lineage)
-        .build();
+    return build(backend.registry(), backend.store(), clock);
   }
 
   @Override

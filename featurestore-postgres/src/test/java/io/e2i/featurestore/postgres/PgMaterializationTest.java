@@ -1,7 +1,6 @@
 package io.e2i.featurestore.postgres;
 
 import io.e2i.featurestore.FeatureStore;
-import io.e2i.featurestore.FeatureStores;
 import io.e2i.featurestore.MaterializationContract;
 import io.e2i.featurestore.spi.PipelineBackend;
 import java.sql.Connection;
@@ -30,12 +29,7 @@ class PgMaterializationTest extends MaterializationContract {
     url = TestPostgres.newMigratedDatabase();
     sql("CREATE TABLE rx_source (hcp_id TEXT, ts TIMESTAMPTZ, trx BIGINT, specialty TEXT)");
     PgContractTest.BackendProviderHolder.Backend b = PgContractTest.BackendProviderHolder.open(url);
-    return FeatureStores.builder()
-        .registry(b.registry())
-        .offlineStore(b.store())
-        .clock(clock)
-        .lineageEvents(lineage)
-        .build();
+    return build(b.registry(), b.store(), clock);
   }
 
   @AfterEach
