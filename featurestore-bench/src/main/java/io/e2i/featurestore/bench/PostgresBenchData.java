@@ -45,10 +45,16 @@ final class PostgresBenchData {
 
   /** The store, through FeatureStores.open; online cache {@code none} or {@code memory}. */
   static FeatureStore open(EmbeddedPostgres pg, String onlineUrl) {
+    return open(pg, onlineUrl, Map.of());
+  }
+
+  /** The same with more store options (e.g. {@code history_connections}). */
+  static FeatureStore open(EmbeddedPostgres pg, String onlineUrl, Map<String, String> options) {
     String url = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres";
+    Map<String, String> all = new java.util.HashMap<>(options);
+    all.put("pool_size", "8");
     FeatureStore store =
-        FeatureStores.open(
-            new FeatureStoreConfig(url, onlineUrl, null, null, false, Map.of("pool_size", "8")));
+        FeatureStores.open(new FeatureStoreConfig(url, onlineUrl, null, null, false, all));
     store.createFeatureGroup(
         FeatureGroup.builder(GROUP).expectedUpdateFrequencyHours(24).maxAgeHours(720).build());
     for (int f = 0; f < FEATURES; f++) {

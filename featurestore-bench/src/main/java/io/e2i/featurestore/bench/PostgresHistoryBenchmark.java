@@ -52,6 +52,10 @@ public class PostgresHistoryBenchmark {
   @Param("1440000")
   public long stored;
 
+  /** The store's option {@code history_connections} (its default is 2). */
+  @Param("2")
+  public int connections;
+
   private EmbeddedPostgres pg;
   private FeatureStore store;
   private Instant end;
@@ -60,7 +64,7 @@ public class PostgresHistoryBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     pg = PostgresBenchData.start();
-    store = PostgresBenchData.open(pg, "none");
+    store = PostgresBenchData.open(pg, "none", Map.of("history_connections", "" + connections));
     end = Instant.now().truncatedTo(ChronoUnit.HOURS);
     for (int e = 0; e < ENTITIES; e++) {
       List<FeatureWrite> writes = new ArrayList<>(HOURS * PostgresBenchData.FEATURES);

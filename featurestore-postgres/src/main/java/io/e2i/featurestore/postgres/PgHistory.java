@@ -41,6 +41,9 @@ final class PgHistory {
   /** Per transaction: the months' ordered index scans instead of a sort (see above). */
   static final String NO_SORT = "SET LOCAL enable_sort = off";
 
+  private static final String REPEATABLE_READ =
+      "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
   private PgHistory() {}
 
   /**
@@ -164,12 +167,9 @@ final class PgHistory {
     return out;
   }
 
+  /** The transaction's setup and the export in one round trip (each costs a wake-up of both). */
   private static String exportSnapshot(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-      s.execute(NO_SORT);
-    }
-    return PgSnapshots.export(c);
+    return PgSnapshots.export(c, REPEATABLE_READ + "; " + NO_SORT);
   }
 
   /** A helper's part in its own transaction on {@code c}'s snapshot; returns {@code h} after. */
@@ -179,9 +179,8 @@ final class PgHistory {
     try {
       h.setAutoCommit(false);
       try (Statement s = h.createStatement()) {
-        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        s.execute(PgSnapshots.importSql(snapshot));
-        s.execute(NO_SORT);
+        // One round trip: pgjdbc sends the three statements (after its BEGIN) together.
+        s.execute(REPEATABLE_READ + "; " + PgSnapshots.importSql(snapshot) + "; " + NO_SORT);
       }
       List<PgHistoryRows> out = query(h, q, part);
       h.commit();

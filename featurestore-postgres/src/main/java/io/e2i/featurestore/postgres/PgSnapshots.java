@@ -23,13 +23,37 @@ final class PgSnapshots {
   static String export(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
-      rs.next();
-      String id = rs.getString(1);
-      if (id == null || !SNAPSHOT_ID.matcher(id).matches()) {
-        throw new SQLException("unexpected snapshot id " + id);
-      }
-      return id;
+      return checked(rs);
     }
+  }
+
+  /**
+   * {@link #export} after {@code setup} (statements separated by semicolons, e.g. the transaction's
+   * isolation level), all in one round trip: pgjdbc sends them together and the export's result
+   * comes last.
+   */
+  static String export(Connection c, String setup) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      boolean rows = s.execute(setup + "; SELECT pg_export_snapshot()");
+      while (!rows) {
+        if (s.getUpdateCount() == -1) {
+          throw new SQLException("no snapshot id returned");
+        }
+        rows = s.getMoreResults();
+      }
+      try (ResultSet rs = s.getResultSet()) {
+        return checked(rs);
+      }
+    }
+  }
+
+  private static String checked(ResultSet rs) throws SQLException {
+    rs.next();
+    String id = rs.getString(1);
+    if (id == null || !SNAPSHOT_ID.matcher(id).matches()) {
+      throw new SQLException("unexpected snapshot id " + id);
+    }
+    return id;
   }
 
   /** The statement that makes another transaction read the snapshot {@link #export} gave. */
