@@ -41,9 +41,13 @@ final class Checkpointer implements Runnable {
 
   /**
    * WAL size at which this thread checkpoints, in MB: system property {@code
-   * featurestore.embedded.checkpointMb}, by default 16 (DuckDB's own threshold).
+   * featurestore.embedded.checkpointMb}, by default 64. Writes go on during a checkpoint (into the
+   * journal), but reads wait for it and for the journal's application, and each costs about the
+   * same whatever the WAL's size (0.2-0.9 s under the issue's mix): at 64 MB there are a third as
+   * many as at DuckDB's 16 MB, and the freshness update and training reads waited a third as long
+   * (issue 15, docs/performance.md, sixth round).
    */
-  static final long WAL_BYTES = Long.getLong("featurestore.embedded.checkpointMb", 16) << 20;
+  static final long WAL_BYTES = Long.getLong("featurestore.embedded.checkpointMb", 64) << 20;
 
   /** The WAL size in use; tests lower it. */
   static volatile long walBytes = WAL_BYTES;
@@ -192,6 +196,7 @@ final class Checkpointer implements Runnable {
     }
     cycle.lock();
     try {
+      long gatedAt = System.nanoTime();
       Diversion d = diversion;
       if (d == null) {
         if (!writeLock.tryLock(WRITER_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -203,13 +208,22 @@ final class Checkpointer implements Runnable {
         d.divert();
         writeLock.lockInterruptibly(); // interrupted only when closing: the store restores then
       }
+      long lockedAt = System.nanoTime();
+      long checkpointedAt = lockedAt;
       try {
-        return !stopping && checkpoint();
+        boolean done = !stopping && checkpoint();
+        checkpointedAt = System.nanoTime();
+        return done;
       } finally {
         if (d != null) {
           restore(d);
         }
         writeLock.unlock();
+        LOG.debug(
+            "write lock after {} ms, checkpoint {} ms, journal applied in {} ms",
+            (lockedAt - gatedAt) / 1_000_000,
+            (checkpointedAt - lockedAt) / 1_000_000,
+            (System.nanoTime() - checkpointedAt) / 1_000_000);
       }
     } finally {
       cycle.unlock();

@@ -16,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.duckdb.DuckDBConnection;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One DuckDB database file shared by the registry and the offline store.
@@ -31,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 final class DuckDbDatabase {
   static final String FILE_NAME = "featurestore.duckdb";
   private static final int MAX_IDLE_READERS = 8;
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbDatabase.class);
+  private static final long SLOW_NANOS = 100_000_000L; // write transactions logged (debug) past it
 
   private final Path file;
   private final DuckDBConnection root;
@@ -225,12 +229,22 @@ final class DuckDbDatabase {
    * follows commits in commit order.
    */
   <T> T write(SqlWork<T> work) throws SQLException {
+    long asked = System.nanoTime();
     writeLock.lock();
+    long locked = System.nanoTime();
     try {
       checkOpen();
       try {
         T result = work.run(writer);
         writer.commit();
+        long held = System.nanoTime() - locked;
+        if (held > SLOW_NANOS || locked - asked > SLOW_NANOS) {
+          LOG.debug(
+              "write transaction of {}: waited {} ms, held {} ms",
+              Thread.currentThread().getName(),
+              (locked - asked) / 1_000_000,
+              held / 1_000_000);
+        }
         return result;
       } catch (SQLException | RuntimeException | Error e) {
         try {

@@ -468,12 +468,19 @@ public final class DuckDbOfflineStore implements OfflineStore {
       }
       apply(rows);
     }
+    int before = journalApplied;
+    long started = System.nanoTime();
     valueLock.lock();
     try {
       apply(journal.rowsFrom(journalApplied));
       if (!journal.isEmpty()) {
         afterJournalApplied.run();
       }
+      LOG.debug(
+          "journal: {} values applied, the last {} holding writes for {} ms",
+          journalApplied,
+          journalApplied - before,
+          (System.nanoTime() - started) / 1_000_000);
       journal.clear();
       journalApplied = 0;
       diverted = false;

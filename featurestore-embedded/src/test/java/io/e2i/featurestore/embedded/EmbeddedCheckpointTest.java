@@ -49,6 +49,7 @@ class EmbeddedCheckpointTest {
    */
   @Test
   void writesGoOnWhileALongReadHoldsTheTableAndTheCheckpointFollowsIt() throws Exception {
+    Checkpointer.walBytes = 16L << 20; // DuckDB's own threshold, which the writes pass
     UUID feature = UUID.randomUUID();
     Path wal = dir.resolve(DuckDbDatabase.FILE_NAME + ".wal");
     int written = 0;
@@ -83,7 +84,7 @@ class EmbeddedCheckpointTest {
         Thread.sleep(20);
       }
       assertThat(store.db.maintenanceCheckpoints()).isPositive();
-      assertThat(Files.exists(wal) ? Files.size(wal) : 0).isLessThan(Checkpointer.WAL_BYTES);
+      assertThat(Files.exists(wal) ? Files.size(wal) : 0).isLessThan(16L << 20);
     } finally {
       cancelQuietly(reading.get());
       store.close();
