@@ -353,6 +353,16 @@ public abstract class SqlQualityQueries implements QualityQueries {
   @Override
   public <T> T compare(Window reference, Window current, Function<Comparison, T> body) {
     boolean numeric = reference.type().isNumeric() && !reference.type().isList();
+    if (numeric
+        && reference.featureId().equals(current.featureId())
+        && disjoint(reference, current)) {
+      Scan scan = scanRows(reference, current);
+      if (scan != null) {
+        try (scan) {
+          return body.apply(scan);
+        }
+      }
+    }
     String value = numeric ? number("v") + " AS x" : canonical("v") + " AS t";
     @Nullable Long through =
         uniqueThrough(
@@ -385,6 +395,22 @@ public abstract class SqlQualityQueries implements QualityQueries {
    */
   protected @Nullable String pairOfRows(
       Window reference, Window current, @Nullable Long uniqueThrough) {
+    return null;
+  }
+
+  /** A numeric drift's aggregations over the stored rows, holding what it reads until closed. */
+  public interface Scan extends Comparison, AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * A numeric drift of one feature over two windows that share no instant, read from the stored
+   * rows without deriving {@code drift_pair}, or null (the default) to derive it. The store decides
+   * whether the stored rows are the current values (as {@link #uniqueThrough} does) and returns
+   * null when they are not, or when the data make the relation cheaper.
+   */
+  protected @Nullable Scan scanRows(Window reference, Window current) {
     return null;
   }
 

@@ -243,6 +243,39 @@ final class PgQuality extends SqlQualityQueries {
         + "))";
   }
 
+  /**
+   * Whether a numeric drift reads the stored rows with {@link PgDriftScan} (two parallel scans, no
+   * copy) where it can; tests turn it off to compare with the path over a copy.
+   */
+  volatile boolean scans = true;
+
+  /** How finely {@link PgDriftScan} divides the values (tests make buckets of many values). */
+  volatile PgDriftScan.Limits scanLimits = PgDriftScan.Limits.DEFAULT;
+
+  /**
+   * The two scans of {@link PgDriftScan} when the feature's rows are its current values (its {@link
+   * PgUniqueKeys} certificate, checked and extended first), else null.
+   */
+  @Override
+  protected @Nullable Scan scanRows(Window reference, Window current) {
+    if (!scans) {
+      return null;
+    }
+    Long through = uniqueThrough(List.of(reference.featureId()));
+    return through == null ? null : scan(reference, current, through);
+  }
+
+  /** The two scans of the feature's rows up to seq {@code through} in the windows. */
+  @Nullable PgDriftScan scan(Window reference, Window current, long through) {
+    return PgDriftScan.open(
+        db,
+        scanLimits,
+        reference.featureId().toString(),
+        through,
+        "(TRUE" + bounds(reference) + ")",
+        "(TRUE" + bounds(current) + ")");
+  }
+
   @Override
   protected String timestamp(Instant instant) {
     return "TIMESTAMPTZ '" + instant + "'";

@@ -55,7 +55,8 @@ class PgQualityTest extends QualityContract {
       rows.add(new FeatureWrite("x", Map.of("id", "E" + i), i * 0.5, T0.plusSeconds(i), "hcp"));
     }
     store.writeBatchFeatures(rows);
-    QualityQueries q = store.qualityQueries().orElseThrow();
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    q.scans = false; // the path over a copy (the two scans make no table)
     var ref = new QualityQueries.Window(f.id(), f.valueType(), T0, T0.plusSeconds(99), null);
     var cur = new QualityQueries.Window(f.id(), f.valueType(), T0.plusSeconds(100), null, null);
     int during =
@@ -104,7 +105,9 @@ class PgQualityTest extends QualityContract {
             java.util.Arrays.toString(c.summaries(List.of(0.1, 0.5, 0.9)))
                 + java.util.Arrays.deepToString(c.bins(new double[] {10, 50, 90}))
                 + c.ks();
-    String expected = store.qualityQueries().orElseThrow().compare(ref, cur, drift);
+    PgQuality own = (PgQuality) store.qualityQueries().orElseThrow();
+    own.scans = false; // the path over a copy, whose relations are tables
+    String expected = own.compare(ref, cur, drift);
 
     String database = url.substring(url.lastIndexOf('/') + 1);
     try (Connection c =
@@ -127,6 +130,7 @@ class PgQualityTest extends QualityContract {
     PgDatabase db = PgDatabase.open(restricted, Map.of());
     try {
       PgQuality quality = new PgQuality(db, db);
+      quality.scans = false;
       String first = quality.compare(ref, cur, drift);
       String again = quality.compare(ref, cur, drift); // now straight to temporary tables
       assertThat(first).isEqualTo(expected);
@@ -172,6 +176,294 @@ class PgQualityTest extends QualityContract {
                 Map.of("checked", "fs_quality_checked_1")))
         .isEqualTo(
             "SELECT 'checked', 'it''s checked' FROM fs_quality_checked_1 WHERE t = 'x checked'");
+  }
+
+  // ------------------------------------------------------------------ PgDriftScan
+
+  private static final List<Double> PROBABILITIES =
+      List.of(0.0, 0.001, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.999, 1.0);
+
+  /** A drift's figures: what must be equal to the bit, and mean and stddev of each side. */
+  private record Figures(String exact, double[] moments, double ks, int tablesDuring) {}
+
+  /** Writes the values (null: a null value) of each side, one row per entity, both windows. */
+  private QualityQueries.Window[] windows(String name, List<Double> ref, List<Double> cur) {
+    var f =
+        store.createFeature(
+            FeatureSpec.builder("hcp", name).valueType("float64").entityKeys("id").build());
+    List<FeatureWrite> rows = new ArrayList<>();
+    java.time.Instant start = T0.minusSeconds(10 * 86_400);
+    java.time.Instant middle = T0.minusSeconds(5 * 86_400);
+    for (int side = 0; side < 2; side++) {
+      List<Double> values = side == 0 ? ref : cur;
+      for (int i = 0; i < values.size(); i++) {
+        rows.add(
+            new FeatureWrite(
+                name,
+                Map.of("id", "E" + i),
+                values.get(i),
+                (side == 0 ? start : middle).plusSeconds(1 + i % 400_000),
+                "hcp"));
+        if (rows.size() == 10_000) {
+          store.writeBatchFeatures(rows);
+          rows.clear();
+        }
+      }
+    }
+    if (!rows.isEmpty()) {
+      store.writeBatchFeatures(rows);
+    }
+    return new QualityQueries.Window[] {
+      new QualityQueries.Window(f.id(), f.valueType(), start, middle, null),
+      new QualityQueries.Window(f.id(), f.valueType(), middle.plusSeconds(1), T0, null)
+    };
+  }
+
+  /**
+   * The drift's figures as the service reads them (the summaries with the quantiles, the bins at
+   * the quantiles), bins at the given edges, KS; and the quality tables that existed meanwhile.
+   */
+  private static Figures figures(QualityQueries q, QualityQueries.Window[] w, double... edges) {
+    return q.compare(
+        w[0],
+        w[1],
+        c -> {
+          QualityQueries.Summary[] s = c.summaries(PROBABILITIES);
+          double[] at =
+              new java.util.TreeSet<>(s[0].quantiles())
+                  .stream().mapToDouble(Double::doubleValue).toArray();
+          QualityQueries.KsResult ks = c.ks();
+          String exact =
+              s[0].count()
+                  + " "
+                  + s[0].nulls()
+                  + " "
+                  + s[1].count()
+                  + " "
+                  + s[1].nulls()
+                  + " "
+                  + s[0].quantiles()
+                  + " "
+                  + java.util.Arrays.deepToString(c.bins(at))
+                  + " "
+                  + java.util.Arrays.deepToString(c.bins(edges))
+                  + " "
+                  + ks;
+          double[] moments = new double[4];
+          for (int side = 0; side < 2; side++) {
+            moments[2 * side] = s[side].mean() == null ? Double.NaN : s[side].mean();
+            moments[2 * side + 1] = s[side].stddev() == null ? Double.NaN : s[side].stddev();
+          }
+          return new Figures(exact, moments, ks.statistic(), qualityTables());
+        });
+  }
+
+  /**
+   * The scan's figures equal the copy's: the same quantiles, bin counts and KS to the bit; mean and
+   * stddev to rounding (both sum in an order the plan picks); for each limits given. Returns the
+   * copy's figures.
+   */
+  private Figures scanEqualsCopy(
+      QualityQueries.Window[] w, double[] edges, PgDriftScan.Limits... given) {
+    PgDriftScan.Limits[] limits =
+        given.length == 0 ? new PgDriftScan.Limits[] {PgDriftScan.Limits.DEFAULT} : given;
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    try {
+      q.scans = false;
+      Figures copy = figures(q, w, edges);
+      assertThat(copy.tablesDuring()).isPositive(); // drift_pair (and drift_inside if spread)
+      q.scans = true;
+      for (PgDriftScan.Limits l : limits) {
+        q.scanLimits = l;
+        Figures scan = figures(q, w, edges);
+        assertThat(scan.exact()).as("limits %s", l).isEqualTo(copy.exact());
+        for (int i = 0; i < 4; i++) {
+          if (Double.isNaN(copy.moments()[i])) {
+            assertThat(scan.moments()[i]).isNaN();
+          } else {
+            assertThat(scan.moments()[i])
+                .as("limits %s, moment %d", l, i)
+                .isCloseTo(
+                    copy.moments()[i],
+                    org.assertj.core.data.Offset.offset(
+                        1e-12 * Math.max(1, Math.abs(copy.moments()[i]))));
+          }
+        }
+        assertThat(scan.tablesDuring()).as("no table: the rows are read where they are").isZero();
+      }
+      return copy;
+    } finally {
+      q.scans = true;
+      q.scanLimits = PgDriftScan.Limits.DEFAULT;
+    }
+  }
+
+  private static final PgDriftScan.Limits[] LIMITS = {
+    new PgDriftScan.Limits(0, Long.MAX_VALUE, Long.MAX_VALUE), // no sample: one bucket
+    new PgDriftScan.Limits(1, Long.MAX_VALUE, Long.MAX_VALUE),
+    new PgDriftScan.Limits(3, Long.MAX_VALUE, Long.MAX_VALUE),
+    new PgDriftScan.Limits(16, Long.MAX_VALUE, Long.MAX_VALUE),
+    new PgDriftScan.Limits(200, Long.MAX_VALUE, Long.MAX_VALUE),
+    PgDriftScan.Limits.DEFAULT
+  };
+
+  /** KS by a sort of both samples, as scipy's ks_2samp computes it. */
+  private static double sortedKs(List<Double> a, List<Double> b) {
+    double[] x =
+        a.stream().filter(v -> v != null).mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] y =
+        b.stream().filter(v -> v != null).mapToDouble(Double::doubleValue).sorted().toArray();
+    int i = 0;
+    int j = 0;
+    double d = 0;
+    while (i < x.length || j < y.length) {
+      double v = j == y.length || (i < x.length && x[i] <= y[j]) ? x[i] : y[j];
+      while (i < x.length && x[i] == v) {
+        i++;
+      }
+      while (j < y.length && y[j] == v) {
+        j++;
+      }
+      d = Math.max(d, Math.abs((double) i / x.length - (double) j / y.length));
+    }
+    return d;
+  }
+
+  /**
+   * Ties that straddle bucket edges, values equal to an edge (the sample's values are the edges),
+   * nulls on both sides, numbers on a grid and off it: the two scans give what the copy gives,
+   * however few or many buckets the sample makes (none at all included), and KS is the sort's.
+   */
+  @Test
+  void driftScanEqualsTheCopyWithTiesNullsAndValuesOnEdges() {
+    java.util.Random rnd = new java.util.Random(7);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      double g = rnd.nextGaussian();
+      ref.add(i % 20 == 0 ? null : i % 3 == 0 ? Math.round(g * 4) / 4.0 : g);
+      double h = rnd.nextGaussian() + 0.2;
+      cur.add(i % 13 == 0 ? null : i % 2 == 0 ? Math.round(h * 4) / 4.0 : h);
+    }
+    var w = windows("ties", ref, cur);
+    Figures copy = scanEqualsCopy(w, new double[] {-1, -0.25, 0, 0.5, 0.75, 3}, LIMITS);
+    assertThat(copy.ks()).isEqualTo(sortedKs(ref, cur));
+  }
+
+  /** One value fills 90 % of the rows: it gets a bucket of its own, known without reading it. */
+  @Test
+  void driftScanEqualsTheCopyWhenOneValueFillsMostRows() {
+    java.util.Random rnd = new java.util.Random(11);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 4000; i++) {
+      ref.add(i % 10 != 0 ? 3.5 : rnd.nextGaussian() + 3.5);
+      cur.add(i % 10 > 1 ? 3.5 : rnd.nextGaussian() * 2 + 3.5);
+    }
+    var w = windows("heavy", ref, cur);
+    Figures copy = scanEqualsCopy(w, new double[] {Math.nextDown(3.5), 3.5, 4}, LIMITS);
+    assertThat(copy.ks()).isEqualTo(sortedKs(ref, cur));
+  }
+
+  /**
+   * Two close distributions whose largest KS gap lies inside a bucket (a bucket's end gap is below
+   * it): the buckets whose bound beats the best end gap are read and give the sort's KS. Also a
+   * constant feature and one side of nulls only.
+   */
+  @Test
+  void driftScanFindsTheKsMaximumInsideABucket() {
+    java.util.Random rnd = new java.util.Random(3);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 6000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() * 1.05 + 0.03);
+    }
+    var w = windows("close", ref, cur);
+    double ks = sortedKs(ref, cur);
+    Figures copy = scanEqualsCopy(w, new double[] {0}, LIMITS);
+    assertThat(copy.ks()).isEqualTo(ks);
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    q.scanLimits = new PgDriftScan.Limits(3, Long.MAX_VALUE, Long.MAX_VALUE);
+    try (PgDriftScan scan = q.scan(w[0], w[1], Long.MAX_VALUE)) {
+      assertThat(scan).isNotNull();
+      assertThat(scan.endGap()).as("the maximum is not at a bucket's end").isLessThan(ks);
+      assertThat(scan.ks().statistic()).isEqualTo(ks);
+    } finally {
+      q.scanLimits = PgDriftScan.Limits.DEFAULT;
+    }
+
+    List<Double> constant = java.util.Collections.nCopies(500, 2.25);
+    scanEqualsCopy(windows("constant", constant, constant), new double[] {2.25, 3}, LIMITS);
+    List<Double> nulls = new ArrayList<>(java.util.Collections.nCopies(300, (Double) null));
+    scanEqualsCopy(windows("nulls", ref.subList(0, 300), nulls), new double[] {0}, LIMITS);
+  }
+
+  /**
+   * The first scan confirms the feature's certificate of unrewritten keys itself: rows written
+   * since a drift are counted by the next (the certificate is extended), and after a key is
+   * rewritten the drift reads the latest value per key (the copy's path), as the copy does.
+   */
+  @Test
+  void driftScanSeesRowsWrittenAndRewrittenSinceTheLastDrift() {
+    java.util.Random rnd = new java.util.Random(9);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() + 0.3);
+    }
+    var w = windows("later", ref, cur);
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    Figures first = scanEqualsCopy(w, new double[] {0});
+    assertThat(first.exact()).startsWith("1000 0 1000 0 ");
+    java.time.Instant at = w[0].start().plusSeconds(300_000); // in the reference window
+    store.writeBatchFeatures(
+        List.of(new FeatureWrite("later", Map.of("id", "New"), 9.5, at, "hcp")));
+    Figures added = figures(q, w, 0);
+    assertThat(added.exact()).startsWith("1001 0 1000 0 ");
+    assertThat(added.tablesDuring()).isZero();
+    assertThat(scanEqualsCopy(w, new double[] {0}).exact()).isEqualTo(added.exact());
+    store.writeBatchFeatures(
+        List.of(new FeatureWrite("later", Map.of("id", "New"), -9.5, at, "hcp")));
+    Figures rewritten = figures(q, w, 0);
+    assertThat(rewritten.exact()).startsWith("1001 0 1000 0 [-9.5, ");
+    q.scans = false;
+    assertThat(figures(q, w, 0).exact()).isEqualTo(rewritten.exact());
+  }
+
+  /**
+   * A sample that leaves too many distinct values in a bucket (or in KS's candidates) sends the
+   * drift to the copy, with the same figures.
+   */
+  @Test
+  void driftScanFallsBackToTheCopyWhenTheSampleIsPoor() {
+    java.util.Random rnd = new java.util.Random(5);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() + 0.5);
+    }
+    var w = windows("poor", ref, cur);
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    q.scans = false;
+    Figures copy = figures(q, w);
+    q.scans = true;
+    try {
+      for (PgDriftScan.Limits l :
+          List.of(
+              new PgDriftScan.Limits(0, 1000, Long.MAX_VALUE),
+              new PgDriftScan.Limits(16, Long.MAX_VALUE, 10))) {
+        q.scanLimits = l;
+        Figures fallback = figures(q, w);
+        assertThat(fallback.tablesDuring()).as("limits %s", l).isEqualTo(2);
+        assertThat(fallback.exact()).isEqualTo(copy.exact());
+        assertThat(fallback.moments()).containsExactly(copy.moments());
+      }
+    } finally {
+      q.scanLimits = PgDriftScan.Limits.DEFAULT;
+    }
   }
 
   private static int qualityTables() {
