@@ -220,6 +220,44 @@ abstract class DriftHistoryHttpContract {
     return out;
   }
 
+  /** A key that reads one group pages through the sets of that group only, counted as its own. */
+  @Test
+  void aRestrictedKeyPagesThroughTheSetsItMayRead() {
+    ok(
+        admin.post(
+            "/api/v1/feature-groups/other/features",
+            "{\"name\": \"o\", \"value_type\": \"int64\", \"entity_keys\": [\"hcp_id\"]}"));
+    for (String name : List.of("a_hcp", "b_other", "c_hcp", "d_other", "e_other", "f_hcp")) {
+      String feature = name.endsWith("hcp") ? "hcp:score" : "other:o";
+      ok(
+          admin.post(
+              "/api/v1/training-data",
+              "{\"features\": [\""
+                  + feature
+                  + "\"], \"save_as\": \""
+                  + name
+                  + "\", \"spine\": {\"columns\": [\"hcp_id\", \"event_timestamp\"],"
+                  + " \"rows\": [[\"H1\", \""
+                  + now
+                  + "\"]]}}"));
+    }
+    JsonNode first = ok(otherReader.get("/api/v1/training-sets?limit=2")).json();
+    assertThat(names(first)).containsExactly("b_other", "d_other");
+    assertThat(first.get("total").asInt()).isEqualTo(3);
+    JsonNode second = ok(otherReader.get("/api/v1/training-sets?limit=2&offset=1")).json();
+    assertThat(names(second)).containsExactly("d_other", "e_other");
+    assertThat(names(ok(otherReader.get("/api/v1/training-sets?offset=2")).json()))
+        .containsExactly("e_other");
+    assertThat(names(ok(otherReader.get("/api/v1/training-sets?limit=5&offset=3")).json()))
+        .isEmpty();
+    JsonNode all = ok(admin.get("/api/v1/training-sets?limit=2&offset=4")).json();
+    assertThat(names(all)).containsExactly("e_other", "f_hcp");
+    assertThat(all.get("total").asInt()).isEqualTo(6);
+    // A set it may not read is not there for it, also when named.
+    KeyedClient.Response hidden = otherReader.post("/api/v1/training-sets/a_hcp/run", "");
+    assertThat(hidden.status()).as(hidden.toString()).isEqualTo(404);
+  }
+
   @Test
   void theOpenApiDocumentDeclaresTheHistoryAndThePaging() {
     JsonNode doc = ok(admin.get("/openapi.json")).json();
