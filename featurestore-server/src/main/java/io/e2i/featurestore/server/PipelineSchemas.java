@@ -53,7 +53,14 @@ final class PipelineSchemas {
             "window_end",
             Map.of("type", "string", "format", "date-time"),
             "rows",
-            Map.of("type", "integer", "minimum", 0),
+            Map.of(
+                "type",
+                "integer",
+                "minimum",
+                0,
+                "description",
+                "values written; of a failed run, those its batches committed before the failure"
+                    + " (the error says how many)"),
             "started_at",
             Map.of("type", "string", "format", "date-time"),
             "duration_ms",
