@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * stays as a backstop at {@link #COMMIT_CHECKPOINT} (a long read streaming to a slow client can
  * hold the gate for longer than this thread waits).
  *
- * <p>The checkpoint itself still stops commits into {@code feature_values} (DuckDB 1.4 and 1.5
- * lock the table they write, 0.2-1.0 s), so with the store's {@link Diversion} attached, value
- * writes go to the store's {@link WriteJournal} from just before the write lock is taken until the
- * journal has been applied, after the checkpoint and before any read runs.
+ * <p>The checkpoint itself still stops commits into {@code feature_values} (DuckDB 1.4 and 1.5 lock
+ * the table they write, 0.2-1.0 s), so with the store's {@link Diversion} attached, value writes go
+ * to the store's {@link WriteJournal} from just before the write lock is taken until the journal
+ * has been applied, after the checkpoint and before any read runs.
  */
 final class Checkpointer implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
