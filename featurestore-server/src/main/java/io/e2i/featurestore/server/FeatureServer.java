@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.EofException;
@@ -54,6 +55,7 @@ public final class FeatureServer implements AutoCloseable {
   private final ServerSecurity security;
   private final List<String> registered = Collections.synchronizedList(new ArrayList<>());
   private final Routes routes;
+  private final QueryParams queryParams;
   private final QualityApi quality;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
@@ -73,9 +75,11 @@ public final class FeatureServer implements AutoCloseable {
     endpoints.addAll(quality.endpoints());
     this.routes = new Routes(endpoints);
     HotRoutes hot = hotRoutes(endpoints, api.hotActions(), metrics);
-    guard.publishDocument(
-        QualityDoc.addTo(DiscoveryDoc.addTo(OpenApi.document(endpoints, version()))),
-        api::setOpenApi);
+    Map<String, Object> doc =
+        QualityDoc.addTo(DiscoveryDoc.addTo(OpenApi.document(endpoints, version())));
+    // The served document (security adds the audit log's parameters) says what each takes.
+    this.queryParams = QueryParams.declaredIn(SecurityDoc.addTo(doc, Set.of(), true));
+    guard.publishDocument(doc, api::setOpenApi);
     this.app =
         Javalin.create(
             config -> {
@@ -313,6 +317,7 @@ public final class FeatureServer implements AutoCloseable {
         status = writeError(req, res, 503, "UNAVAILABLE", "the server is shutting down");
       } else {
         Principal principal = known != null ? known : security.principal(e, req);
+        queryParams.check(e, req);
         Object result;
         if (inline) {
           keepBody(req);

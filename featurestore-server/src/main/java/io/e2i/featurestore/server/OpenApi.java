@@ -36,8 +36,9 @@ final class OpenApi {
             "Feature registry, offline/online feature values, freshness and a"
                 + " Feast-compatible online endpoint. Errors are"
                 + " {\"error\": {\"code\", \"message\"}} (a 500 adds \"error_id\", under which"
-                + " the server logged it); unknown request fields are errors; timestamps are"
-                + " ISO-8601 with an offset."));
+                + " the server logged it); unknown request fields are errors, and so are"
+                + " query parameters an operation does not declare or given twice (bar"
+                + " /metrics and the web UI's files); timestamps are ISO-8601 with an offset."));
     Map<String, Map<String, Object>> paths = new LinkedHashMap<>();
     for (Endpoint e : endpoints) {
       paths
