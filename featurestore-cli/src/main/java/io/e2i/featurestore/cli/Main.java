@@ -110,7 +110,7 @@ public final class Main implements Runnable {
               .getErr()
               .println(
                   "error: "
-                      + oneLine(ex.getMessage())
+                      + oneLine(undoubled(ex.getMessage()))
                       + " (see '"
                       + failed.getCommandSpec().qualifiedName()
                       + " --help')");
@@ -143,11 +143,22 @@ public final class Main implements Runnable {
   }
 
   static String message(Throwable ex) {
-    if (ex instanceof FeatureStoreException || ex instanceof CommandLine.ParameterException) {
+    if (ex instanceof CommandLine.ParameterException) {
+      return oneLine(undoubled(ex.getMessage()));
+    }
+    if (ex instanceof FeatureStoreException) {
       return oneLine(ex.getMessage());
     }
     String m = ex.getMessage();
     return "unexpected " + ex.getClass().getSimpleName() + (m == null ? "" : ": " + oneLine(m));
+  }
+
+  /**
+   * picocli (4.7) formats a malformed map option as "Value for option option '--entity' ...": its
+   * format says "option" and so does the option's description it fills in. Once is enough.
+   */
+  static @Nullable String undoubled(@Nullable String message) {
+    return message == null ? null : message.replace("option option '", "option '");
   }
 
   /** Messages may carry URLs with passwords (JDBC errors) and several lines (DuckDB errors). */

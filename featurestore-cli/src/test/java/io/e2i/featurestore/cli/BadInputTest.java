@@ -136,6 +136,12 @@ class BadInputTest {
             "no feature of group 'hcp_demographics' takes entity keys [brand_id]",
             List.of("get", "--group", "hcp_demographics", "--entity", "brand_id=B1")),
         Arguments.of(
+            "get: --entity without '='",
+            null,
+            null,
+            "Value for option '--entity' (KEY=VALUE) should be in KEY=VALUE",
+            List.of("get", "--group", "hcp_demographics", "--entity", "HCP1")),
+        Arguments.of(
             "get: malformed --as-of",
             null,
             null,
