@@ -275,6 +275,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
       this.json = new String[rows.size()];
       this.events = new long[rows.size()];
     }
+
+    /**
+     * Row i as it is stored: its JSON and event time kept for the index's offer after the commit;
+     * the test hook runs first (it may throw to fail the write mid-way).
+     */
+    ValueRow stored(int i, @Nullable IntConsumer hook) {
+      if (hook != null) {
+        hook.accept(i);
+      }
+      ValueRow row = rows.get(i);
+      json[i] = row.json();
+      events[i] = micros(row.eventTimestamp());
+      return row;
+    }
   }
 
   /**
@@ -321,32 +335,19 @@ public final class DuckDbOfflineStore implements OfflineStore {
             db.write(
                 c -> {
                   IntConsumer hook = beforeRow;
-                  // The appender joins the connection's transaction only if one is active;
-                  // otherwise it commits on its own. A statement first opens it, so a failure
-                  // below rolls back every appended row (see the mid-batch failure test).
-                  try (Statement s = c.createStatement()) {
-                    s.execute("SELECT 1");
-                  }
-                  try (DuckDBAppender appender =
-                      ((DuckDBConnection) c).createAppender("main", "feature_values")) {
+                  try (DuckDBAppender appender = appender(c)) {
                     long seq = firstSeq;
                     for (PendingWrite w : group) {
                       for (int i = 0; i < w.entities.length; i++) {
-                        if (hook != null) {
-                          hook.accept(i);
-                        }
-                        ValueRow row = w.rows.get(i);
-                        w.json[i] = row.json();
-                        w.events[i] = micros(row.eventTimestamp());
-                        appender.beginRow();
-                        appender.append(row.featureId());
-                        appender.append(w.entities[i]);
-                        appender.append(w.json[i]);
-                        appender.appendEpochMicros(w.events[i]);
-                        appender.appendEpochMicros(w.writtenMicros);
-                        appender.append(seq++);
-                        appender.append((String) null);
-                        appender.endRow();
+                        ValueRow row = w.stored(i, hook);
+                        appendRow(
+                            appender,
+                            row.featureId(),
+                            w.entities[i],
+                            w.json[i],
+                            w.events[i],
+                            w.writtenMicros,
+                            seq++);
                       }
                     }
                   }
@@ -366,12 +367,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     long seq = nextSeq;
     for (PendingWrite w : group) {
       for (int i = 0; i < w.entities.length; i++) {
-        if (hook != null) {
-          hook.accept(i);
-        }
-        ValueRow row = w.rows.get(i);
-        w.json[i] = row.json();
-        w.events[i] = micros(row.eventTimestamp());
+        ValueRow row = w.stored(i, hook);
         rows.add(
             new WriteJournal.Row(
                 row.featureId(), w.entities[i], w.json[i], w.events[i], w.writtenMicros, seq++));
@@ -405,24 +401,52 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   /** Journaled rows into DuckDB, with their seqs, on the writer's connection. */
   private static Object appendRows(Connection c, List<WriteJournal.Row> rows) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("SELECT 1"); // opens the transaction the appender joins (see appendToDuckDb)
-    }
-    try (DuckDBAppender appender =
-        ((DuckDBConnection) c).createAppender("main", "feature_values")) {
+    try (DuckDBAppender appender = appender(c)) {
       for (WriteJournal.Row r : rows) {
-        appender.beginRow();
-        appender.append(r.featureId());
-        appender.append(r.entity());
-        appender.append(r.json());
-        appender.appendEpochMicros(r.eventMicros());
-        appender.appendEpochMicros(r.writtenMicros());
-        appender.append(r.seq());
-        appender.append((String) null);
-        appender.endRow();
+        appendRow(
+            appender,
+            r.featureId(),
+            r.entity(),
+            r.json(),
+            r.eventMicros(),
+            r.writtenMicros(),
+            r.seq());
       }
     }
     return NO_RESULT;
+  }
+
+  /**
+   * An appender of {@code feature_values} in {@code c}'s transaction. It joins the connection's
+   * transaction only if one is active, otherwise it commits on its own; a statement first opens it,
+   * so a failure rolls back every appended row (see the mid-batch failure test).
+   */
+  private static DuckDBAppender appender(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+    }
+    return ((DuckDBConnection) c).createAppender("main", "feature_values");
+  }
+
+  /** One row of {@code feature_values}, with no persisted status yet. */
+  private static void appendRow(
+      DuckDBAppender appender,
+      UUID featureId,
+      String entity,
+      @Nullable String json,
+      long eventMicros,
+      long writtenMicros,
+      long seq)
+      throws SQLException {
+    appender.beginRow();
+    appender.append(featureId);
+    appender.append(entity);
+    appender.append(json);
+    appender.appendEpochMicros(eventMicros);
+    appender.appendEpochMicros(writtenMicros);
+    appender.append(seq);
+    appender.append((String) null);
+    appender.endRow();
   }
 
   /** What the checkpointer has the store do around each checkpoint. */
