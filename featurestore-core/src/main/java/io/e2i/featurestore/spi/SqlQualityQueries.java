@@ -590,11 +590,11 @@ public abstract class SqlQualityQueries implements QualityQueries {
       } else {
         countBuckets();
       }
-      long[][] runs = runningCounts(counts, 0, 0);
+      long[][] runs = DriftBuckets.runningCounts(counts, 0, 0);
       before[0] = runs[0];
       before[1] = runs[1];
       boolean both = n[0] > 0 && n[1] > 0;
-      endGap = both ? endGap(before, counts, 0) : 0;
+      endGap = both ? DriftBuckets.endGap(before, counts, n, 0) : 0;
       open = spread && both ? openSpan(before, counts, endGap) : null;
       java.util.TreeSet<Integer> inside = new java.util.TreeSet<>();
       if (open != null) { // one span: near the largest gap the open buckets are neighbours
@@ -602,18 +602,12 @@ public abstract class SqlQualityQueries implements QualityQueries {
           inside.add(b);
         }
       }
-      List<long[]> ranks = new ArrayList<>(); // per probability: ranks floor, ceil; their buckets
-      if (n[0] > 0 && spread) {
-        for (double p : probabilities) {
-          double h = (n[0] - 1) * p;
-          long lo = (long) Math.floor(h);
-          long hi = (long) Math.ceil(h);
-          int blo = bucketOfRank(lo);
-          int bhi = bucketOfRank(hi);
-          for (int b = blo; b <= bhi; b++) {
-            inside.add(b);
-          }
-          ranks.add(new long[] {lo, hi, blo, bhi});
+      // per probability: ranks floor, ceil; their buckets
+      List<long[]> ranks =
+          n[0] > 0 && spread ? DriftBuckets.ranks(probabilities, before, counts, n[0]) : List.of();
+      for (long[] r : ranks) {
+        for (int b = (int) r[2]; b <= r[3]; b++) {
+          inside.add(b);
         }
       }
       if (!inside.isEmpty()) {
@@ -639,29 +633,6 @@ public abstract class SqlQualityQueries implements QualityQueries {
       return summaries.clone();
     }
 
-    /** The values of each side in the buckets before each bucket, from offsets p1 and p2. */
-    private static long[][] runningCounts(long[][] counts, long p1, long p2) {
-      int buckets = counts[0].length;
-      long[][] at = new long[2][buckets];
-      long c1 = p1;
-      long c2 = p2;
-      for (int b = 0; b < buckets; b++) {
-        at[0][b] = c1;
-        at[1][b] = c2;
-        c1 += counts[0][b];
-        c2 += counts[1][b];
-      }
-      return at;
-    }
-
-    /** The largest of {@code d} and the KS gaps at the buckets' ends. */
-    private double endGap(long[][] before, long[][] counts, double d) {
-      for (int b = 0; b < counts[0].length; b++) {
-        d = Math.max(d, gap(before[0][b] + counts[0][b], n[0], before[1][b] + counts[1][b], n[1]));
-      }
-      return d;
-    }
-
     /**
      * The first and last bucket inside which the KS gap could exceed {@code d} (the gap between one
      * side's count at its start and the other's at its end beats it, and it holds two values or
@@ -671,11 +642,7 @@ public abstract class SqlQualityQueries implements QualityQueries {
       int first = -1;
       int last = -1;
       for (int b = 0; b < counts[0].length; b++) {
-        long e1 = before[0][b] + counts[0][b];
-        long e2 = before[1][b] + counts[1][b];
-        double bound =
-            Math.max(gap(e1, n[0], before[1][b], n[1]), gap(before[0][b], n[0], e2, n[1]));
-        if (bound > d && counts[0][b] + counts[1][b] > 1) {
+        if (DriftBuckets.mayBeat(before, counts, n, b, d)) {
           first = first < 0 ? b : first;
           last = b;
         }
@@ -745,15 +712,6 @@ public abstract class SqlQualityQueries implements QualityQueries {
             }
             return counts;
           });
-    }
-
-    /** The bucket holding the reference's value of 0-based rank {@code rank}. */
-    private int bucketOfRank(long rank) {
-      int b = 0;
-      while (before[0][b] + counts[0][b] <= rank) {
-        b++;
-      }
-      return b;
     }
 
     /**
@@ -911,8 +869,9 @@ public abstract class SqlQualityQueries implements QualityQueries {
                 + " GROUP BY 1",
             c);
         long[][] at =
-            runningCounts(c, p1, p2); // counts before each sub-bucket, the span's offset in
-        d = endGap(at, c, d);
+            DriftBuckets.runningCounts(
+                c, p1, p2); // counts before each sub-bucket, the span's offset in
+        d = DriftBuckets.endGap(at, c, n, d);
         int[] sharper = openSpan(at, c, d);
         if (sharper == null) {
           return new KsResult(d, n[0], n[1]);
@@ -956,11 +915,6 @@ public abstract class SqlQualityQueries implements QualityQueries {
         + ")) * "
         + scale
         + ") AS INTEGER))";
-  }
-
-  /** |c1/n1 - c2/n2| in double, as the SQL computes it. */
-  private static double gap(long c1, long n1, long c2, long n2) {
-    return Math.abs((double) c1 / (double) n1 - (double) c2 / (double) n2);
   }
 
   @Override

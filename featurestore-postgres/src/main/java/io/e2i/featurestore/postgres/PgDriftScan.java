@@ -1,5 +1,6 @@
 package io.e2i.featurestore.postgres;
 
+import io.e2i.featurestore.spi.DriftBuckets;
 import io.e2i.featurestore.spi.QualityQueries.KsResult;
 import io.e2i.featurestore.spi.QualityQueries.Summary;
 import io.e2i.featurestore.spi.SqlQualityQueries;
@@ -108,26 +109,12 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
       Double sd = nn <= 1 ? null : finite(Math.sqrt(state[s][2] / (nn - 1.0)));
       stats[s] = new Summary(total[s], total[s] - n[s], mean, sd, List.of());
     }
-    before = new long[2][buckets];
-    for (int s = 0; s < 2; s++) {
-      long run = 0;
-      for (int b = 0; b < buckets; b++) {
-        before[s][b] = run;
-        run += counts[s][b];
-      }
-    }
+    before = DriftBuckets.runningCounts(counts, 0, 0);
     boolean both = n[0] > 0 && n[1] > 0;
-    double d = 0;
-    for (int b = 0; both && b < buckets; b++) {
-      d = Math.max(d, gap(before[0][b] + counts[0][b], before[1][b] + counts[1][b]));
-    }
-    endGap = d;
+    endGap = both ? DriftBuckets.endGap(before, counts, n, 0) : 0;
     ksBuckets = new BitSet(buckets);
     for (int b = 0; both && b < buckets; b++) {
-      long e1 = before[0][b] + counts[0][b];
-      long e2 = before[1][b] + counts[1][b];
-      double bound = Math.max(gap(e1, before[1][b]), gap(before[0][b], e2));
-      if (bound > d && counts[0][b] + counts[1][b] > 1 && distinct(b)) {
+      if (DriftBuckets.mayBeat(before, counts, n, b, endGap) && distinct(b)) {
         ksBuckets.set(b);
       }
     }
@@ -361,9 +348,8 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
     return Double.isNaN(d) ? null : d;
   }
 
-  /** |c1/n1 - c2/n2| in double, as the SQL of the path over a copy computes it. */
   private double gap(long c1, long c2) {
-    return Math.abs((double) c1 / (double) n[0] - (double) c2 / (double) n[1]);
+    return DriftBuckets.gap(c1, n[0], c2, n[1]);
   }
 
   /** The bucket of x: how many edges are at most x, as width_bucket counts them. */
@@ -405,15 +391,9 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
       return List.of();
     }
     BitSet wanted = (BitSet) ksBuckets.clone();
-    List<long[]> ranks = new ArrayList<>();
-    for (double p : probabilities) {
-      double h = (n[0] - 1) * p;
-      long lo = (long) Math.floor(h);
-      long hi = (long) Math.ceil(h);
-      int blo = bucketOfRank(lo);
-      int bhi = bucketOfRank(hi);
-      wanted.set(blo, bhi + 1);
-      ranks.add(new long[] {lo, hi, blo, bhi});
+    List<long[]> ranks = DriftBuckets.ranks(probabilities, before, counts, n[0]);
+    for (long[] r : ranks) {
+      wanted.set((int) r[2], (int) r[3] + 1);
     }
     read(wanted);
     List<Double> out = new ArrayList<>();
@@ -425,15 +405,6 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
       out.add(r[0] == r[1] ? lo : lo + (hi - lo) * (h - r[0]));
     }
     return List.copyOf(out);
-  }
-
-  /** The bucket holding the reference's value of 0-based rank {@code rank}. */
-  private int bucketOfRank(long rank) {
-    int b = 0;
-    while (before[0][b] + counts[0][b] <= rank) {
-      b++;
-    }
-    return b;
   }
 
   /** The reference's value of 0-based rank {@code rank}, which bucket b holds. */
