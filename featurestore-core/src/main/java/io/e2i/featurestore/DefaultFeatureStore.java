@@ -230,6 +230,11 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   }
 
   @Override
+  public TrainingSetList listTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    return training.listTrainingSets(offset, limit, groups);
+  }
+
+  @Override
   public java.util.Optional<TrainingSetDefinition> trainingSet(String name) {
     return training.trainingSet(name);
   }

@@ -132,6 +132,14 @@ public interface FeatureStore extends AutoCloseable {
    */
   TrainingSetList listTrainingSets(int offset, int limit);
 
+  /**
+   * As {@link #listTrainingSets(int, int)}, only the sets that read no feature group outside {@code
+   * groups}, counted alone in the total: what an API key that may read those groups sees. The
+   * registry filters by the groups it keeps beside each set, so the page costs the sets in it
+   * whatever the number of sets the key may not see.
+   */
+  TrainingSetList listTrainingSets(int offset, int limit, java.util.Set<String> groups);
+
   /** The training set saved under {@code name}, or empty. */
   java.util.Optional<TrainingSetDefinition> trainingSet(String name);
 

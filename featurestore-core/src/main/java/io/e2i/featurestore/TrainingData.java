@@ -172,6 +172,26 @@ final class TrainingData {
 
   /** The registry pages, so a page parses only its own definitions. */
   TrainingSetList listTrainingSets(int offset, int limit) {
+    checkPage(offset, limit);
+    List<TrainingSetDefinition> page =
+        registry.loadTrainingSets(offset, limit).stream().map(TrainingSets::fromJson).toList();
+    return new TrainingSetList(page, registry.countTrainingSets());
+  }
+
+  /**
+   * As {@link #listTrainingSets(int, int)}, the registry keeping the sets within {@code groups}.
+   */
+  TrainingSetList listTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    checkPage(offset, limit);
+    Set<String> within = Set.copyOf(groups);
+    List<TrainingSetDefinition> page =
+        registry.loadTrainingSets(offset, limit, within).stream()
+            .map(TrainingSets::fromJson)
+            .toList();
+    return new TrainingSetList(page, registry.countTrainingSets(within));
+  }
+
+  private static void checkPage(int offset, int limit) {
     if (offset < 0 || limit < 0) {
       throw FeatureStoreException.invalid(
           "training set page: offset and limit must not be negative, got "
@@ -179,9 +199,6 @@ final class TrainingData {
               + " and "
               + limit);
     }
-    List<TrainingSetDefinition> page =
-        registry.loadTrainingSets(offset, limit).stream().map(TrainingSets::fromJson).toList();
-    return new TrainingSetList(page, registry.countTrainingSets());
   }
 
   java.util.Optional<TrainingSetDefinition> trainingSet(String name) {

@@ -83,6 +83,31 @@ public final class TrainingSets {
     }
   }
 
+  /**
+   * The feature groups a definition reads, sorted and distinct: what registries store beside it so
+   * a key restricted to some groups is served the sets it may see by the registry's own filter. A
+   * reference without a group (saved sets pin {@code group:name@v}, so only a definition written by
+   * hand) and a definition that is not JSON count as the group {@code ""}, which no key names: only
+   * an unrestricted key sees them. A definition without {@code features} reads no group.
+   * PostgreSQL's migration V10 derives the same from stored definitions.
+   */
+  public static List<String> groups(String definitionJson) {
+    JsonNode features;
+    try {
+      features = MAPPER.readTree(definitionJson).path("features");
+    } catch (IOException e) {
+      return List.of("");
+    }
+    java.util.SortedSet<String> groups = new java.util.TreeSet<>();
+    features.forEach(
+        f -> {
+          String ref = f.asText();
+          int colon = ref.indexOf(':');
+          groups.add(colon < 0 ? "" : ref.substring(0, colon));
+        });
+    return List.copyOf(groups);
+  }
+
   private static @Nullable Instant instant(JsonNode node) {
     return node == null || node.isNull() ? null : Instant.parse(node.asText());
   }

@@ -9,6 +9,7 @@ import io.e2i.featurestore.spi.Registry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,60 @@ public abstract class TrainingSetListContract {
                     }))
         .isInstanceOf(FeatureStoreException.class)
         .hasMessageContaining("'nope' not found");
+  }
+
+  private void save(String name, String... refs) {
+    registry.saveTrainingSet(
+        name,
+        TrainingSets.toJson(
+            new TrainingSetDefinition(
+                name, new PitQuery.Spine.Sql("SELECT 1", "ts"), List.of(refs), T0, T0)));
+  }
+
+  /**
+   * What a key restricted to some groups sees: the sets whose groups are all among them, paged and
+   * counted by the registry. Many sets it may not see (one of them not a definition at all, which
+   * would fail the page if it were read) change neither its pages nor its total.
+   */
+  @Test
+  void aPageWithinGroupsHoldsAndCountsOnlyTheSetsReadingThoseGroups() {
+    save("a1", "a:f@1");
+    save("a2", "a:f@1", "a:g@2");
+    save("ab", "a:f@1", "b:f@1");
+    save("b1", "b:f@1");
+    save("c1", "c:f@1");
+    save("bare", "f"); // a group this store cannot name: for unrestricted keys only
+    for (int i = 0; i < 40; i++) {
+      save(String.format("hidden_%02d", i), "x:f@1", "a:f@1");
+    }
+    registry.saveTrainingSet("hidden_broken", "{\"features\": [\"x:f@1\"]}");
+    Set<String> a = Set.of("a");
+    assertThat(names(store.listTrainingSets(0, 10, a))).containsExactly("a1", "a2");
+    assertThat(store.listTrainingSets(0, 10, a).total()).isEqualTo(2);
+    Set<String> ab = Set.of("a", "b", "nosuch");
+    List<String> walked = new ArrayList<>();
+    for (int offset = 0; offset < 6; offset += 2) {
+      TrainingSetList page = store.listTrainingSets(offset, 2, ab);
+      assertThat(page.total()).isEqualTo(4);
+      walked.addAll(names(page));
+    }
+    assertThat(walked).containsExactly("a1", "a2", "ab", "b1");
+    assertThat(names(store.listTrainingSets(1, 2, ab))).containsExactly("a2", "ab");
+    assertThat(names(store.listTrainingSets(3, Integer.MAX_VALUE, ab))).containsExactly("b1");
+    assertThat(store.listTrainingSets(0, 0, ab).sets()).isEmpty();
+    assertThat(names(store.listTrainingSets(0, 5, Set.of("c")))).containsExactly("c1");
+    TrainingSetList none = store.listTrainingSets(0, 5, Set.of());
+    assertThat(none.sets()).isEmpty();
+    assertThat(none.total()).isZero();
+    // Saved again under its name with other groups: the registry keeps the new ones.
+    save("a1", "c:f@1");
+    assertThat(names(store.listTrainingSets(0, 10, a))).containsExactly("a2");
+    assertThat(names(store.listTrainingSets(0, 10, Set.of("c")))).containsExactly("a1", "c1");
+    // Unrestricted, every set is still listed.
+    assertThat(store.listTrainingSets(0, 0).total()).isEqualTo(47);
+    assertThatThrownBy(() -> store.listTrainingSets(-1, 5, a))
+        .isInstanceOf(FeatureStoreException.class)
+        .hasMessageContaining("offset");
   }
 
   @Test

@@ -67,6 +67,28 @@ public interface Registry extends AutoCloseable {
     return loadTrainingSets().size();
   }
 
+  /**
+   * As {@link #loadTrainingSets(int, int)}, only the sets that read no group outside {@code groups}
+   * ({@link io.e2i.featurestore.TrainingSets#groups}): a key restricted to some groups is served by
+   * the registry's filter, so its page costs the sets it may see, not every saved one. This default
+   * reads them all; registries override it.
+   */
+  default List<String> loadTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    return readableBy(groups).skip(offset).limit(limit).toList();
+  }
+
+  /** How many saved training sets read no group outside {@code groups}. */
+  default int countTrainingSets(java.util.Set<String> groups) {
+    return (int) readableBy(groups).count();
+  }
+
+  private java.util.stream.Stream<String> readableBy(java.util.Set<String> groups) {
+    return loadTrainingSets().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .map(java.util.Map.Entry::getValue)
+        .filter(json -> groups.containsAll(io.e2i.featurestore.TrainingSets.groups(json)));
+  }
+
   /** The definition JSON saved under {@code name}, or null. */
   default @org.jspecify.annotations.Nullable String loadTrainingSet(String name) {
     return loadTrainingSets().get(name);

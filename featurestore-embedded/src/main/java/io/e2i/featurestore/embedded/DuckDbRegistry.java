@@ -247,9 +247,12 @@ public final class DuckDbRegistry implements Registry {
             db.write(
                 c -> {
                   try (PreparedStatement ps =
-                      c.prepareStatement("INSERT OR REPLACE INTO training_sets VALUES (?, ?)")) {
+                      c.prepareStatement(
+                          "INSERT OR REPLACE INTO training_sets (name, definition, groups)"
+                              + " VALUES (?, ?, ?)")) {
                     ps.setString(1, name);
                     ps.setString(2, definitionJson);
+                    ps.setArray(3, Schema.groupsArray(c, definitionJson));
                     ps.executeUpdate();
                   }
                   return DuckDbDatabase.NO_RESULT;
@@ -312,6 +315,51 @@ public final class DuckDbRegistry implements Registry {
                       ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getInt(1);
+                  }
+                }));
+  }
+
+  /** A set is kept when the key's groups hold all of its own ({@code list_has_all}). */
+  @Override
+  public List<String> loadTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    return call(
+        "load training sets",
+        () ->
+            db.read(
+                c -> {
+                  List<String> page = new ArrayList<>();
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT definition FROM training_sets WHERE list_has_all(?, groups)"
+                              + " ORDER BY name LIMIT ? OFFSET ?")) {
+                    ps.setArray(1, c.createArrayOf("VARCHAR", groups.toArray()));
+                    ps.setLong(2, limit);
+                    ps.setLong(3, offset);
+                    try (ResultSet rs = ps.executeQuery()) {
+                      while (rs.next()) {
+                        page.add(rs.getString(1));
+                      }
+                    }
+                  }
+                  return page;
+                }));
+  }
+
+  @Override
+  public int countTrainingSets(java.util.Set<String> groups) {
+    return call(
+        "count training sets",
+        () ->
+            db.read(
+                c -> {
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT count(*) FROM training_sets WHERE list_has_all(?, groups)")) {
+                    ps.setArray(1, c.createArrayOf("VARCHAR", groups.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                      rs.next();
+                      return rs.getInt(1);
+                    }
                   }
                 }));
   }

@@ -86,6 +86,7 @@ final class Schema {
       // later fields need no schema change; added to files made before they existed.
       s.execute("ALTER TABLE feature_groups ADD COLUMN IF NOT EXISTS options VARCHAR");
       s.execute("ALTER TABLE features ADD COLUMN IF NOT EXISTS options VARCHAR");
+      addTrainingSetGroups(s);
       try (var rs = s.executeQuery("SELECT count(*) FROM schema_info")) {
         rs.next();
         if (rs.getLong(1) == 0) {
@@ -141,6 +142,35 @@ final class Schema {
         }
       }
     }
+  }
+
+  /**
+   * The feature groups each saved training set reads ({@code TrainingSets.groups}), so a key
+   * restricted to some groups is listed its sets by a filter on this column instead of reading
+   * every definition. A file made before the column existed gains it filled from the definitions.
+   */
+  private static void addTrainingSetGroups(Statement s) throws SQLException {
+    s.execute("ALTER TABLE training_sets ADD COLUMN IF NOT EXISTS groups VARCHAR[]");
+    java.util.Map<String, String> unfilled = new java.util.LinkedHashMap<>();
+    try (var rs =
+        s.executeQuery("SELECT name, definition FROM training_sets WHERE groups IS NULL")) {
+      while (rs.next()) {
+        unfilled.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    try (var ps =
+        s.getConnection().prepareStatement("UPDATE training_sets SET groups = ? WHERE name = ?")) {
+      for (var e : unfilled.entrySet()) {
+        ps.setArray(1, groupsArray(s.getConnection(), e.getValue()));
+        ps.setString(2, e.getKey());
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  static java.sql.Array groupsArray(Connection c, String definitionJson) throws SQLException {
+    return c.createArrayOf(
+        "VARCHAR", io.e2i.featurestore.TrainingSets.groups(definitionJson).toArray());
   }
 
   /**

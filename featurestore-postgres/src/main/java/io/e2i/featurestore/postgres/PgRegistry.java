@@ -3,6 +3,7 @@ package io.e2i.featurestore.postgres;
 import io.e2i.featurestore.Feature;
 import io.e2i.featurestore.FeatureGroup;
 import io.e2i.featurestore.LineageGraph;
+import io.e2i.featurestore.TrainingSets;
 import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.spi.Registry;
 import io.e2i.featurestore.spi.RegistryChanges;
@@ -225,12 +226,14 @@ public final class PgRegistry implements Registry, RegistryChanges {
   @Override
   public void saveTrainingSet(String name, String definitionJson) {
     String sql =
-        "INSERT INTO training_sets (name, definition) VALUES (?, ?::jsonb) ON CONFLICT (name)"
-            + " DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()";
+        "INSERT INTO training_sets (name, definition, groups) VALUES (?, ?::jsonb, ?)"
+            + " ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition,"
+            + " groups = EXCLUDED.groups, updated_at = now()";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, name);
       ps.setString(2, definitionJson);
+      ps.setArray(3, c.createArrayOf("text", TrainingSets.groups(definitionJson).toArray()));
       ps.executeUpdate();
     } catch (SQLException e) {
       throw PgDatabase.error("saving training set '" + name + "'", e);
@@ -284,6 +287,47 @@ public final class PgRegistry implements Registry, RegistryChanges {
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getInt(1);
+    } catch (SQLException e) {
+      throw PgDatabase.error("counting training sets", e);
+    }
+  }
+
+  /**
+   * A set is kept when its groups are contained in the key's ({@code <@}, which the GIN index on
+   * {@code groups} serves), in code point order as {@link #loadTrainingSets(int, int)}.
+   */
+  @Override
+  public List<String> loadTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    String sql =
+        "SELECT definition::text FROM training_sets WHERE groups <@ ?"
+            + " ORDER BY name COLLATE \"C\" LIMIT ? OFFSET ?";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", groups.toArray()));
+      ps.setLong(2, limit);
+      ps.setLong(3, offset);
+      List<String> page = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          page.add(rs.getString(1));
+        }
+      }
+      return page;
+    } catch (SQLException e) {
+      throw PgDatabase.error("loading training sets", e);
+    }
+  }
+
+  @Override
+  public int countTrainingSets(java.util.Set<String> groups) {
+    try (Connection c = db.connection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM training_sets WHERE groups <@ ?")) {
+      ps.setArray(1, c.createArrayOf("text", groups.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     } catch (SQLException e) {
       throw PgDatabase.error("counting training sets", e);
     }

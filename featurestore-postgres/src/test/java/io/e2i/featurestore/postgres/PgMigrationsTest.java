@@ -36,6 +36,47 @@ class PgMigrationsTest {
             "partitioned index feature_values_read_idx");
   }
 
+  /** V10 fills the groups of the sets saved before it as TrainingSets.groups would. */
+  @Test
+  void trainingSetsSavedBeforeV10GainTheirGroups() throws SQLException {
+    String url = TestPostgres.newDatabase();
+    String[][] sets = {
+      {"two", "{\"features\": [\"b:g@2\", \"a:f@1\", \"a:h@1\"]}"},
+      {"bare", "{\"features\": [\"f\", \"a:f@1\"]}"},
+      {"none", "{\"spine\": {}}"},
+    };
+    try (PgDatabase db = PgDatabase.open(url, Map.of())) {
+      PgMigrations.migrate(db.dataSource(), "9");
+      try (Connection c = db.connection();
+          var ps =
+              c.prepareStatement(
+                  "INSERT INTO training_sets (name, definition) VALUES (?, ?::jsonb)")) {
+        for (String[] set : sets) {
+          ps.setString(1, set[0]);
+          ps.setString(2, set[1]);
+          ps.executeUpdate();
+        }
+      }
+      PgMigrations.migrate(db.dataSource());
+    }
+    for (String[] set : sets) {
+      assertThat(
+              strings(url, "SELECT groups::text FROM training_sets WHERE name = '" + set[0] + "'"))
+          .as(set[0])
+          .containsExactly(
+              "{"
+                  + String.join(",", quotedEmpty(io.e2i.featurestore.TrainingSets.groups(set[1])))
+                  + "}");
+    }
+    assertThat(strings(url, "SELECT groups::text FROM training_sets ORDER BY name"))
+        .containsExactly("{\"\",a}", "{}", "{a,b}");
+  }
+
+  /** PostgreSQL's text form of an array writes the empty string as "". */
+  private static List<String> quotedEmpty(List<String> groups) {
+    return groups.stream().map(g -> g.isEmpty() ? "\"\"" : g).toList();
+  }
+
   @Test
   void enumsCarryTheWireNames() throws SQLException {
     String url = TestPostgres.newDatabase();

@@ -55,9 +55,6 @@ import org.slf4j.LoggerFactory;
 final class GuardedStore implements FeatureStore {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedStore.class);
 
-  /** Sets read per store page while filtering a restricted key's list. */
-  static final int CHUNK = 500;
-
   static final String CREATE_GROUP = "create_feature_group";
   static final String UPDATE_GROUP = "update_feature_group";
   static final String CREATE_FEATURE = "create_feature";
@@ -320,32 +317,41 @@ final class GuardedStore implements FeatureStore {
   }
 
   /**
-   * Which sets a restricted key sees depends on each set's groups, so its page is taken after the
-   * filter: it reads the sets {@link #CHUNK} at a time (memory bounded by the chunk), but all of
-   * them, to count its total. An unrestricted key's page is the store's.
+   * A restricted key sees the sets whose groups it may all read: the store filters by the groups
+   * the key may read (named in the registry now; groups are never dropped), so the page and its
+   * total cost the sets it may see, not every saved one. A key reading every group ('*') pages as
+   * an unrestricted one.
    */
   @Override
   public TrainingSetList listTrainingSets(int offset, int limit) {
     Principal p = who();
-    if (p.unrestricted()) {
+    if (p.unrestricted() || p.scopes().allowsEverything(Scope.READ)) {
       return store.listTrainingSets(offset, limit);
     }
-    List<TrainingSetDefinition> page = new ArrayList<>();
-    int visible = 0;
-    for (int from = 0; ; from += CHUNK) {
-      List<TrainingSetDefinition> chunk = store.listTrainingSets(from, CHUNK).sets();
-      for (TrainingSetDefinition d : chunk) {
-        if (readable(p, d.featureRefs())) {
-          if (visible >= offset && page.size() < limit) {
-            page.add(d);
-          }
-          visible++;
-        }
-      }
-      if (chunk.size() < CHUNK) {
-        return new TrainingSetList(page, visible);
+    return store.listTrainingSets(offset, limit, readableGroups(p));
+  }
+
+  /** Within {@code groups}, the ones the key may read. */
+  @Override
+  public TrainingSetList listTrainingSets(int offset, int limit, Set<String> groups) {
+    Principal p = who();
+    Set<String> readable = new HashSet<>();
+    for (String g : groups) {
+      if (p.allows(Scope.READ, g)) {
+        readable.add(g);
       }
     }
+    return store.listTrainingSets(offset, limit, readable);
+  }
+
+  private Set<String> readableGroups(Principal p) {
+    Set<String> readable = new HashSet<>();
+    for (FeatureGroup g : store.listFeatureGroups()) {
+      if (p.allows(Scope.READ, g.name())) {
+        readable.add(g.name());
+      }
+    }
+    return readable;
   }
 
   /** A set the key may not read is not there for it, as in the list. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.e2i.featurestore.FeatureStore;
 import io.e2i.featurestore.KeyScopes;
+import io.e2i.featurestore.TrainingSetDefinition;
+import io.e2i.featurestore.TrainingSets;
+import io.e2i.featurestore.spi.PitQuery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,9 @@ abstract class DriftHistoryHttpContract {
 
   /** A store with nothing in it. */
   protected abstract FeatureStore openStore();
+
+  /** Saves a definition as the store's registry keeps it, without running it. */
+  protected abstract void saveDefinition(String name, String json);
 
   @BeforeEach
   void start() {
@@ -256,6 +262,55 @@ abstract class DriftHistoryHttpContract {
     // A set it may not read is not there for it, also when named.
     KeyedClient.Response hidden = otherReader.post("/api/v1/training-sets/a_hcp/run", "");
     assertThat(hidden.status()).as(hidden.toString()).isEqualTo(404);
+  }
+
+  /**
+   * A restricted key's page is read among the sets it may see only: past more hidden sets than any
+   * chunk of a filter-after-reading list, and past one that is no definition at all (which fails
+   * the page of whoever reads it, as an unrestricted key's page that holds it shows).
+   */
+  @Test
+  void aRestrictedKeysPageReadsNoneOfTheSetsItMayNotSee() {
+    ok(
+        admin.post(
+            "/api/v1/feature-groups/other/features",
+            "{\"name\": \"o\", \"value_type\": \"int64\", \"entity_keys\": [\"hcp_id\"]}"));
+    for (String name : List.of("m_other", "z_other")) {
+      ok(
+          admin.post(
+              "/api/v1/training-data",
+              "{\"features\": [\"other:o\"], \"save_as\": \""
+                  + name
+                  + "\", \"spine\": {\"columns\": [\"hcp_id\", \"event_timestamp\"],"
+                  + " \"rows\": [[\"H1\", \""
+                  + now
+                  + "\"]]}}"));
+    }
+    for (int i = 0; i < 520; i++) {
+      String name = String.format("h_%03d", i);
+      saveDefinition(
+          name,
+          TrainingSets.toJson(
+              new TrainingSetDefinition(
+                  name,
+                  new PitQuery.Spine.Sql("SELECT 1", "event_timestamp"),
+                  List.of("hcp:score@1", "other:o@1"),
+                  now,
+                  now)));
+    }
+    saveDefinition("a_broken", "{\"features\": [\"hcp:score@1\"]}");
+    KeyedClient.Response first = otherReader.get("/api/v1/training-sets?limit=1");
+    assertThat(first.status()).as(first.toString()).isEqualTo(200);
+    assertThat(names(first.json())).containsExactly("m_other");
+    assertThat(first.json().get("total").asInt()).isEqualTo(2);
+    JsonNode second = ok(otherReader.get("/api/v1/training-sets?limit=5&offset=1")).json();
+    assertThat(names(second)).containsExactly("z_other");
+    assertThat(second.get("total").asInt()).isEqualTo(2);
+    JsonNode last = ok(admin.get("/api/v1/training-sets?limit=1&offset=522")).json();
+    assertThat(names(last)).containsExactly("z_other");
+    assertThat(last.get("total").asInt()).isEqualTo(523);
+    KeyedClient.Response broken = admin.get("/api/v1/training-sets?limit=1");
+    assertThat(broken.status()).as(broken.toString()).isEqualTo(500);
   }
 
   @Test
