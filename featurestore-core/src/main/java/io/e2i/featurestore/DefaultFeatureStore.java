@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The facade: delegates each call to the path that owns it. All paths resolve names against one
  * registry snapshot ({@link RegistryHolder}, {@link Resolver}) and order their work so that data
- * flows one way: offline store (commits first), then cache invalidation, then tracking.
+ * flows one way: offline store (commits between the cache's begin and end of the write), then
+ * tracking.
  */
 final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultFeatureStore.class);

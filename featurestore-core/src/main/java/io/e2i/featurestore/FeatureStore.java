@@ -10,8 +10,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The feature store: every call of the seed's {@code FeatureStoreClient}. Thread-safe. Writes
- * commit to the offline store, then invalidate the online cache, then return: a read that starts
- * after a write returned sees it (read-your-writes).
+ * invalidate the online cache and keep it from caching their scopes, commit to the offline store,
+ * invalidate again, then return: a read that starts after a write returned sees it
+ * (read-your-writes), and once any read has returned a write's value, no later read returns an
+ * older one (monotonic reads, cached or not, also while the write is in flight).
  *
  * <p>Errors are {@link FeatureStoreException}s naming what was wrong; a rejected call writes
  * nothing.

@@ -6,15 +6,21 @@ import io.e2i.featurestore.spi.CacheKey;
 import io.e2i.featurestore.spi.CachedFeatures;
 import io.e2i.featurestore.spi.OnlineCache;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process online cache (Caffeine): entries expire {@code ttl} after they are written. Each
  * (entity, group) has a small state holding its generation and the feature-name lists cached for
- * it, so an invalidation finds every entry of the entity and group without a scan.
+ * it, so an invalidation finds every entry of the entity and group without a scan, and the number
+ * of writes in flight on it: while one is, nothing is cached for the scope (see {@link
+ * OnlineCache#beginWrite}). A hit reads only the entries, so none of this costs it anything.
  */
 final class MemoryOnlineCache implements OnlineCache {
 
@@ -23,11 +29,28 @@ final class MemoryOnlineCache implements OnlineCache {
   /** Guarded by itself. */
   private static final class GroupState {
     long generation;
+    int writes; // in flight: while > 0, putIfCurrent caches nothing
     final Set<List<String>> cachedNames = new HashSet<>();
+
+    GroupState(long generation) {
+      this.generation = generation;
+    }
   }
 
   private final Cache<CacheKey, CachedFeatures> entries;
   private final Cache<GroupKey, GroupState> states;
+
+  /**
+   * Every generation comes from this one counter, so a state evicted and made again never repeats a
+   * generation that a read in flight still holds (its late put is refused, not taken as current).
+   */
+  private final AtomicLong generations = new AtomicLong();
+
+  /**
+   * The states of scopes with a write in flight, held here as well so that the states cache cannot
+   * evict one mid-write: a state made again would not know of the write and accept fills.
+   */
+  private final Map<GroupKey, GroupState> writing = new ConcurrentHashMap<>();
 
   MemoryOnlineCache(Duration ttl, long maxEntries) {
     this.entries = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(maxEntries).build();
@@ -53,10 +76,20 @@ final class MemoryOnlineCache implements OnlineCache {
 
   @Override
   public long generation(EntityKey entity, String featureGroup) {
-    GroupState state = states.get(new GroupKey(entity, featureGroup), k -> new GroupState());
+    GroupState state = state(new GroupKey(entity, featureGroup));
     synchronized (state) {
       return state.generation;
     }
+  }
+
+  /** The scope's state, made if missing (the one a write in flight holds, if any). */
+  private GroupState state(GroupKey key) {
+    return states.get(
+        key,
+        k -> {
+          GroupState held = writing.get(k);
+          return held != null ? held : new GroupState(generations.incrementAndGet());
+        });
   }
 
   @Override
@@ -66,7 +99,7 @@ final class MemoryOnlineCache implements OnlineCache {
       return; // evicted meanwhile: we cannot tell whether an invalidation happened
     }
     synchronized (state) {
-      if (state.generation == generation) {
+      if (state.generation == generation && state.writes == 0) {
         state.cachedNames.add(key.featureNames());
         entries.put(key, value);
       }
@@ -80,11 +113,51 @@ final class MemoryOnlineCache implements OnlineCache {
       return; // nothing cached and no read in flight holds a generation
     }
     synchronized (state) {
-      state.generation++;
-      for (List<String> names : state.cachedNames) {
-        entries.invalidate(new CacheKey(entity, featureGroup, names));
-      }
-      state.cachedNames.clear();
+      drop(entity, featureGroup, state);
+    }
+  }
+
+  /** Advances the generation and drops the entries; the caller holds the state's lock. */
+  private void drop(EntityKey entity, String featureGroup, GroupState state) {
+    state.generation = generations.incrementAndGet();
+    for (List<String> names : state.cachedNames) {
+      entries.invalidate(new CacheKey(entity, featureGroup, names));
+    }
+    state.cachedNames.clear();
+  }
+
+  @Override
+  public void beginWrite(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    for (Map.Entry<EntityKey, String> scope : scopes) {
+      EntityKey entity = scope.getKey();
+      String group = scope.getValue();
+      writing.compute(
+          new GroupKey(entity, group),
+          (key, held) -> {
+            GroupState state = held != null ? held : state(key);
+            synchronized (state) {
+              state.writes++;
+              drop(entity, group, state);
+            }
+            return state;
+          });
+    }
+  }
+
+  @Override
+  public void endWrite(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    for (Map.Entry<EntityKey, String> scope : scopes) {
+      EntityKey entity = scope.getKey();
+      String group = scope.getValue();
+      writing.computeIfPresent(
+          new GroupKey(entity, group),
+          (key, state) -> {
+            synchronized (state) {
+              state.writes--;
+              drop(entity, group, state); // a load that began during the write may be old
+              return state.writes > 0 ? state : null;
+            }
+          });
     }
   }
 
@@ -111,5 +184,6 @@ final class MemoryOnlineCache implements OnlineCache {
   public void close() {
     entries.invalidateAll();
     states.invalidateAll();
+    writing.clear();
   }
 }

@@ -17,10 +17,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes feature values. Every write of a batch is validated before anything is stored, so a bad
- * value rejects the batch whole; then the offline store commits it in one transaction, and only
- * then are the touched (entity, group) cache entries invalidated: a read that starts after the
- * write returned cannot find the old value (read-your-writes). A failed invalidation does not fail
- * the committed write.
+ * value rejects the batch whole; then the offline store commits it in one transaction, bracketed by
+ * the cache's {@link OnlineCache#beginWrite} (before any row can be visible: the touched (entity,
+ * group) entries go and nothing is cached for them while the write is in flight) and {@link
+ * OnlineCache#endWrite} (after the commit or its failure). So a read that starts after the write
+ * returned cannot find the old value (read-your-writes), and none finds it after any read found the
+ * new one, even before the write returned (monotonic reads). A cache failure does not fail the
+ * write.
  */
 final class WritePath {
   // The facade's category, which log configurations already name.
@@ -67,12 +70,16 @@ final class WritePath {
       rows.add(row);
       touched.add(Map.entry(row.entity(), featureGroupOf(row)));
     }
-    commit(rows, writtenAt);
+    boolean marked = beginWrite(touched);
+    try {
+      commit(rows, writtenAt);
+    } finally {
+      endWrite(touched, marked);
+    }
     // Counted once committed: a failed write accepted nothing.
     for (Warned w : warned) {
       warnings.add(w.feature(), w.constraint(), 1);
     }
-    invalidate(touched);
     return rows.size();
   }
 
@@ -185,15 +192,41 @@ final class WritePath {
     return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
   }
 
-  private void invalidate(Set<Map.Entry<EntityKey, String>> scopes) {
+  /**
+   * Before the commit: whether the scopes are marked in flight. A cache that fails here does not
+   * fail the write (the store is the truth and the cache recovers by itself, see OnlineCache).
+   */
+  private boolean beginWrite(Set<Map.Entry<EntityKey, String>> scopes) {
+    if (cache == null) {
+      return false;
+    }
+    try {
+      cache.beginWrite(scopes);
+      return true;
+    } catch (RuntimeException e) {
+      counters.error();
+      logCacheFailure(scopes.size(), e);
+      return false;
+    }
+  }
+
+  /**
+   * After the commit or its failure. Unmarks what {@link #beginWrite} marked; when that failed,
+   * invalidates instead (an unmark without its mark could unmark another write's scope).
+   */
+  private void endWrite(Set<Map.Entry<EntityKey, String>> scopes, boolean marked) {
     if (cache == null) {
       return;
     }
     try {
-      cache.invalidateAll(scopes);
+      if (marked) {
+        cache.endWrite(scopes);
+      } else {
+        cache.invalidateAll(scopes);
+      }
       counters.invalidated(scopes.size());
     } catch (RuntimeException e) {
-      // The write is committed; the cache must recover by itself (see OnlineCache).
+      // The write may be committed; the cache must recover by itself (see OnlineCache).
       counters.error();
       logCacheFailure(scopes.size(), e);
     }
