@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code fs:{E}:fg:G:gen}: the generation of (E, G), advanced by every invalidation
  *   <li>{@code fs:{E}:fg:G:keys}: the set of entry keys cached for (E, G), so an invalidation
  *       deletes them all without a scan
+ *   <li>{@code fs:{E}:fg:G:writing}: how many writes of (E, G) are in flight, per epoch (a hash;
+ *       absent: none); while one is in the current epoch, nothing is cached for (E, G) ({@link
+ *       #beginWrite})
  *   <li>{@code fs:{E}:groups}: the groups E has entries in, for {@link #invalidateEntity}
  *   <li>the epoch, advanced when invalidations may have been lost: standalone the one key {@code
  *       fs:epoch}; in a cluster one key per slot ({@link SlotEpochs}), so each script reads the
@@ -44,7 +47,9 @@ import org.jspecify.annotations.Nullable;
  * moved since {@link #generation} (one Lua script), and {@link #invalidate} advances the generation
  * and deletes the entries in one script. A read accepts an entry only if it was cached in the
  * current epoch, so once an invalidation may have been lost (Redis unreachable during a write), the
- * epoch bump on recovery retires every older entry at once.
+ * epoch bump on recovery retires every older entry at once. A write runs {@link #beginWrite} before
+ * its rows can be visible (the invalidation, and a mark that keeps fills out while it is in flight)
+ * and {@link #endWrite} after, so reads are monotonic also during the write.
  *
  * <p>The optional near cache is fed only by reads on a RESP3 connection with client tracking on, so
  * Redis pushes an invalidation for each entry this instance holds when another instance deletes it.
@@ -255,7 +260,8 @@ public final class RedisOnlineCache implements OnlineCache {
       prefix + ":gen",
       prefix + ":keys",
       epochKey(key.entity()),
-      groupsKey(key.entity())
+      groupsKey(key.entity()),
+      prefix + ":writing"
     };
     String json = value.toJson();
     Long stored =
@@ -286,25 +292,61 @@ public final class RedisOnlineCache implements OnlineCache {
    */
   @Override
   public void invalidateAll(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    run(Script.INVALIDATE, scopes);
+    invalidations.add(scopes.size());
+    outwaitNearLeases();
+  }
+
+  /**
+   * Invalidates and marks the scopes written before the write's rows can be visible, then waits out
+   * the near-cache leases: so by the time any instance can read the new rows, no instance serves a
+   * near copy of an older entry, and no entry is cached for the scopes until {@link #endWrite}.
+   */
+  @Override
+  public void beginWrite(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    run(Script.WRITE_BEGIN, scopes);
+    invalidations.add(scopes.size());
+    outwaitNearLeases();
+  }
+
+  /**
+   * Unmarks the scopes and advances their generations. No wait: nothing was cached for them since
+   * {@link #beginWrite} (fills were refused), so no near copy of an older value can exist anywhere.
+   */
+  @Override
+  public void endWrite(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    run(Script.WRITE_END, scopes);
+  }
+
+  /** Runs an invalidation script over the scopes: per slot in a cluster, else in chunks. */
+  private void run(Script script, Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+    boolean marks = script != Script.INVALIDATE;
     if (settings.cluster()) {
-      invalidateInCluster(scopes);
+      invalidateInCluster(script, marks, scopes);
       return;
     }
-    List<String> keys = new ArrayList<>(2 * Math.min(scopes.size(), BATCH));
+    List<String> keys = new ArrayList<>(3 * Math.min(scopes.size(), BATCH));
     List<String> prefixes = new ArrayList<>(Math.min(scopes.size(), BATCH));
     for (Map.Entry<EntityKey, String> scope : scopes) {
       String prefix = CacheKey.prefix(scope.getKey(), scope.getValue());
       prefixes.add(prefix);
-      keys.add(prefix + ":gen");
-      keys.add(prefix + ":keys");
+      addKeys(keys, prefix, marks);
       if (prefixes.size() == BATCH) {
-        invalidateChunk(keys, prefixes);
+        invalidateChunk(script, marks, keys, prefixes);
       }
     }
     if (!prefixes.isEmpty()) {
-      invalidateChunk(keys, prefixes);
+      invalidateChunk(script, marks, keys, prefixes);
     }
-    outwaitNearLeases();
+  }
+
+  /** A scope's keys for the scripts: gen and index, and with marks its writes in flight. */
+  private static void addKeys(List<String> keys, String prefix, boolean marks) {
+    keys.add(prefix + ":gen");
+    keys.add(prefix + ":keys");
+    if (marks) {
+      keys.add(prefix + ":writing");
+    }
   }
 
   /**
@@ -327,22 +369,23 @@ public final class RedisOnlineCache implements OnlineCache {
     }
   }
 
-  /** One INVALIDATE per slot (a script may touch one slot), pipelined per master, then WAIT. */
-  private void invalidateInCluster(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
+  /** One script call per slot (a script may touch one slot), pipelined per master, then WAIT. */
+  private void invalidateInCluster(
+      Script script, boolean marks, Collection<? extends Map.Entry<EntityKey, String>> scopes) {
     Map<Integer, List<String>> keysBySlot = new HashMap<>();
     for (Map.Entry<EntityKey, String> scope : scopes) {
       String prefix = CacheKey.prefix(scope.getKey(), scope.getValue());
       List<String> keys =
           keysBySlot.computeIfAbsent(
               SlotInvalidation.slotOf(scope.getKey().hash()), slot -> new ArrayList<>());
-      keys.add(prefix + ":gen");
-      keys.add(prefix + ":keys");
+      addKeys(keys, prefix, marks);
+    }
+    if (marks) { // a mark counts in its slot's epoch
+      keysBySlot.forEach((slot, keys) -> keys.add(SlotEpochs.forSlot(slot)));
     }
     String ttl = genTtlSeconds();
     link.clusterInvalidation(
-        c ->
-            SlotInvalidation.run(
-                c, link, settings.connectTimeout(), Script.INVALIDATE, keysBySlot, ttl));
+        c -> SlotInvalidation.run(c, link, settings.connectTimeout(), script, keysBySlot, ttl));
     NearCache near = this.near;
     if (near != null) {
       // Our own copies go now: a tracking push for our own deletes may come after the reply.
@@ -350,16 +393,17 @@ public final class RedisOnlineCache implements OnlineCache {
         near.dropPrefix(CacheKey.prefix(scope.getKey(), scope.getValue()));
       }
     }
-    invalidations.add(scopes.size());
-    outwaitNearLeases();
   }
 
-  private void invalidateChunk(List<String> keys, List<String> prefixes) {
+  private void invalidateChunk(
+      Script script, boolean marks, List<String> keys, List<String> prefixes) {
+    if (marks) {
+      keys.add(EPOCH_KEY); // a mark counts in the epoch
+    }
     String[] keyArray = keys.toArray(String[]::new);
     link.invalidation(
         r -> {
-          List<Object> deleted =
-              Script.INVALIDATE.run(r, ScriptOutputType.MULTI, keyArray, genTtlSeconds());
+          List<Object> deleted = script.run(r, ScriptOutputType.MULTI, keyArray, genTtlSeconds());
           link.awaitReplicas(null, r);
           return deleted;
         });
@@ -367,7 +411,6 @@ public final class RedisOnlineCache implements OnlineCache {
       // Our own copies go now: the push for our own deletes may come after the reply.
       prefixes.forEach(near::dropPrefix);
     }
-    invalidations.add(prefixes.size());
     keys.clear();
     prefixes.clear();
   }

@@ -14,14 +14,18 @@ import java.util.HexFormat;
  */
 enum Script {
   /**
-   * Caches a value unless the generation or the epoch moved. KEYS: entry, gen, index, epoch, groups
-   * of the entity. ARGV: json, ttl seconds, expected gen, expected epoch, group.
+   * Caches a value unless the generation or the epoch moved or a write is in flight on the (entity,
+   * group) (marked in the current epoch). KEYS: entry, gen, index, epoch, groups of the entity,
+   * writes in flight. ARGV: json, ttl seconds, expected gen, expected epoch, group.
    */
   PUT_IF_CURRENT(
       """
       local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
       local epoch = tonumber(redis.call('GET', KEYS[4]) or '0')
       if gen ~= tonumber(ARGV[3]) or epoch ~= tonumber(ARGV[4]) then
+        return 0
+      end
+      if tonumber(redis.call('HGET', KEYS[6], tostring(epoch)) or '0') > 0 then
         return 0
       end
       redis.call('SET', KEYS[1], ARGV[4] .. '|' .. ARGV[1], 'EX', ARGV[2])
@@ -50,6 +54,51 @@ enum Script {
         redis.call('DEL', KEYS[i + 1])
       end
       return deleted
+      """),
+
+  /**
+   * A write's start, before its rows can be visible: INVALIDATE, and one more write in flight on
+   * each (entity, group), counted in a hash under the current epoch, so PUT_IF_CURRENT caches
+   * nothing for it until WRITE_END. A mark whose end was lost (Redis unreachable, or the writer
+   * died) is void once the epoch moves, which the lost call itself makes happen (see RedisLink),
+   * and otherwise expires with the generation. KEYS: gen, index, writes-in-flight triples, then the
+   * epoch. ARGV: how long a generation (and a mark) is kept. Returns the deleted entry keys.
+   */
+  WRITE_BEGIN(
+      """
+      local epoch = tostring(tonumber(redis.call('GET', KEYS[#KEYS]) or '0'))
+      local deleted = {}
+      for i = 1, #KEYS - 1, 3 do
+        redis.call('INCR', KEYS[i])
+        redis.call('EXPIRE', KEYS[i], ARGV[1])
+        redis.call('HINCRBY', KEYS[i + 2], epoch, 1)
+        redis.call('EXPIRE', KEYS[i + 2], ARGV[1])
+        local members = redis.call('SMEMBERS', KEYS[i + 1])
+        for _, key in ipairs(members) do
+          redis.call('UNLINK', key)
+          deleted[#deleted + 1] = key
+        end
+        redis.call('DEL', KEYS[i + 1])
+      end
+      return deleted
+      """),
+
+  /**
+   * A write's end (committed or failed): one write fewer in flight, and the generation advanced
+   * again, so a load that began during the write is not cached after it. Nothing was cached while
+   * the write was in flight, so there is nothing to delete. KEYS and ARGV as WRITE_BEGIN's.
+   */
+  WRITE_END(
+      """
+      local epoch = tostring(tonumber(redis.call('GET', KEYS[#KEYS]) or '0'))
+      for i = 1, #KEYS - 1, 3 do
+        redis.call('INCR', KEYS[i])
+        redis.call('EXPIRE', KEYS[i], ARGV[1])
+        if redis.call('HINCRBY', KEYS[i + 2], epoch, -1) <= 0 then
+          redis.call('HDEL', KEYS[i + 2], epoch)
+        end
+      end
+      return {}
       """),
 
   /**
