@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>One row per feature: its values packed into one {@code bytea} ({@link PgHistoryRows}), so
  *       neither the server nor the driver handles 7,200 rows, and the JVM decodes the timestamps' 8
  *       bytes and the values' JSON text itself, oldest first, with no sort.
+ *   <li>No waiting on what the answer does not need: the caller decodes its own half while the
+ *       second half is still read, and neither half's commit is waited for before decoding (the
+ *       first ends once the second has imported its snapshot; the second hands its rows over, then
+ *       commits). On two cores each such wait is a wake-up that can queue behind the other party.
  * </ul>
  */
 final class PgHistory {
@@ -79,13 +83,35 @@ final class PgHistory {
       @Nullable Instant end,
       int connections) {}
 
+  /**
+   * Receives the rows of one part of the features as soon as that part is read, parts in the order
+   * of the query's features: {@code ids} are the features at {@code first}, {@code first + 1}, ...
+   * of {@link Query#featureIds}, {@code rows} their rows (in any order, one per feature that has
+   * values). Called on the reading thread.
+   */
+  @FunctionalInterface
+  interface Parts {
+    void accept(int first, List<UUID> ids, List<PgHistoryRows> rows) throws SQLException;
+  }
+
+  /** All rows of the read, in one list. */
   static List<PgHistoryRows> read(PgDatabase db, Query q) throws SQLException {
+    List<PgHistoryRows> out = new ArrayList<>(q.featureIds().size());
+    read(db, q, (first, ids, rows) -> out.addAll(rows));
+    return out;
+  }
+
+  /**
+   * The read, each part handed to {@code out} as soon as it is read and its transaction ended: the
+   * caller decodes the first part while the second is still read on the other connection, and no
+   * commit waits in between (a read-only transaction's commit changes nothing the rows depend on,
+   * and each wake-up of a thread or a backend costs on two cores).
+   */
+  static void read(PgDatabase db, Query q, Parts out) throws SQLException {
     try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       try {
-        List<PgHistoryRows> out = readIn(db, c, q);
-        c.commit();
-        return out;
+        readIn(db, c, q, out);
       } catch (SQLException | RuntimeException e) {
         PgOfflineStore.rollbackQuietly(c);
         throw e;
@@ -95,8 +121,7 @@ final class PgHistory {
     }
   }
 
-  private static List<PgHistoryRows> readIn(PgDatabase db, Connection c, Query q)
-      throws SQLException {
+  private static void readIn(PgDatabase db, Connection c, Query q, Parts out) throws SQLException {
     List<Connection> helpers = new ArrayList<>();
     int parts = Math.min(q.connections(), q.featureIds().size());
     try {
@@ -115,17 +140,27 @@ final class PgHistory {
       try (Statement s = c.createStatement()) {
         s.execute(NO_SORT);
       }
-      return query(c, q, q.featureIds());
+      List<PgHistoryRows> rows = query(c, q, q.featureIds());
+      c.commit();
+      out.accept(0, q.featureIds(), rows);
+      return;
     }
-    return split(db, c, helpers, q);
+    split(db, c, helpers, q, out);
   }
+
+  /** A helper's progress: its snapshot imported, then its rows. */
+  private record Helper(
+      CompletableFuture<Boolean> imported, CompletableFuture<List<PgHistoryRows>> rows) {}
 
   /**
    * Part 0 of the features on {@code c} (this thread), part i on helper i (a virtual thread each,
-   * which owns and returns its connection); all read {@code c}'s snapshot.
+   * which owns and returns its connection); all read {@code c}'s snapshot. {@code c}'s transaction
+   * ends once every helper has imported the snapshot (an exported snapshot lives as long as its
+   * transaction), before part 0 is handed over.
    */
-  private static List<PgHistoryRows> split(
-      PgDatabase db, Connection c, List<Connection> helpers, Query q) throws SQLException {
+  private static void split(
+      PgDatabase db, Connection c, List<Connection> helpers, Query q, Parts out)
+      throws SQLException {
     String snapshot;
     try {
       snapshot = exportSnapshot(c);
@@ -134,28 +169,35 @@ final class PgHistory {
       throw e;
     }
     List<List<UUID>> parts = parts(q.featureIds(), helpers.size() + 1);
-    List<CompletableFuture<List<PgHistoryRows>>> others = new ArrayList<>();
+    List<Helper> others = new ArrayList<>();
     for (int i = 0; i < helpers.size(); i++) {
       Connection h = helpers.get(i);
       List<UUID> part = parts.get(i + 1);
-      CompletableFuture<List<PgHistoryRows>> f = new CompletableFuture<>();
+      Helper helper = new Helper(new CompletableFuture<>(), new CompletableFuture<>());
       Thread.ofVirtual()
           .name("featurestore-pg-history")
           .start(
               () -> {
                 try {
-                  f.complete(helperRead(db, h, snapshot, q, part));
+                  helperRead(db, h, snapshot, q, part, helper);
                 } catch (Throwable t) {
-                  f.completeExceptionally(t);
+                  helper.imported().completeExceptionally(t);
+                  helper.rows().completeExceptionally(t);
                 }
               });
-      others.add(f);
+      others.add(helper);
     }
-    List<PgHistoryRows> out = query(c, q, parts.get(0));
-    for (CompletableFuture<List<PgHistoryRows>> f : others) {
-      out.addAll(await(f));
+    List<PgHistoryRows> mine = query(c, q, parts.get(0));
+    for (Helper helper : others) {
+      await(helper.imported());
     }
-    return out;
+    c.commit();
+    out.accept(0, parts.get(0), mine);
+    int first = parts.get(0).size();
+    for (int i = 0; i < others.size(); i++) {
+      out.accept(first, parts.get(i + 1), await(others.get(i).rows()));
+      first += parts.get(i + 1).size();
+    }
   }
 
   /** The features cut into {@code n} consecutive parts of nearly equal size. */
@@ -172,9 +214,14 @@ final class PgHistory {
     return PgSnapshots.export(c, REPEATABLE_READ + "; " + NO_SORT);
   }
 
-  /** A helper's part in its own transaction on {@code c}'s snapshot; returns {@code h} after. */
-  private static List<PgHistoryRows> helperRead(
-      PgDatabase db, Connection h, String snapshot, Query q, List<UUID> part) throws SQLException {
+  /**
+   * A helper's part in its own transaction on {@code c}'s snapshot, reported as it goes: the import
+   * (after which {@code c} may end its transaction), then the rows, before this transaction's
+   * commit, which the caller need not wait for. Returns {@code h} after.
+   */
+  private static void helperRead(
+      PgDatabase db, Connection h, String snapshot, Query q, List<UUID> part, Helper progress)
+      throws SQLException {
     boolean ok = false;
     try {
       h.setAutoCommit(false);
@@ -182,11 +229,11 @@ final class PgHistory {
         // One round trip: pgjdbc sends the three statements (after its BEGIN) together.
         s.execute(REPEATABLE_READ + "; " + PgSnapshots.importSql(snapshot) + "; " + NO_SORT);
       }
-      List<PgHistoryRows> out = query(h, q, part);
+      progress.imported().complete(Boolean.TRUE);
+      progress.rows().complete(query(h, q, part));
       h.commit();
       h.setAutoCommit(true);
       ok = true;
-      return out;
     } finally {
       if (ok) {
         h.close();
@@ -220,8 +267,7 @@ final class PgHistory {
     }
   }
 
-  private static List<PgHistoryRows> await(CompletableFuture<List<PgHistoryRows>> f)
-      throws SQLException {
+  private static <T> T await(CompletableFuture<T> f) throws SQLException {
     try {
       return f.get();
     } catch (InterruptedException e) {

@@ -213,7 +213,8 @@ public final class PgOfflineStore implements OfflineStore {
 
   /**
    * Decoded straight from the packed rows (no String for plain numbers, no StoredValue, no sort),
-   * each feature's values oldest first as they come from the index.
+   * each feature's values oldest first as they come from the index; a part of the features is
+   * decoded while the next part is still read on another connection (see {@link PgHistory#read}).
    */
   @Override
   public void history(
@@ -226,25 +227,56 @@ public final class PgOfflineStore implements OfflineStore {
     if (featureIds.isEmpty()) {
       return;
     }
+    List<UUID> ids = List.copyOf(featureIds);
+    HistoryDecoder decoder = new HistoryDecoder(ids.size(), types, sink);
     try {
-      List<PgHistoryRows> rows = historyRows(entity, List.copyOf(featureIds), start, end);
+      PgHistory.read(
+          readDb, new PgHistory.Query(entity, ids, start, end, historyConnections), decoder);
+    } catch (SQLException e) {
+      throw PgDatabase.error("reading feature history", e);
+    }
+  }
+
+  /** Hands each part's values to the sink, features in the read's order, each oldest first. */
+  private static final class HistoryDecoder implements PgHistory.Parts {
+    private final int features;
+    private final List<ValueType> types;
+    private final HistorySink sink;
+    private PgHistoryRows.@Nullable Instants instants;
+    private int values;
+
+    HistoryDecoder(int features, List<ValueType> types, HistorySink sink) {
+      this.features = features;
+      this.types = types;
+      this.sink = sink;
+    }
+
+    @Override
+    public void accept(int first, List<UUID> ids, List<PgHistoryRows> rows) throws SQLException {
       Map<UUID, PgHistoryRows> byId = new HashMap<>();
-      int total = 0;
+      int count = 0;
       for (PgHistoryRows r : rows) {
         byId.put(r.featureId(), r);
-        total += r.count();
+        count += r.count();
       }
-      sink.expect(total);
-      PgHistoryRows.Instants instants = new PgHistoryRows.Instants(maxCount(rows));
-      for (int i = 0; i < featureIds.size(); i++) {
-        PgHistoryRows r = byId.get(featureIds.get(i));
+      values += count;
+      // Presized for all parts: the first part's count scaled to every feature, then exact.
+      int rest = features - first - ids.size();
+      sink.expect(values + (rest == 0 ? 0 : (int) ((long) count * rest / ids.size())));
+      PgHistoryRows.Instants shared = instants;
+      if (shared == null) {
+        shared = new PgHistoryRows.Instants(maxCount(rows));
+        instants = shared;
+      }
+      for (int j = 0; j < ids.size(); j++) {
+        PgHistoryRows r = byId.get(ids.get(j));
         if (r == null) {
           continue;
         }
-        int feature = i;
-        ValueType type = types.get(i);
+        int feature = first + j;
+        ValueType type = types.get(feature);
         r.forEach(
-            instants,
+            shared,
             true,
             (b, off, len, event, written) ->
                 sink.value(
@@ -253,8 +285,6 @@ public final class PgOfflineStore implements OfflineStore {
                     event,
                     written));
       }
-    } catch (SQLException e) {
-      throw PgDatabase.error("reading feature history", e);
     }
   }
 
