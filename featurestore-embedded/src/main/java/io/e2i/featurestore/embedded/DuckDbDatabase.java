@@ -116,12 +116,7 @@ final class DuckDbDatabase {
       root =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, new Properties());
     } catch (SQLException e) {
-      throw FeatureStoreException.unavailable(
-          "cannot open the embedded database "
-              + file
-              + " (only one process may use it at a time): "
-              + e.getMessage(),
-          e);
+      throw openFailed(file, e);
     }
     try {
       Schema.create(root);
@@ -131,6 +126,33 @@ final class DuckDbDatabase {
       throw FeatureStoreException.unavailable(
           "cannot prepare the embedded database " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static final java.util.regex.Pattern HOLDER_PID =
+      java.util.regex.Pattern.compile("\\(PID (\\d+)\\)");
+
+  /**
+   * DuckDB lets one process open a file. Its lock error ("Could not set lock on file ...:
+   * Conflicting lock is held in /usr/bin/java (PID 123)") is said as what it means to whoever
+   * started a command while {@code featurestore serve} runs on the same folder, the usual case: who
+   * holds the store, and what to do instead.
+   */
+  static FeatureStoreException openFailed(Path file, SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    if (!message.contains("Could not set lock on file")) {
+      return FeatureStoreException.unavailable(
+          "cannot open the embedded database " + file + ": " + message, e);
+    }
+    java.util.regex.Matcher pid = HOLDER_PID.matcher(message);
+    return FeatureStoreException.unavailable(
+        "the embedded store "
+            + file.getParent()
+            + " is in use by another process"
+            + (pid.find() ? " (PID " + pid.group(1) + ")" : "")
+            + ", probably a running 'featurestore serve': only one process may open it at a time."
+            + " Use that server's HTTP API instead (the CLI's get, history, freshness, keys and"
+            + " audit take --server URL), or stop the server first",
+        e);
   }
 
   Path file() {
