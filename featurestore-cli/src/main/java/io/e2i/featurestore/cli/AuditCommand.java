@@ -19,8 +19,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "audit",
     description = {
-      "Prints the audit log, newest first: registry changes (who, what, when) one by one, and",
-      "API key use aggregated per flush. Read-only."
+      // The first line is the summary in the command list: a whole sentence.
+      "Prints the audit log, newest first: registry changes (who, what, when) one by one, and"
+          + " API key use aggregated per flush.",
+      "Read-only."
     })
 final class AuditCommand extends ReadCommand {
 

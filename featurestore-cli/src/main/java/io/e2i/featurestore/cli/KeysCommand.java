@@ -31,8 +31,10 @@ import picocli.CommandLine.Spec;
     name = "keys",
     mixinStandardHelpOptions = true,
     description = {
-      "Creates, lists and revokes API keys. Once a store has a key, its servers require one on",
-      "every API call (Authorization: Bearer <key>); a server without keys listens on 127.0.0.1."
+      // The first line is the summary in the command list: a whole sentence.
+      "Creates, lists and revokes API keys.",
+      "Once a store has a key, its servers require one on every API call (Authorization: Bearer"
+          + " <key>); a server without keys listens on 127.0.0.1."
     },
     subcommands = {
       KeysCommand.Create.class,

@@ -370,6 +370,17 @@ class CliTest {
     assertThat(none.errLines()).hasSize(1);
   }
 
+  /** The command list shows each command's first description line: a whole sentence each. */
+  @Test
+  void theCommandListShowsWholeSummaries() {
+    CliRunner.Run help = cli.run("--help");
+    assertThat(help.code()).isZero();
+    String text = help.out().replaceAll("\\s+", " ");
+    assertThat(text)
+        .contains("keys Creates, lists and revokes API keys. audit")
+        .contains("API key use aggregated per flush. help");
+  }
+
   static Map<String, String> env(String k, String v) {
     return Map.of(k, v);
   }
