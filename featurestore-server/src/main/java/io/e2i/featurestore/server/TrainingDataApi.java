@@ -10,6 +10,7 @@ import io.e2i.featurestore.FeatureStoreException;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.TrainingSetDefinition;
 import io.e2i.featurestore.TrainingSetList;
+import io.e2i.featurestore.ValueType;
 import io.e2i.featurestore.io.TrainingDataFormat;
 import io.e2i.featurestore.io.TrainingDataWriter;
 import io.e2i.featurestore.spi.PitQuery;
@@ -240,7 +241,12 @@ final class TrainingDataApi {
                 + "' must be an ISO-8601 timestamp string, got "
                 + abbreviate(t));
       }
-      row[ts] = Wire.instant("spine row " + n + " '" + tsColumn + "'", t.textValue());
+      try {
+        row[ts] = ValueType.toInstant(t.textValue());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(
+            "spine row " + n + ", column '" + tsColumn + "': " + e.getMessage());
+      }
       rows.add(row);
     }
     return new PitQuery.Spine.Rows(columns, tsColumn, rows);

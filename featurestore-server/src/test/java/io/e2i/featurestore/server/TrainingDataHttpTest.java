@@ -310,7 +310,7 @@ class TrainingDataHttpTest {
         "bad version|[\"hcp:specialty@x\"]||400|INVALID_ARGUMENT|which is no feature reference",
         "missing key column|[\"hcp:specialty\"]|{\"columns\":[\"id\",\"event_timestamp\"],\"rows\":[[\"H1\",\"2025-01-01T00:00:00Z\"]]}|400|INVALID_ARGUMENT|hcp_id",
         "missing timestamp column|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"ts\"],\"rows\":[[\"H1\",\"2025-01-01T00:00:00Z\"]]}|400|INVALID_ARGUMENT|event_timestamp",
-        "bad timestamp|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"event_timestamp\"],\"rows\":[[\"H1\",\"yesterday\"]]}|400|INVALID_ARGUMENT|yesterday",
+        "bad timestamp|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"event_timestamp\"],\"rows\":[[\"H1\",\"yesterday\"]]}|400|INVALID_ARGUMENT|spine row 1, column 'event_timestamp': malformed timestamp 'yesterday'",
         "timestamp without offset|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"event_timestamp\"],\"rows\":[[\"H1\",\"2025-01-01T00:00:00\"]]}|400|INVALID_ARGUMENT|offset",
         "numeric timestamp|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"event_timestamp\"],\"rows\":[[\"H1\",1735689600]]}|400|INVALID_ARGUMENT|spine row 1",
         "short row|[\"hcp:specialty\"]|{\"columns\":[\"hcp_id\",\"event_timestamp\"],\"rows\":[[\"H1\"]]}|400|INVALID_ARGUMENT|spine row 1",
