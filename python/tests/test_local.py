@@ -86,3 +86,47 @@ def test_a_missing_jar_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.M
         FeatureStoreClient(data_dir=tmp_path / "store")
     with pytest.raises(ValueError, match="local mode"):
         FeatureStoreClient("http://127.0.0.1:1", data_dir=tmp_path)
+
+
+def fake_jdk(folder: Path, version: str | None, version_output: str | None = None) -> Path:
+    """A JDK folder as installed: bin/java and, when ``version`` is given, a ``release`` file."""
+    (folder / "bin").mkdir(parents=True)
+    java = folder / "bin" / "java"
+    java.write_text(f"#!/bin/sh\necho '{version_output or ''}' >&2\n")
+    java.chmod(0o755)
+    if version is not None:
+        (folder / "release").write_text(f'IMPLEMENTOR="x"\nJAVA_VERSION="{version}"\n')
+    return java
+
+
+def test_an_older_default_java_is_passed_over_for_a_jdk_21_found_where_jdks_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from e2i_feature_store._local import find_java
+
+    old = fake_jdk(tmp_path / "home17", "17.0.2")
+    fake_jdk(tmp_path / "jvm" / "a-jdk-11", "11.0.1")
+    fake_jdk(tmp_path / "jvm" / "b-jre-8", "1.8.0_392")
+    new = fake_jdk(tmp_path / "jvm" / "c-jdk-25", "25.0.1")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "home17"))
+    monkeypatch.setenv("PATH", str(old.parent))
+    assert find_java(roots=[tmp_path / "jvm"]) == str(new)
+    # Without a release file the runtime's own -version tells.
+    told = fake_jdk(tmp_path / "told", None, 'openjdk version "21.0.4" 2024-07-16')
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "told"))
+    assert find_java(roots=[]) == str(told)
+
+
+def test_without_any_java_21_local_mode_says_what_it_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from e2i_feature_store._local import find_java
+
+    old = fake_jdk(tmp_path / "jvm" / "jdk-17", "17.0.2")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(old.parent))
+    with pytest.raises(FeatureStoreError) as e:
+        find_java(roots=[tmp_path / "jvm"])
+    assert "needs a Java 21+ runtime" in str(e.value)
+    assert f"{old} (Java 17)" in str(e.value)
+    assert "set JAVA_HOME" in str(e.value)

@@ -51,14 +51,66 @@ def find_jar(jar: str | os.PathLike[str] | None = None) -> Path:
     )
 
 
-def find_java() -> str:
+MIN_JAVA = 21
+# Where JDKs are installed when the default ``java`` is older (as bin/java-env.sh looks).
+JAVA_ROOTS = ("/usr/lib/jvm", "/opt/java", "/opt")
+
+
+def java_major(java: Path) -> int | None:
+    """The feature version of the runtime ``java`` belongs to: its home's ``release`` file, else
+    ``java -version``; None when neither tells."""
+    release = java.resolve().parent.parent / "release"
+    try:
+        for line in release.read_text().splitlines():
+            if line.startswith("JAVA_VERSION="):
+                return _major(line.partition("=")[2].strip().strip('"'))
+    except OSError:
+        pass
+    try:
+        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r'version "([^"]+)"', out.stderr + out.stdout)
+    return _major(found.group(1)) if found else None
+
+
+def _major(version: str) -> int | None:
+    parts = version.split(".")
+    first = parts[1] if parts[0] == "1" and len(parts) > 1 else parts[0]  # 1.8.0 is Java 8
+    digits = re.match(r"\d+", first)
+    return int(digits.group()) if digits else None
+
+
+def find_java(roots: Sequence[str | os.PathLike[str]] = JAVA_ROOTS) -> str:
+    """A ``java`` of release 21 or newer: ``$JAVA_HOME``'s, else the one on ``PATH``, else the first
+    under ``roots`` (``/usr/lib/jvm/*``, ``/opt/java/*``, ``/opt/jdk*``), as the repository's
+    scripts pick one: the jar is compiled for 21, so an older default ``java`` would only fail to
+    load it."""
+    candidates: list[Path] = []
     home = os.environ.get("JAVA_HOME")
     if home and Path(home, "bin", "java").is_file():
-        return str(Path(home, "bin", "java"))
-    java = shutil.which("java")
-    if java is None:
-        raise FeatureStoreError("local mode needs a Java 21+ runtime: set JAVA_HOME or put java on PATH")
-    return java
+        candidates.append(Path(home, "bin", "java"))
+    on_path = shutil.which("java")
+    if on_path is not None:
+        candidates.append(Path(on_path))
+    for root in roots:
+        folder = Path(root)
+        if folder.is_dir():
+            for jdk in sorted(folder.iterdir()):
+                java = jdk / "bin" / "java"
+                if (folder.name != "opt" or jdk.name.startswith("jdk")) and java.is_file():
+                    candidates.append(java)
+    seen: list[str] = []
+    for java in candidates:
+        major = java_major(java)
+        if major is not None and major >= MIN_JAVA:
+            return str(java)
+        seen.append(f"{java} ({'Java ' + str(major) if major else 'version unknown'})")
+    raise FeatureStoreError(
+        f"local mode needs a Java {MIN_JAVA}+ runtime"
+        + (f"; found only {', '.join(seen)}" if seen else "")
+        + f": set JAVA_HOME to a JDK {MIN_JAVA} or newer"
+    )
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
