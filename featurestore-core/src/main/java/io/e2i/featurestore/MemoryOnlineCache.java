@@ -47,8 +47,10 @@ final class MemoryOnlineCache implements OnlineCache {
   private final AtomicLong generations = new AtomicLong();
 
   /**
-   * The states of scopes with a write in flight, held here as well so that the states cache cannot
-   * evict one mid-write: a state made again would not know of the write and accept fills.
+   * The states of scopes with a write in flight, held here so that the states cache cannot evict
+   * one mid-write (a state made again would not know of the write and accept fills), and so that a
+   * write of a scope nobody reads adds nothing to the states cache. A state is made only under this
+   * map's lock of its key, so a read and a write beginning at once never make two.
    */
   private final Map<GroupKey, GroupState> writing = new ConcurrentHashMap<>();
 
@@ -76,20 +78,32 @@ final class MemoryOnlineCache implements OnlineCache {
 
   @Override
   public long generation(EntityKey entity, String featureGroup) {
-    GroupState state = state(new GroupKey(entity, featureGroup));
+    GroupKey key = new GroupKey(entity, featureGroup);
+    GroupState state = states.getIfPresent(key);
+    if (state == null) {
+      state = stateOf(key);
+    }
     synchronized (state) {
       return state.generation;
     }
   }
 
-  /** The scope's state, made if missing (the one a write in flight holds, if any). */
-  private GroupState state(GroupKey key) {
-    return states.get(
+  /**
+   * The scope's state, made if missing; while a write is in flight, the one it holds (not put into
+   * the states cache: a fill during the write is refused anyway).
+   */
+  private GroupState stateOf(GroupKey key) {
+    GroupState[] found = new GroupState[1];
+    writing.compute(
         key,
-        k -> {
-          GroupState held = writing.get(k);
-          return held != null ? held : new GroupState(generations.incrementAndGet());
+        (k, held) -> {
+          found[0] =
+              held != null
+                  ? held
+                  : states.get(k, x -> new GroupState(generations.incrementAndGet()));
+          return held;
         });
+    return found[0];
   }
 
   @Override
@@ -134,7 +148,10 @@ final class MemoryOnlineCache implements OnlineCache {
       writing.compute(
           new GroupKey(entity, group),
           (key, held) -> {
-            GroupState state = held != null ? held : state(key);
+            GroupState state = held != null ? held : states.getIfPresent(key);
+            if (state == null) { // never read, or evicted: no read holds a generation of it
+              state = new GroupState(generations.incrementAndGet());
+            }
             synchronized (state) {
               state.writes++;
               drop(entity, group, state);
