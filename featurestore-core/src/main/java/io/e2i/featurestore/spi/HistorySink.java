@@ -10,7 +10,10 @@ import org.jspecify.annotations.Nullable;
  * Instant, HistorySink)}). Called on the reading thread only.
  */
 public interface HistorySink {
-  /** How many values will follow, when the store knows it before the first (to presize). */
+  /**
+   * How many values the read holds in all, as far as the store knows it (to presize): before the
+   * first value, and again with a better figure when a store reads the features in parts.
+   */
   default void expect(int values) {}
 
   /**
