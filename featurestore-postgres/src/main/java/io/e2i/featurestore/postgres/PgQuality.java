@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -253,27 +255,63 @@ final class PgQuality extends SqlQualityQueries {
   volatile PgDriftScan.Limits scanLimits = PgDriftScan.Limits.DEFAULT;
 
   /**
-   * The two scans of {@link PgDriftScan} when the feature's rows are its current values (its {@link
-   * PgUniqueKeys} certificate, checked and extended first), else null.
+   * The two scans of {@link PgDriftScan} unless the feature is known to have a rewritten key; the
+   * scan checks (and extends) its {@link PgUniqueKeys} certificate itself, in its own snapshot,
+   * unless its windows' rows have not moved since the last check ({@link #windowRows}).
    */
   @Override
   protected @Nullable Scan scanRows(Window reference, Window current) {
-    if (!scans) {
+    if (!scans || unique.knownRewritten(reference.featureId())) {
       return null;
     }
-    Long through = uniqueThrough(List.of(reference.featureId()));
-    return through == null ? null : scan(reference, current, through);
+    return scan(reference, current);
   }
 
-  /** The two scans of the feature's rows up to seq {@code through} in the windows. */
-  @Nullable PgDriftScan scan(Window reference, Window current, long through) {
+  /**
+   * Per feature and pair of windows (the scan's SQL condition), the seq through which its rows were
+   * certified and how many rows the windows then held, all with seq up to it: a later drift of the
+   * same windows that sees the same number of rows and none with a higher seq reads the rows
+   * certified, so it skips the certificate's count (a scan of all the feature's rows). A row
+   * committed out of seq order changes the count, as it does the certificate's (rows removed and as
+   * many committed out of order between two drifts would not, as for the certificate).
+   */
+  private final Map<String, long[]> windowRows = new ConcurrentHashMap<>();
+
+  /** How many times a scan checked the certificate (tests see the checks it skipped). */
+  final AtomicInteger certificateChecks = new AtomicInteger();
+
+  /** The two scans of the feature's rows in the windows, or null when a key was rewritten. */
+  @Nullable PgDriftScan scan(Window reference, Window current) {
+    UUID id = reference.featureId();
+    String inReference = "(TRUE" + bounds(reference) + ")";
+    String inCurrent = "(TRUE" + bounds(current) + ")";
+    String key = id + " " + inReference + " " + inCurrent;
     return PgDriftScan.open(
         db,
         scanLimits,
-        reference.featureId().toString(),
-        through,
-        "(TRUE" + bounds(reference) + ")",
-        "(TRUE" + bounds(current) + ")");
+        id.toString(),
+        new PgDriftScan.Certifier() {
+          @Override
+          public long @Nullable [] known() {
+            return windowRows.get(key);
+          }
+
+          @Override
+          public @Nullable Long check(Connection c) throws SQLException {
+            certificateChecks.incrementAndGet();
+            return unique.uniqueThrough(c, id);
+          }
+
+          @Override
+          public void remember(long through, long rows) {
+            if (windowRows.size() >= 1024) {
+              windowRows.clear(); // windows that move (the last days) are not met again
+            }
+            windowRows.put(key, new long[] {through, rows});
+          }
+        },
+        inReference,
+        inCurrent);
   }
 
   @Override

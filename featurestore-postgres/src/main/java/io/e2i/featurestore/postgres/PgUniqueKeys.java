@@ -61,4 +61,18 @@ final class PgUniqueKeys {
       throw PgDatabase.error("checking for rewritten values", e);
     }
   }
+
+  /** Whether the feature is already known to have a rewritten key (no query needed). */
+  boolean knownRewritten(UUID id) {
+    return certificates.anyKnownRewritten(List.of(id));
+  }
+
+  /**
+   * As {@link #uniqueThrough(List)} for one feature, on {@code c}: in its transaction's snapshot,
+   * so that a scan in the same transaction reads the rows checked (all of them up to the seq
+   * returned, the feature's highest there).
+   */
+  @Nullable Long uniqueThrough(Connection c, UUID id) throws SQLException {
+    return certificates.uniqueThrough(c, List.of(id));
+  }
 }
