@@ -281,60 +281,45 @@ public final class DuckDbRegistry implements Registry {
 
   @Override
   public List<String> loadTrainingSets(int offset, int limit) {
-    return call(
-        "load training sets",
-        () ->
-            db.read(
-                c -> {
-                  List<String> page = new ArrayList<>();
-                  // DuckDB orders VARCHAR by byte (the default collation), i.e. by code point.
-                  try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT definition FROM training_sets ORDER BY name LIMIT ? OFFSET ?")) {
-                    ps.setLong(1, limit);
-                    ps.setLong(2, offset);
-                    try (ResultSet rs = ps.executeQuery()) {
-                      while (rs.next()) {
-                        page.add(rs.getString(1));
-                      }
-                    }
-                  }
-                  return page;
-                }));
+    return page(offset, limit, null);
   }
 
   @Override
   public int countTrainingSets() {
-    return call(
-        "count training sets",
-        () ->
-            db.read(
-                c -> {
-                  try (PreparedStatement ps =
-                          c.prepareStatement("SELECT count(*) FROM training_sets");
-                      ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                  }
-                }));
+    return count(null);
   }
 
   /** A set is kept when the key's groups hold all of its own ({@code list_has_all}). */
   @Override
   public List<String> loadTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    return page(offset, limit, groups);
+  }
+
+  @Override
+  public int countTrainingSets(java.util.Set<String> groups) {
+    return count(groups);
+  }
+
+  /** A page of definitions, of the sets whose groups are all in {@code groups} unless null. */
+  private List<String> page(int offset, int limit, java.util.@Nullable Set<String> groups) {
+    // DuckDB orders VARCHAR by byte (the default collation), i.e. by code point.
+    String sql =
+        "SELECT definition FROM training_sets"
+            + (groups == null ? "" : " WHERE list_has_all(?, groups)")
+            + " ORDER BY name LIMIT ? OFFSET ?";
     return call(
         "load training sets",
         () ->
             db.read(
                 c -> {
                   List<String> page = new ArrayList<>();
-                  try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT definition FROM training_sets WHERE list_has_all(?, groups)"
-                              + " ORDER BY name LIMIT ? OFFSET ?")) {
-                    ps.setArray(1, c.createArrayOf("VARCHAR", groups.toArray()));
-                    ps.setLong(2, limit);
-                    ps.setLong(3, offset);
+                  try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int i = 1;
+                    if (groups != null) {
+                      ps.setArray(i++, c.createArrayOf("VARCHAR", groups.toArray()));
+                    }
+                    ps.setLong(i++, limit);
+                    ps.setLong(i, offset);
                     try (ResultSet rs = ps.executeQuery()) {
                       while (rs.next()) {
                         page.add(rs.getString(1));
@@ -345,17 +330,20 @@ public final class DuckDbRegistry implements Registry {
                 }));
   }
 
-  @Override
-  public int countTrainingSets(java.util.Set<String> groups) {
+  /** How many sets there are, of those whose groups are all in {@code groups} unless null. */
+  private int count(java.util.@Nullable Set<String> groups) {
+    String sql =
+        "SELECT count(*) FROM training_sets"
+            + (groups == null ? "" : " WHERE list_has_all(?, groups)");
     return call(
         "count training sets",
         () ->
             db.read(
                 c -> {
-                  try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT count(*) FROM training_sets WHERE list_has_all(?, groups)")) {
-                    ps.setArray(1, c.createArrayOf("VARCHAR", groups.toArray()));
+                  try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    if (groups != null) {
+                      ps.setArray(1, c.createArrayOf("VARCHAR", groups.toArray()));
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
                       rs.next();
                       return rs.getInt(1);

@@ -262,34 +262,12 @@ public final class PgRegistry implements Registry, RegistryChanges {
    */
   @Override
   public List<String> loadTrainingSets(int offset, int limit) {
-    String sql =
-        "SELECT definition::text FROM training_sets ORDER BY name COLLATE \"C\" LIMIT ? OFFSET ?";
-    try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, limit);
-      ps.setLong(2, offset);
-      List<String> page = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          page.add(rs.getString(1));
-        }
-      }
-      return page;
-    } catch (SQLException e) {
-      throw PgDatabase.error("loading training sets", e);
-    }
+    return page(offset, limit, null);
   }
 
   @Override
   public int countTrainingSets() {
-    try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM training_sets");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getInt(1);
-    } catch (SQLException e) {
-      throw PgDatabase.error("counting training sets", e);
-    }
+    return count(null);
   }
 
   /**
@@ -298,14 +276,28 @@ public final class PgRegistry implements Registry, RegistryChanges {
    */
   @Override
   public List<String> loadTrainingSets(int offset, int limit, java.util.Set<String> groups) {
+    return page(offset, limit, groups);
+  }
+
+  @Override
+  public int countTrainingSets(java.util.Set<String> groups) {
+    return count(groups);
+  }
+
+  /** A page of definitions, of the sets whose groups are all in {@code groups} unless null. */
+  private List<String> page(int offset, int limit, java.util.@Nullable Set<String> groups) {
     String sql =
-        "SELECT definition::text FROM training_sets WHERE groups <@ ?"
+        "SELECT definition::text FROM training_sets"
+            + (groups == null ? "" : " WHERE groups <@ ?")
             + " ORDER BY name COLLATE \"C\" LIMIT ? OFFSET ?";
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setArray(1, c.createArrayOf("text", groups.toArray()));
-      ps.setLong(2, limit);
-      ps.setLong(3, offset);
+      int i = 1;
+      if (groups != null) {
+        ps.setArray(i++, c.createArrayOf("text", groups.toArray()));
+      }
+      ps.setLong(i++, limit);
+      ps.setLong(i, offset);
       List<String> page = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -318,12 +310,15 @@ public final class PgRegistry implements Registry, RegistryChanges {
     }
   }
 
-  @Override
-  public int countTrainingSets(java.util.Set<String> groups) {
+  /** How many sets there are, of those whose groups are all in {@code groups} unless null. */
+  private int count(java.util.@Nullable Set<String> groups) {
+    String sql =
+        "SELECT count(*) FROM training_sets" + (groups == null ? "" : " WHERE groups <@ ?");
     try (Connection c = db.connection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT count(*) FROM training_sets WHERE groups <@ ?")) {
-      ps.setArray(1, c.createArrayOf("text", groups.toArray()));
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (groups != null) {
+        ps.setArray(1, c.createArrayOf("text", groups.toArray()));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1);
