@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -318,6 +319,7 @@ public final class FeatureServer implements AutoCloseable {
       } else {
         Principal principal = known != null ? known : security.principal(e, req);
         queryParams.check(e, req);
+        checkBodyType(req);
         Object result;
         if (inline) {
           keepBody(req);
@@ -340,6 +342,31 @@ public final class FeatureServer implements AutoCloseable {
       inFlight.decrementAndGet();
     }
     metrics.request(e.method(), e.path(), status, System.nanoTime() - start);
+  }
+
+  /**
+   * Refuses (415) a body declared as something other than JSON, e.g. curl's default form type:
+   * every operation's body is JSON, and reading a form as JSON would at best fail with a confusing
+   * parse error. A body without a Content-Type is read as JSON: Feast's client sends none.
+   */
+  static void checkBodyType(HttpServletRequest req) {
+    String type = req.getContentType();
+    if (type == null
+        || (req.getContentLengthLong() <= 0 && req.getHeader("Transfer-Encoding") == null)) {
+      return;
+    }
+    int semicolon = type.indexOf(';');
+    String media =
+        (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    if (media.isEmpty() || media.equals(JSON) || media.endsWith("+json")) {
+      return;
+    }
+    throw new ApiException(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "the request body must be JSON: send 'Content-Type: application/json' (got '"
+            + (media.length() > 60 ? media.substring(0, 60) + "..." : media)
+            + "')");
   }
 
   /**
@@ -517,6 +544,7 @@ public final class FeatureServer implements AutoCloseable {
       case 404 -> "NOT_FOUND";
       case 405 -> "METHOD_NOT_ALLOWED";
       case 413 -> "PAYLOAD_TOO_LARGE";
+      case 415 -> "UNSUPPORTED_MEDIA_TYPE";
       case 503 -> "UNAVAILABLE";
       default -> status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
     };

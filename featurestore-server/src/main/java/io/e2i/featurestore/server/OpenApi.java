@@ -153,6 +153,7 @@ final class OpenApi {
     if (e.requestSchema() != null || op.containsKey("requestBody")) {
       errors.add(400);
       errors.add(413);
+      errors.add(415);
     }
     // Any request may meet a bug (500), and a backend outage or a server shutting down (503).
     errors.add(500);
@@ -178,6 +179,7 @@ final class OpenApi {
           "conflict with what is stored: a create with another definition under a taken name"
               + " (the message names the differing fields), or an ambiguous feature name";
       case 413 -> "request body too large";
+      case 415 -> "the body is declared as something other than JSON (send application/json)";
       case 501 -> "not implemented yet";
       case 503 -> "a backend is unavailable or the server is shutting down";
       default -> "server error";
