@@ -101,7 +101,11 @@ final class LineageApi {
     }
     List<Map<String, Object>> edges = new ArrayList<>();
     g.edges().forEach(e -> edges.add(edge(e)));
-    return Map.of("nodes", nodes, "edges", edges);
+    // in the spec's order every time (Map.of iterates in an order salted per JVM)
+    Map<String, Object> graph = new LinkedHashMap<>();
+    graph.put("nodes", nodes);
+    graph.put("edges", edges);
+    return graph;
   }
 
   private static Map<String, Object> edge(LineageGraph.Edge e) {

@@ -104,7 +104,11 @@ final class TrainingDataApi {
     for (TrainingSetDefinition d : list.sets()) {
       sets.add(definition(d));
     }
-    return Map.of("training_sets", sets, "total", list.total());
+    // in the spec's order every time (Map.of iterates in an order salted per JVM)
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("training_sets", sets);
+    answer.put("total", list.total());
+    return answer;
   }
 
   Object rerun(Context ctx) throws IOException {

@@ -52,6 +52,7 @@ class DiscoveryHttpTest {
     Http.Response r =
         http.get("/api/v1/lineage?direction=downstream&node=" + q("hcp_targeting:total_trx_30d@1"));
     assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.text()).startsWith("{\"nodes\":[").contains("],\"edges\":[");
     assertThat(ids(r.json()))
         .containsExactlyInAnyOrder(
             "feature:hcp_targeting:total_trx_30d@1",
