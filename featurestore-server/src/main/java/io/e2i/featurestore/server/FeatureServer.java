@@ -365,7 +365,7 @@ public final class FeatureServer implements AutoCloseable {
         415,
         "UNSUPPORTED_MEDIA_TYPE",
         "the request body must be JSON: send 'Content-Type: application/json' (got '"
-            + (media.length() > 60 ? media.substring(0, 60) + "..." : media)
+            + Wire.abbreviate(media)
             + "')");
   }
 

@@ -171,14 +171,10 @@ final class SecurityApi {
               + " ("
               + pattern
               + "), got '"
-              + abbreviate(value)
+              + Wire.abbreviate(value)
               + "'");
     }
     return value;
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 
   private Object listKeys(Context ctx) {

@@ -98,7 +98,8 @@ final class Wire {
     }
   }
 
-  private static String abbreviate(String text) {
+  /** A client's text cut to 80 characters for an error message. */
+  static String abbreviate(String text) {
     return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 
