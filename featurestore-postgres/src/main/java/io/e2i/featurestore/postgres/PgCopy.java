@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -31,8 +32,8 @@ import org.postgresql.copy.CopyIn;
  */
 final class PgCopy {
   static final String COPY_SQL =
-      "COPY feature_values (feature_id, entity_key, value, event_timestamp, written_at)"
-          + " FROM STDIN (FORMAT binary)";
+      "COPY feature_values (feature_id, entity_key, value, event_timestamp, written_at,"
+          + " value_num) FROM STDIN (FORMAT binary)";
   private static final int CHUNK_BYTES = 1 << 16;
   private static final byte[] HEADER = {
     'P',
@@ -55,7 +56,7 @@ final class PgCopy {
     0,
     0 // header extension length
   };
-  private static final short FIELDS = 5;
+  private static final short FIELDS = 6;
   private static final byte JSONB_VERSION = 1;
 
   /** Seconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC). */
@@ -94,6 +95,13 @@ final class PgCopy {
         b.int64(micros(row.eventTimestamp()));
         b.int32(8);
         b.int64(written);
+        double number = number(row.value());
+        if (Double.isNaN(number)) {
+          b.int32(-1);
+        } else {
+          b.int32(8);
+          b.int64(Double.doubleToRawLongBits(number));
+        }
         if (b.size >= CHUNK_BYTES) {
           in.writeToCopy(b.data, 0, b.size);
           b.size = 0;
@@ -107,6 +115,31 @@ final class PgCopy {
         in.cancelCopy();
       }
     }
+  }
+
+  /**
+   * The {@code value_num} of a value (V11): the double PostgreSQL's {@code (value)::float8} gives
+   * for its JSON, or NaN for none (not a number, or missing). A normalized number is a Long or a
+   * Double ({@link io.e2i.featurestore.ValueCodec#encode}): a Long is written as its digits, a
+   * Double as its shortest text that reads back as itself, and PostgreSQL keeps that decimal
+   * exactly (jsonb's numeric) and converts it to float8 by printing and parsing it ({@code strtod},
+   * rounded to nearest), so the double is the Double itself and the Long's nearest double, which
+   * Java's conversion gives (also beyond 2^53). Two exceptions: a negative zero reads back from the
+   * numeric as 0, and a value that is not finite (not encodable as JSON) gets none.
+   */
+  static double number(@Nullable Object value) {
+    double x;
+    if (value instanceof Double d) {
+      x = d;
+    } else if (value instanceof Long l) {
+      x = l;
+    } else {
+      return Double.NaN;
+    }
+    if (!Double.isFinite(x)) {
+      return Double.NaN;
+    }
+    return x == 0 ? 0.0 : x;
   }
 
   /** The rows sorted into read-index order (stable); the list itself when already in order. */

@@ -25,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li>a sample of the rows ({@code TABLESAMPLE SYSTEM}) gives up to {@code edges} approximate
  *       equi-depth bucket edges; the sample only decides speed, never a result;
- *   <li>pass 1 (with the JSONB-to-float8 cast, once a row): per side and bucket ({@code
- *       width_bucket} over the edges, a binary search) the count, mean and sample variance; the
- *       nulls; and the rows written since the windows were last certified. Then the {@link
+ *   <li>pass 1 (each row's number is its {@code value_num}, written beside the JSON since V11; rows
+ *       written before have none and are cast from the JSONB, once a row): per side and bucket
+ *       ({@code width_bucket} over the edges, a binary search) the count, mean and sample variance;
+ *       the nulls; and the rows written since the windows were last certified. Then the {@link
  *       Certifier} confirms, in the same snapshot, that the rows read are the current values (no
  *       query when the windows hold the rows certified last time). Each side's mean and stddev are
  *       combined from its buckets as PostgreSQL combines its parallel workers' partial states
@@ -37,10 +38,10 @@ import org.jspecify.annotations.Nullable;
  *       gap between one side's count at its start and the other's at its end, so only buckets whose
  *       bound beats the best end gap can hold a larger one; each quantile's order statistics lie in
  *       the buckets the running counts point at;
- *   <li>pass 2 reads the values of just those buckets: rows are kept by their JSON number (a {@code
- *       numeric}, which jsonb stores, so no conversion) between the buckets' edges widened by one
- *       ulp, and only those are cast and sent (in binary); each value is put back in its bucket
- *       here.
+ *   <li>pass 2 reads the values of just those buckets: rows are kept by their {@code value_num}
+ *       (rows without one by their JSON number, a {@code numeric}, which jsonb stores, so no
+ *       conversion) between the buckets' edges widened by one ulp, and only those are sent (in
+ *       binary); each value is put back in its bucket here.
  * </ol>
  *
  * Quantiles, bin counts and KS are exact (the same doubles as a sort gives); a bucket holding one
@@ -170,9 +171,10 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
       double[] edges = limits.edges() == 0 ? new double[0] : edges(s, where, limits);
       // Grouped by side and bucket (a hash table of ~2 x edges groups a worker). The rows' side
       // and number come from a subquery the planner keeps (it does not flatten a subquery whose
-      // output has a volatile function, here a parallel-safe one), so the cast, which formats the
-      // numeric as text and parses it, runs once a row; flattened, the bucket and the aggregates
-      // would each cast (0.8 s more at 10 M rows). The rows written after the windows' last
+      // output has a volatile function, here a parallel-safe one), so the cast of a row without
+      // value_num, which formats the numeric as text and parses it, runs once a row; flattened,
+      // the bucket and the aggregates would each cast (0.8 s more at 10 M rows). The rows written
+      // after the windows' last
       // certificate are counted: none, and as many rows as then, and the check can be skipped.
       String b =
           edges.length == 0
@@ -185,7 +187,9 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
               + (known == null ? "0" : "count(*) FILTER (WHERE seq > " + known[0] + ")")
               + " FROM (SELECT "
               + side
-              + " AS side, (value)::float8 AS x, seq, clock_timestamp() AS kept FROM"
+              + " AS side, "
+              + NUMBER
+              + " AS x, seq, clock_timestamp() AS kept FROM"
               + " feature_values"
               + where
               + ") t GROUP BY 1, 2";
@@ -323,11 +327,7 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
     List<Double> out = new ArrayList<>();
     try (ResultSet rs =
         s.executeQuery(
-            "SELECT (value)::float8"
-                + from
-                + where
-                + " AND value IS NOT NULL LIMIT "
-                + 8 * target)) {
+            "SELECT " + NUMBER + from + where + " AND value IS NOT NULL LIMIT " + 8 * target)) {
       while (rs.next()) {
         out.add(rs.getDouble(1));
       }
@@ -591,14 +591,20 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
         bounds.add(hi);
       }
     }
+    // A row with value_num is kept by it (a binary search of doubles); an older row without it
+    // by its JSON number, which jsonb stores as a numeric, so only the rows kept are cast.
     String sql =
         "SELECT "
             + side
-            + ", (value)::float8 FROM feature_values"
+            + ", "
+            + NUMBER
+            + " FROM feature_values"
             + rows
-            + " AND width_bucket((value)::numeric, '{"
+            + " AND CASE WHEN value_num IS NOT NULL THEN width_bucket(value_num, '{"
+            + String.join(",", bounds.stream().map(PgDriftScan::asDouble).toList())
+            + "}'::float8[]) ELSE width_bucket((value)::numeric, '{"
             + String.join(",", bounds.stream().map(BigDecimal::toString).toList())
-            + "}'::numeric[]) % 2 = 1";
+            + "}'::numeric[]) END % 2 = 1";
     Doubles[][] found = new Doubles[edges.length + 1][];
     try (Statement s = c.createStatement()) {
       // binary results: a float8 is its 8 bytes, not text to parse (up to millions of rows)
@@ -669,6 +675,20 @@ final class PgDriftScan implements SqlQualityQueries.Scan {
       Arrays.sort(out);
       return out;
     }
+  }
+
+  /**
+   * A row's number: {@code value_num} (V11) where the writer filled it, else the JSON cast, which
+   * gives the same double; rows written before V11 have none. COALESCE casts only those.
+   */
+  private static final String NUMBER = "coalesce(value_num, (value)::float8)";
+
+  /**
+   * A bound of pass 2 as a float8 literal: each is a double (the ulp below an edge, or the edge),
+   * which value_num compares exactly; those beyond every double become infinite.
+   */
+  private static String asDouble(BigDecimal bound) {
+    return Double.toString(bound.doubleValue());
   }
 
   /** Bounds beyond every double (numeric takes 1e400, float8 could not hold it). */

@@ -78,6 +78,36 @@ class PgMaterializationTest extends MaterializationContract {
     return "rx_source";
   }
 
+  /**
+   * Materialized numbers go through the write path with their value_num (V11), the double
+   * PostgreSQL's cast of their JSON gives; strings get none.
+   */
+  @org.junit.jupiter.api.Test
+  void materializedNumbersHaveTheirValueNum() throws SQLException {
+    defineRx("rx");
+    appendSource(
+        List.<Object[]>of(
+            rx("H1", T0.plus(java.time.Duration.ofDays(1)), 9_007_199_254_740_993L, "Onc"),
+            rx("H2", T0.plus(java.time.Duration.ofDays(1)), -5, "Card"),
+            rx("H1", T0.plus(java.time.Duration.ofDays(2)), 0, "Onc")));
+    org.assertj.core.api.Assertions.assertThat(store.materialize("rx", null, null).rows())
+        .isEqualTo(6);
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FILTER (WHERE jsonb_typeof(value) = 'number'),"
+                    + " count(*) FILTER (WHERE CASE WHEN jsonb_typeof(value) = 'number'"
+                    + " THEN float8send(value_num) = float8send((value)::float8) END),"
+                    + " count(*) FILTER (WHERE jsonb_typeof(value) = 'string'"
+                    + " AND value_num IS NULL) FROM feature_values")) {
+      rs.next();
+      org.assertj.core.api.Assertions.assertThat(
+              new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
+          .containsExactly(3, 3, 3);
+    }
+  }
+
   @Override
   protected PipelineBackend.GroupLock lockElsewhere(String group) {
     PgContractTest.BackendProviderHolder.Backend other =

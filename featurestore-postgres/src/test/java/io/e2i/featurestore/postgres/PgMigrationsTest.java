@@ -86,6 +86,81 @@ class PgMigrationsTest {
         .isEqualTo(Arrays.stream(FreshnessStatus.values()).map(FreshnessStatus::wireName).toList());
   }
 
+  /**
+   * V11 adds value_num to every partition (the legacy one of a table partitioned by V6 included)
+   * without touching rows: those written before keep it null; later writes fill it, also into a
+   * month created after V11 and into the legacy partition's range.
+   */
+  @Test
+  void v11AddsValueNumToEveryPartitionAndLaterWritesFillIt() throws SQLException {
+    String url = TestPostgres.newDatabase();
+    String id = "0b0c2a4e-2f6b-4d8e-9a51-7a1c3e5f7d90";
+    java.time.Instant old = java.time.Instant.parse("2020-03-04T05:06:07Z");
+    java.time.Instant now = java.time.Instant.now();
+    try (PgDatabase db = PgDatabase.open(url, Map.of())) {
+      PgMigrations.migrate(db.dataSource(), "5"); // not partitioned yet: V6 makes it the legacy
+      try (Connection c = db.connection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO feature_values (feature_id, entity_key, value, event_timestamp,"
+                + " written_at) VALUES ('"
+                + id
+                + "', '{\"id\":\"A\"}', '1.5', '"
+                + old
+                + "', now())");
+      }
+      PgMigrations.migrate(db.dataSource(), "10");
+      try (Connection c = db.connection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO feature_values (feature_id, entity_key, value, event_timestamp,"
+                + " written_at) VALUES ('"
+                + id
+                + "', '{\"id\":\"B\"}', '2.5', '"
+                + now
+                + "', now())");
+      }
+      assertThat(PgMigrations.migrate(db.dataSource())).isEqualTo(1);
+      try (PgOfflineStore store = new PgOfflineStore(db.retain())) {
+        java.util.UUID feature = java.util.UUID.fromString(id);
+        store.write(
+            List.of(
+                new io.e2i.featurestore.spi.ValueRow(
+                    feature, io.e2i.featurestore.EntityKey.of("id", "C"), 3.5, old.plusSeconds(1)),
+                new io.e2i.featurestore.spi.ValueRow(
+                    feature, io.e2i.featurestore.EntityKey.of("id", "D"), 4L, now),
+                new io.e2i.featurestore.spi.ValueRow(
+                    feature,
+                    io.e2i.featurestore.EntityKey.of("id", "E"),
+                    5.5,
+                    java.time.Instant.parse("2041-06-01T00:00:00Z"))),
+            now);
+      }
+    }
+    assertThat(
+            strings(
+                url,
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                    + " WHERE i.inhparent = 'feature_values'::regclass AND NOT EXISTS (SELECT 1"
+                    + " FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'value_num'"
+                    + " AND NOT a.attisdropped)"))
+        .as("partitions without value_num")
+        .isEmpty();
+    assertThat(strings(url, "SELECT count(*) FROM feature_values_legacy")) // before V6's cutoff
+        .containsExactly("4");
+    assertThat(
+            strings(
+                url,
+                "SELECT entity_key || ' ' || value || ' ' || coalesce(value_num::text, 'null')"
+                    + " FROM feature_values ORDER BY entity_key"))
+        .containsExactly(
+            "{\"id\":\"A\"} 1.5 null",
+            "{\"id\":\"B\"} 2.5 null",
+            "{\"id\":\"C\"} 3.5 3.5",
+            "{\"id\":\"D\"} 4 4",
+            "{\"id\":\"E\"} 5.5 5.5");
+  }
+
   private static List<String> enumLabels(String url, String type) throws SQLException {
     return strings(
         url,

@@ -320,6 +320,92 @@ class PgOfflineStoreTest {
         .containsExactly(Map.entry("other", "{}"), Map.entry("ts", "{\"a\": 2}"));
   }
 
+  /**
+   * value_num (V11) is, to the bit, the double PostgreSQL's {@code (value)::float8} gives for the
+   * stored JSON, so a drift reads the same numbers from either: integers beyond 2^53 (rounded to
+   * nearest even by both), many digits, subnormals, zero and negative zero (the numeric has no sign
+   * for zero), the largest doubles, random bit patterns and longs. Other values and nulls have
+   * none.
+   */
+  @Test
+  void valueNumIsTheDoublePostgresCastsTheJsonTo() {
+    UUID integer = feature("int", ValueType.INT64);
+    List<ValueRow> rows = new ArrayList<>();
+    List<Double> doubles =
+        new ArrayList<>(
+            List.of(
+                0.0,
+                -0.0,
+                0.1,
+                1.0 / 3,
+                -2.5,
+                123456789.123456789,
+                1e22,
+                1e23,
+                9.007199254740993e15,
+                Double.MIN_VALUE,
+                -Double.MIN_VALUE,
+                1e-320,
+                Math.nextDown(Double.MIN_NORMAL),
+                Double.MIN_NORMAL,
+                Double.MAX_VALUE,
+                -Double.MAX_VALUE,
+                Math.nextDown(Double.MAX_VALUE),
+                1.7976931348623157e308 / 3));
+    List<Long> longs =
+        new ArrayList<>(
+            List.of(
+                0L,
+                -1L,
+                (1L << 53) + 1,
+                (1L << 53) + 3,
+                -((1L << 53) + 1),
+                999_999_999_999_999_999L,
+                Long.MAX_VALUE,
+                Long.MIN_VALUE,
+                Long.MAX_VALUE - 512));
+    java.util.Random rnd = new java.util.Random(42);
+    while (doubles.size() < 3000) {
+      double d = Double.longBitsToDouble(rnd.nextLong());
+      if (Double.isFinite(d)) {
+        doubles.add(d);
+      }
+      doubles.add(rnd.nextGaussian() * Math.pow(10, rnd.nextInt(40) - 20));
+    }
+    while (longs.size() < 1000) {
+      longs.add(rnd.nextLong() >> rnd.nextInt(64));
+    }
+    for (int i = 0; i < doubles.size(); i++) {
+      rows.add(new ValueRow(num, e("D" + i), doubles.get(i), T0));
+    }
+    for (int i = 0; i < longs.size(); i++) {
+      rows.add(new ValueRow(integer, e("L" + i), longs.get(i), T0));
+    }
+    rows.add(new ValueRow(num, e("null"), null, T0));
+    rows.add(new ValueRow(str, e("s"), "1.5", T0));
+    rows.add(new ValueRow(str, e("t"), "x", T0));
+    store.write(rows, T0);
+    assertThat(
+            MigrationsQuery.all(
+                "SELECT entity_key || ' ' || value || ' ' || coalesce(value_num::text, 'none')"
+                    + " FROM feature_values WHERE jsonb_typeof(value) = 'number'"
+                    + " AND (value_num IS NULL OR float8send(value_num)"
+                    + " <> float8send((value)::float8)) LIMIT 10"))
+        .as("numbers whose value_num is not their cast")
+        .isEmpty();
+    assertThat(
+            MigrationsQuery.one(
+                "SELECT count(*) FILTER (WHERE jsonb_typeof(value) = 'number') || ' '"
+                    + " || count(*) FILTER (WHERE value_num IS NULL) FROM feature_values"))
+        .isEqualTo((doubles.size() + longs.size()) + " 3");
+    assertThat(
+            MigrationsQuery.all(
+                "SELECT float8send(value_num)::text FROM feature_values WHERE feature_id = '"
+                    + num
+                    + "' AND value = '0'"))
+        .containsExactly("\\x0000000000000000", "\\x0000000000000000"); // from 0.0 and -0.0
+  }
+
   private static long count() {
     return Long.parseLong(MigrationsQuery.one("SELECT count(*) FROM feature_values"));
   }

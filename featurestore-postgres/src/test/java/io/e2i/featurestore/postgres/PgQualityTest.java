@@ -536,6 +536,70 @@ class PgQualityTest extends QualityContract {
     }
   }
 
+  /**
+   * The scans read each row's value_num (V11) and cast the JSON only where it is null (rows written
+   * before V11): the same figures whether all, half or none of the rows have it, and equal to the
+   * copy's (which casts). A value_num that differed from the JSON would change the scan's figures,
+   * so the scans do read it.
+   */
+  @Test
+  void driftScanIsTheSameOverRowsWrittenBeforeValueNum() throws SQLException {
+    java.util.Random rnd = new java.util.Random(13);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      double g = rnd.nextGaussian();
+      ref.add(i % 17 == 0 ? null : i % 3 == 0 ? Math.round(g * 4) / 4.0 : g);
+      double h = rnd.nextGaussian() * 1.05 + 0.05;
+      cur.add(i % 11 == 0 ? null : h);
+    }
+    var w = windows("before11", ref, cur);
+    double[] edges = {-1, -0.25, 0, 0.5, 3};
+    Figures copy = scanEqualsCopy(w, edges, LIMITS);
+    assertThat(copy.ks()).isEqualTo(sortedKs(ref, cur));
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    String feature = "feature_id = '" + w[0].featureId() + "'";
+    assertThat(
+            sqlCount(
+                "SELECT count(*) FROM feature_values WHERE "
+                    + feature
+                    + " AND value_num"
+                    + " IS NULL AND value IS NOT NULL"))
+        .as("written with value_num")
+        .isZero();
+    sql("UPDATE feature_values SET value_num = value_num + 100 WHERE " + feature);
+    assertThat(figures(q, w, edges).moments()[0])
+        .as("the scan reads value_num")
+        .isCloseTo(copy.moments()[0] + 100, org.assertj.core.data.Offset.offset(1e-9));
+    sql("UPDATE feature_values SET value_num = (value)::float8 WHERE " + feature);
+    sql("UPDATE feature_values SET value_num = NULL WHERE " + feature + " AND seq % 2 = 0");
+    assertThat(scanEqualsCopy(w, edges, LIMITS).exact()).as("half").isEqualTo(copy.exact());
+    sql("UPDATE feature_values SET value_num = NULL WHERE " + feature);
+    assertThat(scanEqualsCopy(w, edges, LIMITS).exact()).as("none").isEqualTo(copy.exact());
+  }
+
+  private static void sql(String statement) throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbc(), "postgres", "");
+        Statement st = c.createStatement()) {
+      st.execute(statement);
+    }
+  }
+
+  private static long sqlCount(String query) throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbc(), "postgres", "");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String jdbc() {
+    return "jdbc:postgresql://localhost:"
+        + TestPostgres.server().getPort()
+        + url.substring(url.lastIndexOf('/'));
+  }
+
   private static int qualityTables() {
     try {
       return countQualityTables();
