@@ -32,12 +32,21 @@ final class PostgresBenchData {
 
   static EmbeddedPostgres start() {
     try {
-      return EmbeddedPostgres.builder()
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("shared_buffers", "256MB")
-          .setServerConfig("max_wal_size", "2GB")
-          .setPGStartupWait(Duration.ofSeconds(120)) // zonky's 10 s is too short under load
-          .start();
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("shared_buffers", "256MB")
+              .setServerConfig("max_wal_size", "2GB")
+              .setPGStartupWait(Duration.ofSeconds(120)); // zonky's 10 s is too short under load
+      // For diagnosis only, e.g. -jvmArgsAppend -Dfs.bench.pg=log_min_duration_statement=5;...
+      // (name=value pairs separated by ';'); no benchmark's figure is measured with it.
+      for (String pair : System.getProperty("fs.bench.pg", "").split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          builder.setServerConfig(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+      }
+      return builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

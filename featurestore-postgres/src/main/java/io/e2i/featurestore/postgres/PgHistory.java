@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +49,18 @@ final class PgHistory {
 
   private static final String REPEATABLE_READ =
       "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+  /**
+   * The helpers' threads: platform threads, kept 60 s after their last read. A virtual thread's
+   * blocking read parks it and a poller thread wakes it when the rows arrive, then a carrier runs
+   * it: more wake-ups per read than a platform thread blocked in the socket's read, and on two busy
+   * cores each wake-up can wait for a core (measured at 1.44 M stored: 38 % fewer calls over 7 ms,
+   * p99 0.3-0.4 ms lower). Daemon threads, so nothing to close; one per read running at once, and
+   * each holds a pool connection, so the pool bounds them.
+   */
+  private static final ExecutorService HELPERS =
+      Executors.newCachedThreadPool(
+          Thread.ofPlatform().name("featurestore-pg-history-", 0).daemon().factory());
 
   private PgHistory() {}
 
@@ -153,10 +167,10 @@ final class PgHistory {
       CompletableFuture<Boolean> imported, CompletableFuture<List<PgHistoryRows>> rows) {}
 
   /**
-   * Part 0 of the features on {@code c} (this thread), part i on helper i (a virtual thread each,
-   * which owns and returns its connection); all read {@code c}'s snapshot. {@code c}'s transaction
-   * ends once every helper has imported the snapshot (an exported snapshot lives as long as its
-   * transaction), before part 0 is handed over.
+   * Part 0 of the features on {@code c} (this thread), part i on helper i (a thread of {@link
+   * #HELPERS} each, which owns and returns its connection); all read {@code c}'s snapshot. {@code
+   * c}'s transaction ends once every helper has imported the snapshot (an exported snapshot lives
+   * as long as its transaction), before part 0 is handed over.
    */
   private static void split(
       PgDatabase db, Connection c, List<Connection> helpers, Query q, Parts out)
@@ -174,17 +188,16 @@ final class PgHistory {
       Connection h = helpers.get(i);
       List<UUID> part = parts.get(i + 1);
       Helper helper = new Helper(new CompletableFuture<>(), new CompletableFuture<>());
-      Thread.ofVirtual()
-          .name("featurestore-pg-history")
-          .start(
-              () -> {
-                try {
-                  helperRead(db, h, snapshot, q, part, helper);
-                } catch (Throwable t) {
-                  helper.imported().completeExceptionally(t);
-                  helper.rows().completeExceptionally(t);
-                }
-              });
+      Runnable task =
+          () -> {
+            try {
+              helperRead(db, h, snapshot, q, part, helper);
+            } catch (Throwable t) {
+              helper.imported().completeExceptionally(t);
+              helper.rows().completeExceptionally(t);
+            }
+          };
+      HELPERS.execute(task);
       others.add(helper);
     }
     List<PgHistoryRows> mine = query(c, q, parts.get(0));
