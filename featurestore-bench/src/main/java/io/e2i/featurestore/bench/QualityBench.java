@@ -27,11 +27,13 @@ import java.util.Random;
  * --values} values (half reference, half current, 0.1 sigma apart) and the validation report of a
  * 10-feature group over {@code --values} values (a tenth each, with constraints, 1 % breaking
  * them). Values go through the normal write path in 100,000-value batches, entities cycling over
- * 10,000. Each query is timed {@code --runs} times after a warm-up.
+ * 10,000. Each query is timed {@code --runs} times after a warm-up. With {@code --new-windows} each
+ * drift's current window ends one second later than the one before (the same rows): every drift is
+ * then a pair of windows' first, which a store may not have certified yet.
  *
  * <pre>
  * java -Xmx4g -cp featurestore-bench/target/benchmarks.jar io.e2i.featurestore.bench.QualityBench \
- *     --values 10000000 [--postgres] [--runs 3] [--only drift|validation]
+ *     --values 10000000 [--postgres] [--runs 3] [--only drift|validation] [--new-windows]
  * </pre>
  */
 public final class QualityBench {
@@ -46,12 +48,14 @@ public final class QualityBench {
     int runs = 3;
     boolean postgres = false;
     String only = "all";
+    boolean newWindows = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--values" -> values = Long.parseLong(args[++i]);
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--postgres" -> postgres = true;
         case "--only" -> only = args[++i];
+        case "--new-windows" -> newWindows = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -77,8 +81,10 @@ public final class QualityBench {
       QualityService q = new QualityService(store, Clock.systemUTC());
       long postmaster = pg == null ? -1 : postmaster(pg);
       DriftWindow ref = new DriftWindow.Range(T0, T0.plusSeconds(86_400 - 1));
-      DriftWindow cur = new DriftWindow.Range(T0.plusSeconds(86_400), T0.plusSeconds(2 * 86_400));
       for (int r = 0; !only.equals("validation") && r <= runs; r++) {
+        DriftWindow cur =
+            new DriftWindow.Range(
+                T0.plusSeconds(86_400), T0.plusSeconds(2 * 86_400 + (newWindows ? r : 0)));
         long s = System.nanoTime();
         double cpu = cpuSeconds(postmaster);
         DriftResult d = q.drift("qb", "x", ref, cur);
