@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.e2i.featurestore.FeatureWrite;
+import io.e2i.featurestore.ValueType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -72,7 +73,8 @@ final class BatchReader {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       switch (field) {
-        case "feature_group" -> defaultGroup = groupName(text(p, t, "feature_group"), "batch");
+        case "feature_group" ->
+            defaultGroup = groupName(text(p, t, "'feature_group'"), "'feature_group'");
         case "feature_values" -> {
           if (t != JsonToken.START_ARRAY) {
             throw ApiException.badRequest("'feature_values' must be a list");
@@ -128,20 +130,19 @@ final class BatchReader {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       switch (field) {
-        case "feature_name" -> featureName = text(p, t, "value #" + index + ": feature_name");
-        case "feature_group" ->
-            group = groupName(text(p, t, "value #" + index + ": feature_group"), "value #" + index);
+        case "feature_name" -> featureName = text(p, t, at(index, field));
+        case "feature_group" -> group = groupName(text(p, t, at(index, field)), at(index, field));
         case "entity_values" -> entity = entity(p, t, index);
         case "value" -> {
           value = value(p, t);
           hasValue = true;
         }
         case "event_timestamp" -> {
-          String ts = text(p, t, "value #" + index + ": event_timestamp");
+          String ts = text(p, t, at(index, field));
           if (ts != null) {
             eventTimestamp = instants.get(ts);
             if (eventTimestamp == null) {
-              eventTimestamp = Wire.instant("value #" + index + ": event_timestamp", ts);
+              eventTimestamp = instant(at(index, field), ts);
               if (instants.size() < 10_000) {
                 instants.put(ts, eventTimestamp);
               }
@@ -152,21 +153,36 @@ final class BatchReader {
       }
     }
     if (featureName == null || featureName.isBlank()) {
-      throw ApiException.badRequest("value #" + index + ": 'feature_name' is required");
+      throw ApiException.badRequest(at(index, "feature_name") + " is required");
     }
     if (entity == null) {
-      throw ApiException.badRequest("value #" + index + ": 'entity_values' is required");
+      throw ApiException.badRequest(at(index, "entity_values") + " is required");
     }
     if (!hasValue) {
-      throw ApiException.badRequest(
-          "value #" + index + ": 'value' is required (null is a missing value)");
+      throw ApiException.badRequest(at(index, "value") + " is required (null is a missing value)");
     }
     return new FeatureWrite(featureName, entity, value, eventTimestamp, group);
   }
 
+  /**
+   * Where a value's field is, said as the spine's messages say it ("spine row 3, column 'x'"):
+   * {@code value #3, field 'event_timestamp'}.
+   */
+  private static String at(int index, String field) {
+    return "value #" + index + ", field '" + field + "'";
+  }
+
+  private static Instant instant(String where, String text) {
+    try {
+      return ValueType.toInstant(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(where + ": " + e.getMessage());
+    }
+  }
+
   /** A group named in a batch is checked even when no value uses it (an empty batch). */
   private static @Nullable String groupName(@Nullable String group, String where) {
-    return group == null ? null : Wire.name(where + ": feature_group", group);
+    return group == null ? null : Wire.nameAt(where, group);
   }
 
   private static ApiException unknownField(String field, String where, List<String> known) {
@@ -179,12 +195,13 @@ final class BatchReader {
             + String.join(", ", known));
   }
 
-  private static @Nullable String text(JsonParser p, JsonToken t, String what) throws IOException {
+  /** A string field's text, or null; {@code where} names it, quoted. */
+  private static @Nullable String text(JsonParser p, JsonToken t, String where) throws IOException {
     if (t == JsonToken.VALUE_NULL) {
       return null;
     }
     if (t != JsonToken.VALUE_STRING) {
-      throw ApiException.badRequest("'" + what + "' must be a string");
+      throw ApiException.badRequest(where + " must be a string");
     }
     return p.getText();
   }
@@ -192,7 +209,7 @@ final class BatchReader {
   private Map<String, Object> entity(JsonParser p, JsonToken t, int index) throws IOException {
     if (t != JsonToken.START_OBJECT) {
       throw ApiException.badRequest(
-          "value #" + index + ": 'entity_values' must be an object of entity keys to values");
+          at(index, "entity_values") + " must be an object of entity keys to values");
     }
     List<Object> flat = new ArrayList<>(4);
     while (p.nextToken() == JsonToken.FIELD_NAME) {

@@ -288,11 +288,15 @@ final class Wire {
 
   /** A name as the core's ({@link #NAME_PATTERN}), else a 400 naming the field. */
   static String name(String field, String value) {
+    return nameAt("'" + field + "'", value);
+  }
+
+  /** {@link #name} of a value at {@code where}, a place named as the message should say it. */
+  static String nameAt(String where, String value) {
     if (!isName(value)) {
       throw ApiException.badRequest(
-          "'"
-              + field
-              + "' is '"
+          where
+              + " is '"
               + abbreviate(value)
               + "': a name must start with a letter or '_' and hold only letters, digits and '_'"
               + " (at most 255)");

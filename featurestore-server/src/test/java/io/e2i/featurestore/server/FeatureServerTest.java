@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -508,6 +509,59 @@ class FeatureServerTest {
                 """
                 {"entity_values": {"hcp_id": "ATOMIC1"}, "feature_group": "hcp_demographics"}"""));
     assertThat(read.get("features").size()).isZero();
+  }
+
+  /** A batch value's field is named as a spine row's column is: "value #2, field 'x': ...". */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          bad timestamp|"event_timestamp": "yesterday"|value #2, field 'event_timestamp': malformed timestamp 'yesterday'
+          numeric timestamp|"event_timestamp": 1735689600|value #2, field 'event_timestamp' must be a string
+          numeric feature name|"feature_name": 7|value #2, field 'feature_name' must be a string
+          bad group name|"feature_group": "a-b"|value #2, field 'feature_group' is 'a-b': a name must
+          missing value|"value": 1|value #2, field 'value' is required
+          """)
+  void aBatchValuesBadFieldIsNamedByPositionAndFieldAndWritesNothing(
+      String what, String field, String message) {
+    Map<String, String> second =
+        new LinkedHashMap<>(
+            Map.of(
+                "feature_name", "\"feature_name\": \"specialty\"",
+                "entity_values", "\"entity_values\": {\"hcp_id\": \"NAMED1\"}",
+                "value", "\"value\": \"Oncology\"",
+                "event_timestamp", "\"event_timestamp\": \"2025-01-01T00:00:00Z\""));
+    String name = field.substring(1, field.indexOf('"', 1));
+    if (name.equals("value")) {
+      second.remove("value");
+    } else {
+      second.put(name, field);
+    }
+    String body =
+        "[{\"feature_name\": \"specialty\", \"entity_values\": {\"hcp_id\": \"NAMED1\"},"
+            + " \"value\": \"ok\"}, {"
+            + String.join(", ", second.values())
+            + "}]";
+    assertError(http.post("/api/v1/feature-values/batch", body), 400, "INVALID_ARGUMENT", message);
+    JsonNode read =
+        ok(
+            http.post(
+                "/api/v1/online-features",
+                """
+                {"entity_values": {"hcp_id": "NAMED1"}, "feature_group": "hcp_demographics"}"""));
+    assertThat(read.get("features").size()).isZero();
+  }
+
+  /** The envelope's default group is the request's own field, named as such. */
+  @Test
+  void aBatchsBadDefaultGroupIsNamedAsTheField() {
+    assertError(
+        http.post(
+            "/api/v1/feature-values/batch", "{\"feature_group\": \"a-b\", \"feature_values\": []}"),
+        400,
+        "INVALID_ARGUMENT",
+        "'feature_group' is 'a-b': a name must");
   }
 
   @Test
