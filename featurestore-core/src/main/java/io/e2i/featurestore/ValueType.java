@@ -245,7 +245,21 @@ public enum ValueType {
     return d;
   }
 
-  /** Accepts an Instant, an OffsetDateTime or ZonedDateTime, or ISO-8601 text with an offset. */
+  /**
+   * The first instant a timestamp may hold: RFC 3339's first, 0000-01-01T00:00:00, at the largest
+   * offset java.time reads (+18:00), so every date-time in years 0000 to 9999 is in range.
+   */
+  public static final Instant MIN_TIMESTAMP = Instant.parse("-0001-12-31T06:00:00Z");
+
+  /** The last instant a timestamp may hold: 9999-12-31T23:59:59.999999 at offset -18:00. */
+  public static final Instant MAX_TIMESTAMP = Instant.parse("+10000-01-01T17:59:59.999999Z");
+
+  /**
+   * Accepts an Instant, an OffsetDateTime or ZonedDateTime, or ISO-8601 text with an offset, in
+   * years 0000 to 9999 (RFC 3339's): the stores count microseconds in a long (DuckDB's and
+   * PostgreSQL's timestamps; a year past 294,000 overflows) and Python's datetime ends at 9999, so
+   * a time past them is the caller's mistake, not a store failure.
+   */
   public static Instant toInstant(Object value) {
     Instant instant =
         switch (value) {
@@ -258,7 +272,22 @@ public enum ValueType {
               throw new IllegalArgumentException(
                   "expected a timestamp, got " + describe(value) + " " + value);
         };
-    return instant.truncatedTo(ChronoUnit.MICROS);
+    return inRange(instant, value).truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /**
+   * {@code instant} if it is in years 0000 to 9999 (see {@link #MIN_TIMESTAMP}), else an
+   * IllegalArgumentException naming {@code given} (what the caller gave).
+   */
+  public static Instant inRange(Instant instant, Object given) {
+    if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) {
+      String text = given instanceof String s ? "'" + s + "'" : String.valueOf(given);
+      throw new IllegalArgumentException(
+          "timestamp "
+              + (text.length() > 80 ? text.substring(0, 77) + "..." : text)
+              + " is out of range: years 0000 to 9999");
+    }
+    return instant;
   }
 
   private static Instant parseInstant(String s) {

@@ -135,7 +135,7 @@ final class WritePath {
     Object value = normalize(feature, entity, w.value());
     checkConstraints(feature, entity, value, warned);
     Instant eventTimestamp =
-        w.eventTimestamp() == null ? writtenAt : w.eventTimestamp().truncatedTo(ChronoUnit.MICROS);
+        w.eventTimestamp() == null ? writtenAt : eventTimestamp(w.eventTimestamp());
     return new ValueRow(feature.id(), entity, value, eventTimestamp);
   }
 
@@ -186,6 +186,15 @@ final class WritePath {
             + describe(value)
             + ": it breaks the constraint "
             + violation);
+  }
+
+  /** A Java caller's event time past what the stores hold is its mistake, as over HTTP. */
+  private static Instant eventTimestamp(Instant t) {
+    try {
+      return ValueType.inRange(t, t).truncatedTo(ChronoUnit.MICROS);
+    } catch (IllegalArgumentException e) {
+      throw FeatureStoreException.invalid("event_timestamp: " + e.getMessage());
+    }
   }
 
   private static String describe(@Nullable Object value) {

@@ -26,6 +26,25 @@ class ValueTypeTest {
     assertThatThrownBy(() -> ValueType.parse("list<list<int64>>")).hasMessageContaining("nested");
   }
 
+  /** Every RFC 3339 date-time is in range, at any offset; past it is the caller's mistake. */
+  @Test
+  void timestampsAreRfc3339sYearsAtAnyOffset() {
+    assertThat(ValueType.toInstant("0000-01-01T00:00:00+18:00")).isEqualTo(ValueType.MIN_TIMESTAMP);
+    assertThat(ValueType.toInstant("9999-12-31T23:59:59.999999-18:00"))
+        .isEqualTo(ValueType.MAX_TIMESTAMP);
+    for (String outside :
+        List.of(
+            "+10001-01-01T00:00:00Z",
+            "-0002-01-01T00:00:00Z",
+            "+999999999-12-31T23:59:59Z",
+            "-999999999-01-01T00:00:00Z")) {
+      assertThatThrownBy(() -> ValueType.toInstant(outside))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("timestamp '" + outside + "' is out of range: years 0000 to 9999");
+    }
+    assertThatThrownBy(() -> ValueType.toInstant(Instant.MAX)).hasMessageContaining("out of range");
+  }
+
   @Test
   void normalizesLosslessly() {
     assertThat(ValueType.INT64.normalize(5)).isEqualTo(5L);

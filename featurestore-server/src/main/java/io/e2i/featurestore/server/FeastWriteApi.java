@@ -331,8 +331,18 @@ final class FeastWriteApi {
     return t;
   }
 
-  /** {@link #timestamp(String, int, JsonNode)}'s reading of a cell; null when it is none. */
+  /**
+   * {@link #timestamp(String, int, JsonNode)}'s reading of a cell; null when it is none, or one
+   * past years 0000 to 9999 (ValueType.MIN_TIMESTAMP).
+   */
   static @Nullable Instant timestamp(JsonNode cell) {
+    Instant t = read(cell);
+    return t == null || t.isBefore(ValueType.MIN_TIMESTAMP) || t.isAfter(ValueType.MAX_TIMESTAMP)
+        ? null
+        : t;
+  }
+
+  private static @Nullable Instant read(JsonNode cell) {
     if (cell.isNumber()) {
       double seconds = cell.doubleValue();
       if (!Double.isFinite(seconds) || Math.abs(seconds) > 1e13) {
@@ -372,7 +382,8 @@ final class FeastWriteApi {
             + row
             + ": "
             + abbreviate(cell)
-            + " is no timestamp (expected ISO-8601, naive is UTC, or epoch seconds)");
+            + " is no timestamp in years 0000 to 9999 (expected ISO-8601, naive is UTC, or epoch"
+            + " seconds)");
   }
 
   private static String abbreviate(JsonNode node) {

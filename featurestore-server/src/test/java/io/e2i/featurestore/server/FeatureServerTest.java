@@ -553,6 +553,49 @@ class FeatureServerTest {
     assertThat(read.get("features").size()).isZero();
   }
 
+  /**
+   * A time past what the stores hold (they count microseconds in a long; Python's datetime ends at
+   * 9999; RFC 3339's years are 0000 to 9999) is the caller's mistake: a 400 naming the range,
+   * nothing written, never a 500.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          /api/v1/feature-values|+999999999-12-31T23:59:59Z|{"feature_name": "years_in_practice", "entity_values": {"hcp_id": "RANGE1"}, "value": 1, "event_timestamp": "TS"}
+          /api/v1/feature-values|-999999999-01-01T00:00:00Z|{"feature_name": "years_in_practice", "entity_values": {"hcp_id": "RANGE1"}, "value": 1, "event_timestamp": "TS"}
+          /api/v1/feature-values|+10001-01-01T00:00:00Z|{"feature_name": "years_in_practice", "entity_values": {"hcp_id": "RANGE1"}, "value": 1, "event_timestamp": "TS"}
+          /api/v1/feature-values/batch|+999999999-12-31T23:59:59Z|[{"feature_name": "years_in_practice", "entity_values": {"hcp_id": "RANGE1"}, "value": 1, "event_timestamp": "TS"}]
+          /api/v1/online-features|+999999999-12-31T23:59:59Z|{"entity_values": {"hcp_id": "RANGE1"}, "feature_group": "hcp_demographics", "as_of": "TS"}
+          /api/v1/historical-features|+999999999-12-31T23:59:59Z|{"entity_values": {"hcp_id": "RANGE1"}, "feature_names": ["specialty"], "start_time": "2025-01-01T00:00:00Z", "end_time": "TS"}
+          /api/v1/training-data|+999999999-12-31T23:59:59Z|{"features": ["hcp_demographics:specialty"], "spine": {"columns": ["hcp_id", "event_timestamp"], "rows": [["RANGE1", "TS"]]}}
+          /api/v1/feature-groups/hcp_demographics/validate|-999999999-01-01T00:00:00Z|{"start": "TS"}
+          /write-to-online-store|+999999999-12-31T23:59:59Z|{"feature_view_name": "hcp_demographics", "df": {"hcp_id": ["RANGE1"], "years_in_practice": [1], "event_timestamp": ["TS"]}}
+          /write-to-online-store|+999999999-12-31T23:59:59|{"feature_view_name": "hcp_demographics", "df": {"hcp_id": ["RANGE1"], "years_in_practice": [1], "event_timestamp": ["TS"]}}
+          """)
+  void aTimestampPastYear9999Is400AndWritesNothing(String path, String ts, String body) {
+    Http.Response r = http.post(path, body.replace("TS", ts));
+    assertError(r, 400, "INVALID_ARGUMENT", ts);
+    assertThat(r.json().get("error").get("message").asText()).contains("0000 to 9999");
+    JsonNode read =
+        ok(
+            http.post(
+                "/api/v1/online-features",
+                """
+                {"entity_values": {"hcp_id": "RANGE1"}, "feature_group": "hcp_demographics"}"""));
+    assertThat(read.get("features").size()).isZero();
+  }
+
+  @Test
+  void anAuditSinceBeyondYear9999Is400() {
+    assertError(
+        http.get("/api/v1/audit?since=%2B999999999-12-31T23:59:59Z"),
+        400,
+        "INVALID_ARGUMENT",
+        "0000 to 9999");
+  }
+
   /** The envelope's default group is the request's own field, named as such. */
   @Test
   void aBatchsBadDefaultGroupIsNamedAsTheField() {
