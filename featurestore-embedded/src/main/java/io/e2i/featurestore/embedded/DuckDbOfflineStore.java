@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -676,7 +677,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
           rule.featureId(),
           e ->
               FreshnessStatus.of(
-                  Duration.ofNanos(Math.multiplyExact(nowMicros - e.eventMicros(), 1_000L)),
+                  // In microseconds: nanoseconds overflow past 292 years (an event in year 1700).
+                  Duration.of(nowMicros - e.eventMicros(), ChronoUnit.MICROS),
                   rule.expected(),
                   rule.maxAge()));
     }

@@ -587,6 +587,39 @@ class FeatureServerTest {
     assertThat(read.get("features").size()).isZero();
   }
 
+  /**
+   * Values 300 years old or 8000 years ahead are in range: persisting their freshness must not
+   * overflow (the embedded store counted their age in nanoseconds: a 500 on every later update).
+   */
+  @Test
+  void freshnessUpdatesWithEventsCenturiesAwayFromNow() {
+    created(http.post("/api/v1/feature-groups", "{\"name\": \"ancient\", \"max_age_hours\": 1}"));
+    created(
+        http.post(
+            "/api/v1/feature-groups/ancient/features",
+            "{\"name\": \"era\", \"value_type\": \"int64\", \"entity_keys\": [\"site_id\"]}"));
+    for (String ts :
+        List.of("0001-01-01T00:00:00Z", "1700-01-01T00:00:00Z", "9999-12-31T00:00:00Z")) {
+      created(
+          http.post(
+              "/api/v1/feature-values",
+              "{\"feature_name\": \"era\", \"feature_group\": \"ancient\", \"entity_values\":"
+                  + " {\"site_id\": \""
+                  + ts.substring(0, 4)
+                  + "\"}, \"value\": 1, \"event_timestamp\": \""
+                  + ts
+                  + "\"}"));
+    }
+    ok(http.post("/api/v1/freshness/update", ""));
+    JsonNode read =
+        ok(
+            http.post(
+                "/api/v1/online-features",
+                "{\"entity_values\": {\"site_id\": \"1700\"}, \"feature_group\": \"ancient\"}"));
+    assertThat(read.get("metadata").get("era").get("freshness_status").asText())
+        .isEqualTo("expired");
+  }
+
   @Test
   void anAuditSinceBeyondYear9999Is400() {
     assertError(
