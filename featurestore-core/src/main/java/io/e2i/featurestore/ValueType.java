@@ -207,6 +207,8 @@ public enum ValueType {
       case Double d -> "float";
       case Float f -> "float";
       case List<?> l -> "list";
+      // A JSON object reaches the core as a Map: the caller should read JSON's word, not a class.
+      case java.util.Map<?, ?> m -> "object";
       default -> value.getClass().getSimpleName();
     };
   }

@@ -621,6 +621,17 @@ class FeatureServerTest {
   }
 
   @Test
+  void anObjectForAStringFeatureIsNamedInJsonsWords() {
+    Http.Response r =
+        http.post(
+            "/api/v1/feature-values",
+            """
+            {"feature_name": "specialty", "entity_values": {"hcp_id": "OBJ1"}, "value": {"a": 1}}""");
+    assertError(r, 400, "TYPE_MISMATCH", "expected string, got object");
+    assertThat(r.text()).doesNotContain("HashMap");
+  }
+
+  @Test
   void anAuditSinceBeyondYear9999Is400() {
     assertError(
         http.get("/api/v1/audit?since=%2B999999999-12-31T23:59:59Z"),
