@@ -359,7 +359,7 @@ final class Api {
             null,
             200,
             "FreshnessUpdated",
-            List.of(),
+            BAD, // a body with a field
             this::updateFreshness));
     e.add(
         ep(
@@ -448,6 +448,42 @@ final class Api {
   }
 
   // ---------------------------------------------------------------- operations
+
+  /**
+   * An operation that takes no fields reads no body, {} or null (what clients send); a field is a
+   * 400 naming it, as on every other operation, rather than silently ignored.
+   */
+  void noFields(Context ctx, String what) throws java.io.IOException {
+    byte[] bytes;
+    try (InputStream in = body(ctx)) {
+      bytes = in.readAllBytes();
+    }
+    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      return;
+    }
+    com.fasterxml.jackson.databind.JsonNode node;
+    try {
+      node = Wire.MAPPER.readTree(bytes);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || node.isNull()) {
+      return;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest(
+          "the request body must be a JSON object, got " + node.getNodeType().name().toLowerCase());
+    }
+    java.util.Iterator<String> fields = node.fieldNames();
+    if (fields.hasNext()) {
+      throw ApiException.badRequest(
+          "unknown field '"
+              + Wire.abbreviate(fields.next())
+              + "' in "
+              + what
+              + "; it takes no fields (send no body, or {})");
+    }
+  }
 
   private Object health(Context ctx) {
     HealthStatus h = store.healthCheck();
@@ -628,7 +664,8 @@ final class Api {
     return Map.of("versions", versions.stream().map(Wire::feature).toList());
   }
 
-  private Object statistics(Context ctx) {
+  private Object statistics(Context ctx) throws java.io.IOException {
+    noFields(ctx, "statistics request");
     String group = ctx.pathParam("group");
     String name = ctx.pathParam("name");
     requireGroup(group);
@@ -743,7 +780,8 @@ final class Api {
     return Map.of("data", reports.stream().map(Wire::freshness).toList());
   }
 
-  private Object updateFreshness(Context ctx) {
+  private Object updateFreshness(Context ctx) throws java.io.IOException {
+    noFields(ctx, "freshness update request");
     long updated = store.updateFreshnessStatus();
     metrics.freshnessChanged();
     return Map.of("updated", updated);

@@ -167,7 +167,8 @@ final class QualityApi implements AutoCloseable {
     return Wire.instant(side + "." + field, v.textValue());
   }
 
-  private Object run(Context ctx) {
+  private Object run(Context ctx) throws java.io.IOException {
+    api.noFields(ctx, "drift run request");
     String group = Wire.name("feature group", ctx.pathParam("group"));
     // The caller must read the group; the monitor then runs as the server.
     if (guarded.getFeatureGroup(group).isEmpty()) {

@@ -631,6 +631,31 @@ class FeatureServerTest {
     assertThat(r.text()).doesNotContain("HashMap");
   }
 
+  /** Operations without fields refuse a field as the others do; no body, {} and null are fine. */
+  @Test
+  void operationsWithoutFieldsRefuseAField() {
+    String stats = "/api/v1/feature-groups/hcp_demographics/features/specialty/statistics";
+    assertError(
+        http.post("/api/v1/freshness/update", "{\"group\": \"hcp_demographics\"}"),
+        400,
+        "INVALID_ARGUMENT",
+        "unknown field 'group' in freshness update request");
+    assertError(
+        http.post(stats, "{\"x\": 1}"), 400, "INVALID_ARGUMENT", "unknown field 'x' in statistics");
+    assertError(http.post(stats, "[1]"), 400, "INVALID_ARGUMENT", "JSON object");
+    String drift = "/api/v1/feature-groups/hcp_demographics/drift/run";
+    assertError(
+        http.post(drift, "{\"window_hours\": 1}"),
+        400,
+        "INVALID_ARGUMENT",
+        "unknown field 'window_hours' in drift run request");
+    for (String body : List.of("", "{}", "null", " ")) {
+      ok(http.post("/api/v1/freshness/update", body));
+      ok(http.post(stats, body));
+      ok(http.post(drift, body));
+    }
+  }
+
   @Test
   void anAuditSinceBeyondYear9999Is400() {
     assertError(
