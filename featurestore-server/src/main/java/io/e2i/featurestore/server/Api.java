@@ -465,7 +465,7 @@ final class Api {
     try {
       node = Wire.MAPPER.readTree(bytes);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+      throw Wire.malformed(e);
     }
     if (node == null || node.isNull()) {
       return;

@@ -60,7 +60,7 @@ final class BatchReader {
       }
       return writes;
     } catch (JsonParseException e) {
-      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+      throw Wire.malformed(e);
     } catch (IOException e) {
       throw ApiException.badRequest("could not read the request body: " + e.getMessage());
     }

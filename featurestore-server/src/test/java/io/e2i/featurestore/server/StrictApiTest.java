@@ -194,6 +194,34 @@ class StrictApiTest {
         .isTrue();
   }
 
+  /** A key given twice was accepted with the last one winning ({"name":"a","name":"b"} made b). */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/api/v1/feature-groups|{\"name\":\"a\",\"name\":\"b\"}|name",
+        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\"],\"constraints\":{\"min\":0,\"min\":1}}|min",
+        "/api/v1/feature-values|{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"1\"},\"value\":1,\"value\":2}|value",
+        "/api/v1/feature-values|{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"1\",\"id\":\"2\"},\"value\":1}|id",
+        "/api/v1/feature-values/batch|[{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"1\"},\"value\":1,\"value\":2}]|value",
+        "/api/v1/feature-values/batch|{\"feature_values\":[],\"feature_values\":[{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"1\"},\"value\":1}]}|feature_values",
+        "/api/v1/online-features|{\"entity_values\":{\"id\":\"1\"},\"feature_group\":\"g\",\"feature_group\":\"h\"}|feature_group",
+        "/api/v1/freshness/update|{\"x\":1,\"x\":2}|x",
+        "/get-online-features|{\"features\":[\"g:f\"],\"entities\":{\"id\":[\"1\"]},\"entities\":{\"id\":[\"2\"]}}|entities",
+        "/push|{\"push_source_name\":\"g\",\"df\":{\"id\":[\"1\"],\"f\":[1],\"f\":[2],\"event_timestamp\":[\"2026-11-01T10:00:00Z\"]}}|f",
+        "/write-to-online-store|{\"feature_view_name\":\"g\",\"feature_view_name\":\"g\",\"df\":{\"id\":[\"1\"],\"f\":[1],\"event_timestamp\":[\"2026-11-01T10:00:00Z\"]}}|feature_view_name",
+      })
+  void aDuplicateKeyIsA400NamingItAndChangesNothing(String path, String body, String key) {
+    Http.Response r = http.post(path, body);
+    assertError(r, 400, "INVALID_ARGUMENT", "duplicate field '" + key + "'");
+    // Jackson's own wording and its source location stay out of the answer.
+    assertThat(r.text()).doesNotContain("Duplicate field", "line:", "column:", "jackson");
+    assertThat(http.get("/api/v1/feature-groups").json().get("feature_groups")).hasSize(1);
+    assertThat(http.get("/api/v1/feature-groups/g/features").json().get("features")).hasSize(1);
+    assertThat(store.getHistoricalFeatures(Map.of("id", "1"), List.of("g:f"), null, null).isEmpty())
+        .isTrue();
+  }
+
   @Test
   void feastRequestsAsFeastsOwnClientsSendThemAreAccepted() {
     // Feast's remote online store sends exactly {"features", "entities"}; its model also has
