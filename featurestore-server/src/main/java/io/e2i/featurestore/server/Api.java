@@ -561,7 +561,16 @@ final class Api {
 
   private static List<String> tags(JsonNode b) {
     List<String> tags = Wire.optionalStrings(b, "tags");
-    return tags == null ? List.of() : tags;
+    if (tags == null) {
+      return List.of();
+    }
+    for (int i = 0; i < tags.size(); i++) {
+      // A blank tag finds nothing and shows as nothing ("tags (stored [], given [])").
+      if (tags.get(i).isBlank()) {
+        throw ApiException.badRequest("'tags' item #" + (i + 1) + " is blank; a tag must be text");
+      }
+    }
+    return tags;
   }
 
   private FeatureGroup requireGroup(String name) {
@@ -608,6 +617,19 @@ final class Api {
 
   private static FeatureSpec featureDefinition(ObjectNode b, String group, String name) {
     List<String> keys = Wire.optionalStrings(b, "entity_keys");
+    if (keys != null) {
+      for (int i = 0; i < keys.size(); i++) {
+        if (keys.get(i).isBlank()) {
+          // The core says only "entity key is required"; say where.
+          Wire.nameAt("'entity_keys' item #" + (i + 1), keys.get(i));
+        }
+      }
+    }
+    String query = Wire.optionalText(b, "computation_query");
+    if (query != null && query.isBlank()) {
+      throw ApiException.badRequest(
+          "'computation_query' is blank; leave it out (or null) for a feature without one");
+    }
     Map<String, Object> constraints = Wire.optionalObject(b, "constraints");
     Map<String, Object> thresholds = Wire.optionalObject(b, "drift_thresholds");
     return FeatureSpec.builder(group, name)
@@ -616,7 +638,7 @@ final class Api {
         .description(Wire.optionalText(b, "description"))
         .owner(Wire.optionalText(b, "owner"))
         .tags(tags(b))
-        .computationQuery(Wire.optionalText(b, "computation_query"))
+        .computationQuery(query)
         .expression(Wire.optionalText(b, "expression"))
         .constraints(constraints == null ? null : Constraints.fromMap(constraints))
         .validation(validation(b))

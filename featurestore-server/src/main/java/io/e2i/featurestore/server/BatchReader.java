@@ -206,6 +206,14 @@ final class BatchReader {
     return p.getText();
   }
 
+  private static String entityText(String key, String value, int index) {
+    try {
+      return Wire.nonEmptyEntityValue(key, value);
+    } catch (ApiException e) {
+      throw ApiException.badRequest("value #" + index + ": " + e.getMessage());
+    }
+  }
+
   private Map<String, Object> entity(JsonParser p, JsonToken t, int index) throws IOException {
     if (t != JsonToken.START_OBJECT) {
       throw ApiException.badRequest(
@@ -217,7 +225,7 @@ final class BatchReader {
       JsonToken v = p.nextToken();
       Object value =
           switch (v) {
-            case VALUE_STRING -> p.getText();
+            case VALUE_STRING -> entityText(key, p.getText(), index);
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
             case VALUE_TRUE, VALUE_FALSE -> v == JsonToken.VALUE_TRUE;
             case VALUE_NULL ->

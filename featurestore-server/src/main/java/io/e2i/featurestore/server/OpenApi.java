@@ -308,6 +308,12 @@ final class OpenApi {
   }
 
   /** Entity values in a request: at least one key, names as the core's, string/number values. */
+  /** Tags: text that is not blank (a blank tag is a 400). */
+  private static Map<String, Object> tags() {
+    return Map.of(
+        "type", List.of("array", "null"), "items", Map.of("type", "string", "pattern", "\\S"));
+  }
+
   private static Map<String, Object> entityRequest() {
     return Map.of(
         "type",
@@ -319,7 +325,9 @@ final class OpenApi {
         "propertyNames",
         name(),
         "additionalProperties",
-        scalar());
+        // An empty string id is a 400 (almost surely an unset variable on the client).
+        Map.of(
+            "anyOf", List.of(Map.of("type", "string", "minLength", 1), t("number"), t("boolean"))));
   }
 
   private static Map<String, Object> entity() {
@@ -381,7 +389,7 @@ final class OpenApi {
       "name", name(),
       "description", nullable("string"),
       "owner", nullable("string"),
-      "tags", Map.of("type", List.of("array", "null"), "items", t("string")),
+      "tags", tags(),
       "source_table", nullable("string"),
       "expected_update_frequency_hours", hours(),
       "max_age_hours", hours(),
@@ -414,8 +422,8 @@ final class OpenApi {
       "entity_keys", Map.of("type", "array", "items", name(), "minItems", 1, "uniqueItems", true),
       "description", nullable("string"),
       "owner", nullable("string"),
-      "tags", Map.of("type", List.of("array", "null"), "items", t("string")),
-      "computation_query", nullable("string"),
+      "tags", tags(),
+      "computation_query", Map.of("type", List.of("string", "null"), "pattern", "\\S"),
       "expression",
           withDescription(
               Map.of("type", List.of("string", "null"), "pattern", "\\S"),

@@ -362,7 +362,7 @@ final class Wire {
 
   static Object entityValue(String key, JsonNode v) {
     if (v.isTextual()) {
-      return v.textValue();
+      return nonEmptyEntityValue(key, v.textValue());
     }
     if (v.isIntegralNumber()) {
       return v.numberValue();
@@ -374,6 +374,18 @@ final class Wire {
       throw ApiException.badRequest("missing entity key value: entity key '" + key + "' is null");
     }
     throw ApiException.badRequest("entity key '" + key + "' must be a string or number, got " + v);
+  }
+
+  /**
+   * An entity id given as {@code ""} is almost surely a client's bug (an unset variable), and it
+   * would be stored and served like any id: refused, naming the key.
+   */
+  static String nonEmptyEntityValue(String key, String value) {
+    if (value.isEmpty()) {
+      throw ApiException.badRequest(
+          "entity key '" + key + "' is an empty string; an entity value must be non-empty");
+    }
+    return value;
   }
 
   /** A feature value as plain Java: strings, Long/BigInteger, Double, Boolean, lists, null. */

@@ -222,6 +222,28 @@ class StrictApiTest {
         .isTrue();
   }
 
+  /** Empty text that was accepted and then stored or served as if it were a value. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/api/v1/feature-groups|{\"name\":\"h\",\"tags\":[\"\"]}|'tags' item #1",
+        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\"],\"tags\":[\"a\",\" \"]}|'tags' item #2",
+        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\"],\"computation_query\":\"\"}|'computation_query'",
+        "/api/v1/feature-groups/g/features|{\"name\":\"x\",\"value_type\":\"int64\",\"entity_keys\":[\"id\",\"\"]}|'entity_keys' item #2",
+        "/api/v1/feature-values|{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"\"},\"value\":1}|entity key 'id' is an empty string",
+        "/api/v1/feature-values/batch|[{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"\"},\"value\":1}]|value #1: entity key 'id' is an empty string",
+        "/api/v1/online-features|{\"entity_values\":{\"id\":\"\"},\"feature_group\":\"g\"}|entity key 'id' is an empty string",
+      })
+  void emptyTextWhereAValueIsMeantIsA400NamingTheFieldAndChangesNothing(
+      String path, String body, String words) {
+    assertError(http.post(path, body), 400, "INVALID_ARGUMENT", words);
+    assertThat(http.get("/api/v1/feature-groups").json().get("feature_groups")).hasSize(1);
+    assertThat(http.get("/api/v1/feature-groups/g/features").json().get("features")).hasSize(1);
+    assertThat(store.getHistoricalFeatures(Map.of("id", ""), List.of("g:f"), null, null).isEmpty())
+        .isTrue();
+  }
+
   @Test
   void feastRequestsAsFeastsOwnClientsSendThemAreAccepted() {
     // Feast's remote online store sends exactly {"features", "entities"}; its model also has
