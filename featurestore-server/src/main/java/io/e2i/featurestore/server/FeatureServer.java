@@ -90,6 +90,8 @@ public final class FeatureServer implements AutoCloseable {
               config.http.disableCompression();
               guard.configure(config, options);
               config.jetty.modifyServer(hot::install);
+              // Jetty's own refusals (an encoded '/' or NUL in the path) answer JSON too.
+              config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
               if (inlineReads()) {
                 config.jetty.addConnector(
                     (server, http) ->
@@ -538,7 +540,7 @@ public final class FeatureServer implements AutoCloseable {
     }
   }
 
-  private static String codeFor(int status) {
+  static String codeFor(int status) {
     return switch (status) {
       case 400 -> "INVALID_ARGUMENT";
       case 404 -> "NOT_FOUND";

@@ -244,6 +244,28 @@ class StrictApiTest {
         .isTrue();
   }
 
+  /**
+   * A NUL in the path Jetty refuses before any route sees it: it answered with its HTML error page.
+   * An encoded '/' reaches the routes (a JSON 404 naming the decoded name): kept so.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/api/v1/feature-groups/g%00|400|'%00'",
+        "/api/v1/feature-groups/g%00/features|400|'%00'",
+        "/api/v1%2ffeature-groups|404|/api/v1%2ffeature-groups",
+        "/api/v1/feature-groups/g%2F..%2Ff|404|'g/../f'",
+        "/api/v1/feature-groups/g%2F|404|'g/'"
+      })
+  void anEncodedNulOrSlashInThePathIsAJsonError(String path, int status, String words) {
+    Http.Response r = http.get(path);
+    assertThat(r.status()).as(r.text()).isEqualTo(status);
+    assertThat(r.contentType()).startsWith("application/json");
+    assertThat(r.json().at("/error/message").asText()).contains(words);
+    assertThat(r.text()).doesNotContain("<html", "jetty", "Exception");
+  }
+
   @Test
   void feastRequestsAsFeastsOwnClientsSendThemAreAccepted() {
     // Feast's remote online store sends exactly {"features", "entities"}; its model also has
