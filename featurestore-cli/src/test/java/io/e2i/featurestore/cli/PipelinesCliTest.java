@@ -77,4 +77,22 @@ class PipelinesCliTest {
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("nope");
   }
+
+  /**
+   * A file path or unknown table as --source printed only DuckDB's "Parser Error: syntax error".
+   */
+  @Test
+  void suggestNamesASourceItCannotRead() {
+    CliRunner cli = new CliRunner(dir);
+    CliRunner.Run path =
+        cli.run("suggest", "--source", "/nonexistent", "--entity", "id", "--timestamp", "ts");
+    assertThat(path.code()).isNotZero();
+    assertThat(path.err())
+        .contains("'/nonexistent'", "read_csv('/nonexistent')", "no file /nonexistent exists")
+        .doesNotContain("Parser Error");
+    CliRunner.Run table =
+        cli.run("suggest", "--source", "no_such_table", "--entity", "id", "--timestamp", "ts");
+    assertThat(table.code()).isNotZero();
+    assertThat(table.err()).contains("cannot read source 'no_such_table'", "read_csv(");
+  }
 }

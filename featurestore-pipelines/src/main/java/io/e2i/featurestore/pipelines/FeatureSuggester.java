@@ -84,6 +84,49 @@ public final class FeatureSuggester {
   }
 
   private Sample sample() {
+    try {
+      return readSample();
+    } catch (FeatureStoreException e) {
+      if (e.code() != FeatureStoreException.Code.INVALID_ARGUMENT) {
+        throw e;
+      }
+      throw FeatureStoreException.invalid(unreadable(source, e.getMessage()));
+    }
+  }
+
+  /**
+   * Why {@code source} could not be read, naming it: the source is pasted into SQL, so a file path
+   * given as is made the database answer only "Parser Error: syntax error".
+   */
+  static String unreadable(String source, @Nullable String failure) {
+    String hint =
+        "; expected a table name or a table function such as read_csv('data.csv') or"
+            + " read_parquet('data.parquet')";
+    boolean pathLike = !source.contains("(") && (source.contains("/") || source.contains("\\"));
+    if (pathLike) {
+      String kind = source.endsWith(".parquet") ? "read_parquet" : "read_csv";
+      return "cannot read source '"
+          + source
+          + "': a file path is no table; to read a file, give "
+          + kind
+          + "('"
+          + source
+          + "') as the source"
+          + (isFile(source) ? "" : " (and no file " + source + " exists)");
+    }
+    String said = failure == null ? "" : failure.replaceFirst("^query failed: ", "");
+    return "cannot read source '" + source + "'" + hint + " (" + said + ")";
+  }
+
+  private static boolean isFile(String path) {
+    try {
+      return java.nio.file.Files.isRegularFile(java.nio.file.Path.of(path));
+    } catch (java.nio.file.InvalidPathException e) {
+      return false;
+    }
+  }
+
+  private Sample readSample() {
     Sample s = new Sample();
     store.querySource(
         "SELECT * FROM " + source + " LIMIT " + SAMPLE,
