@@ -420,8 +420,22 @@ public final class PgOfflineStore implements OfflineStore {
     ps.setArray(first + 2, c.createArrayOf("int8", maxAge));
   }
 
+  /** 5,000 years: see {@link #micros}. */
+  private static final Duration LONGEST_BOUND = Duration.ofDays(1_826_250);
+
+  /**
+   * A rule's bound in microseconds for the SQL. Duration.toNanos overflowed past 292 years (a group
+   * may declare up to Integer.MAX_VALUE hours): every later freshness update and report failed. And
+   * now minus a bound before PostgreSQL's earliest timestamp (4713 BC) is an error, so a longer
+   * bound is capped at 5,000 years, which no event (years 0000 to 9999) is older than while now is
+   * before year 5000.
+   */
   private static @Nullable Long micros(@Nullable Duration d) {
-    return d == null ? null : d.toNanos() / 1000;
+    if (d == null) {
+      return null;
+    }
+    Duration bound = d.compareTo(LONGEST_BOUND) > 0 ? LONGEST_BOUND : d;
+    return bound.getSeconds() * 1_000_000L + bound.getNano() / 1000;
   }
 
   @Override

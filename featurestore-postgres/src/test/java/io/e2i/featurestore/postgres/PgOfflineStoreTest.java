@@ -267,6 +267,37 @@ class PgOfflineStoreTest {
         .isEqualTo(FreshnessStatus.FRESH);
   }
 
+  /**
+   * Events centuries away and bounds of up to Integer.MAX_VALUE hours (what a group may declare):
+   * the embedded store overflowed counting an age in nanoseconds (54ba356); here the bound did
+   * (Duration.toNanos past 292 years), a 500 on every later freshness update and report.
+   */
+  @Test
+  void freshnessWithEventsAndBoundsCenturiesLong() {
+    Instant now = T0.plus(Duration.ofHours(10));
+    store.write(
+        List.of(
+            new ValueRow(num, e("y1700"), 1.0, Instant.parse("1700-01-01T00:00:00Z")),
+            new ValueRow(num, e("y0001"), 1.0, Instant.parse("0001-01-01T00:00:00Z")),
+            new ValueRow(num, e("y9999"), 1.0, Instant.parse("9999-06-01T00:00:00Z"))),
+        T0);
+    FreshnessRule longest =
+        new FreshnessRule(
+            num, Duration.ofHours(Integer.MAX_VALUE - 1L), Duration.ofHours(Integer.MAX_VALUE));
+    assertThat(store.freshness(List.of(longest), now))
+        .containsExactly(
+            new FreshnessCounts(num, 3, 3, 0, 0, Instant.parse("9999-06-01T00:00:00Z")));
+    assertThat(store.updateFreshness(List.of(longest), now)).isEqualTo(3);
+    FreshnessRule centuries =
+        new FreshnessRule(num, Duration.ofDays(365L * 200), Duration.ofDays(365L * 400));
+    assertThat(store.freshness(List.of(centuries), now))
+        .containsExactly(
+            new FreshnessCounts(num, 3, 1, 1, 1, Instant.parse("9999-06-01T00:00:00Z")));
+    assertThat(store.updateFreshness(List.of(centuries), now)).isEqualTo(2);
+    assertThat(store.latest(e("y0001"), List.of(num), null, null).get(num).persistedStatus())
+        .isEqualTo(FreshnessStatus.EXPIRED);
+  }
+
   @Test
   void statisticsOfStringsAndHistogramOfNumbers() {
     List<ValueRow> rows = new ArrayList<>();
