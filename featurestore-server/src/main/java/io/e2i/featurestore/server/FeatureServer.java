@@ -90,7 +90,7 @@ public final class FeatureServer implements AutoCloseable {
               config.http.disableCompression();
               guard.configure(config, options);
               config.jetty.modifyServer(hot::install);
-              // Jetty's own refusals (an encoded '/' or NUL in the path) answer JSON too.
+              // Jetty's own refusals (a NUL in the path, a bad header) answer JSON too.
               config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
               if (inlineReads()) {
                 config.jetty.addConnector(

@@ -234,6 +234,8 @@ class StrictApiTest {
         "/api/v1/feature-values|{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"\"},\"value\":1}|entity key 'id' is an empty string",
         "/api/v1/feature-values/batch|[{\"feature_name\":\"f\",\"entity_values\":{\"id\":\"\"},\"value\":1}]|value #1: entity key 'id' is an empty string",
         "/api/v1/online-features|{\"entity_values\":{\"id\":\"\"},\"feature_group\":\"g\"}|entity key 'id' is an empty string",
+        "/get-online-features|{\"features\":[\"g:f\"],\"entities\":{\"id\":[\"\"]}}|entity key 'id' is an empty string",
+        "/push|{\"push_source_name\":\"g\",\"df\":{\"id\":[\"\"],\"f\":[1],\"event_timestamp\":[\"2026-11-01T10:00:00Z\"]}}|entity key 'id' is an empty string",
       })
   void emptyTextWhereAValueIsMeantIsA400NamingTheFieldAndChangesNothing(
       String path, String body, String words) {
