@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The monthly partitions of {@code feature_values} (issue 15): one per calendar month (UTC) of
- * event time, named {@code feature_values_yYYYYmMM}, plus {@code feature_values_legacy} for
- * everything before the cutoff of a table partitioned by migration V6.
+ * event time, named {@code feature_values_yYYYYmMM} ({@code yn} for a negative ISO year), plus
+ * {@code feature_values_legacy} for everything before the cutoff of a table partitioned by
+ * migration V6.
  *
  * <ul>
  *   <li>Ahead: {@link #maintain} keeps the current month and the next {@value #MONTHS_AHEAD}.
@@ -131,11 +132,26 @@ final class PgPartitions {
   }
 
   static String name(YearMonth m) {
-    return String.format("feature_values_y%04dm%02d", m.getYear(), m.getMonthValue());
+    // ISO year -1 (2 BC, the first month an event at year 0000's first instant at +18:00 falls
+    // in) as "yn0001": a minus sign is no identifier character
+    return m.getYear() < 0
+        ? String.format("feature_values_yn%04dm%02d", -m.getYear(), m.getMonthValue())
+        : String.format("feature_values_y%04dm%02d", m.getYear(), m.getMonthValue());
   }
 
+  /**
+   * A month's first instant as PostgreSQL reads it: ISO years 0000 to 9999 and the edges around
+   * them are accepted by the store, and PostgreSQL reads neither a signed year ({@code +10000},
+   * {@code -0001}) nor year 0, so years after 9999 are written unsigned and years up to 0 as BC
+   * (ISO year 0 is 1 BC).
+   */
   static String literal(YearMonth m) {
-    return "'" + m.atDay(1) + " 00:00:00+00'::timestamptz";
+    int y = m.getYear();
+    String date =
+        y >= 1
+            ? String.format("%04d-%02d-01 00:00:00+00", y, m.getMonthValue())
+            : String.format("%04d-%02d-01 00:00:00+00 BC", 1 - y, m.getMonthValue());
+    return "'" + date + "'::timestamptz";
   }
 
   static String createMonth(YearMonth m) {
@@ -178,9 +194,21 @@ final class PgPartitions {
     return out;
   }
 
-  private static Instant bound(String printed) {
-    // e.g. "2026-12-01 00:00:00+00" in UTC
-    return OffsetDateTime.parse(printed.replace(' ', 'T') + ":00").toInstant();
+  /**
+   * A bound as PostgreSQL prints it in UTC, e.g. "2026-12-01 00:00:00+00", "10000-01-01
+   * 00:00:00+00" or "0001-12-01 00:00:00+00 BC" (see {@link #literal}).
+   */
+  static Instant bound(String printed) {
+    boolean bc = printed.endsWith(" BC");
+    String t = bc ? printed.substring(0, printed.length() - 3) : printed;
+    int dash = t.indexOf('-');
+    long year = Long.parseLong(t.substring(0, dash));
+    long iso = bc ? 1 - year : year;
+    String y =
+        iso > 9999
+            ? "+" + iso
+            : iso < 0 ? String.format("-%04d", -iso) : String.format("%04d", iso);
+    return OffsetDateTime.parse(y + t.substring(dash).replace(' ', 'T') + ":00").toInstant();
   }
 
   /** Loads the known months from the catalog (once, then after every maintenance round). */

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -296,6 +297,42 @@ class PgOfflineStoreTest {
     assertThat(store.updateFreshness(List.of(centuries), now)).isEqualTo(2);
     assertThat(store.latest(e("y0001"), List.of(num), null, null).get(num).persistedStatus())
         .isEqualTo(FreshnessStatus.EXPIRED);
+  }
+
+  @Test
+  void eventsAtTheEdgesOfTheAcceptedYearsGetTheirMonthsAndReadBack() {
+    // ValueType's range: years 0000 to 9999 at any offset, i.e. from 1 BC to year 10000 in UTC,
+    // whose months' bounds PostgreSQL reads neither signed nor as year 0
+    List<Instant> edges =
+        List.of(
+            ValueType.MIN_TIMESTAMP,
+            Instant.parse("0000-06-15T00:00:00Z"),
+            Instant.parse("9999-12-31T23:00:00Z"),
+            ValueType.MAX_TIMESTAMP.truncatedTo(ChronoUnit.MICROS));
+    List<ValueRow> rows = new ArrayList<>();
+    for (int i = 0; i < edges.size(); i++) {
+      rows.add(new ValueRow(num, e("edge"), (double) i, edges.get(i)));
+    }
+    store.write(rows, T0);
+    assertThat(store.history(e("edge"), List.of(num), null, null))
+        .extracting(StoredValue::eventTimestamp)
+        .containsExactlyInAnyOrderElementsOf(edges);
+    PgPartitions.Report r = store.maintainPartitions(T0, List.of());
+    assertThat(r.skipped()).isFalse();
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      List<PgPartitions.Partition> parts = PgPartitions.list(c);
+      c.rollback();
+      assertThat(parts)
+          .extracting(PgPartitions.Partition::lower)
+          .contains(
+              Instant.parse("-0001-12-01T00:00:00Z"),
+              Instant.parse("0000-06-01T00:00:00Z"),
+              Instant.parse("9999-12-01T00:00:00Z"),
+              Instant.parse("+10000-01-01T00:00:00Z"));
+    } catch (SQLException ex) {
+      throw new AssertionError(ex);
+    }
   }
 
   @Test
