@@ -23,6 +23,25 @@ final class EmbeddedBenchData {
 
   private EmbeddedBenchData() {}
 
+  /**
+   * Waits up to a minute for the store's cache to be in use: measuring while its circuit is open (a
+   * timeout on a loaded machine opens it) would skip the cache altogether.
+   */
+  static void awaitCacheInUse(FeatureStore store) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!store.healthCheck().online()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the cache did not come up: " + store.healthCheck());
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   static String feature(int i) {
     return "f" + i;
   }

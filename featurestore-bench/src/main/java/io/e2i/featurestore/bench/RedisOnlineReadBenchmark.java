@@ -85,26 +85,11 @@ public class RedisOnlineReadBenchmark {
         java.util.stream.IntStream.range(0, ENTITIES)
             .mapToObj(i -> Map.of("hcp_id", "HCP" + i))
             .toList();
-    awaitCacheInUse(); // on a loaded machine a timeout may have opened the circuit meanwhile
+    EmbeddedBenchData.awaitCacheInUse(
+        store); // on a loaded machine a timeout may have opened the circuit meanwhile
     for (int round = 0; round < 3; round++) { // miss, Redis hit, then near copy
       for (int i = 0; i < ENTITIES; i++) {
         store.getEntityFeatures(request(i));
-      }
-    }
-  }
-
-  /** Measuring reads served from the offline store while Redis is shunned would be meaningless. */
-  private void awaitCacheInUse() {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (!store.healthCheck().online()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the Redis cache did not come up: " + store.healthCheck());
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
       }
     }
   }

@@ -75,7 +75,7 @@ public class RedisWriteBenchmark {
               new FeatureStoreConfig("embedded:" + dir, url, null, null, false, Map.of()));
       EmbeddedBenchData.define(store);
       store.writeBatchFeatures(EmbeddedBenchData.writes(0, VALUES, nextTs()));
-      awaitCacheInUse();
+      EmbeddedBenchData.awaitCacheInUse(store);
       readAll();
     }
 
@@ -91,22 +91,6 @@ public class RedisWriteBenchmark {
     Instant nextTs() {
       ts = ts.plusMillis(1);
       return ts;
-    }
-
-    /** Measuring writes while the cache's circuit is open would skip the scripts. */
-    private void awaitCacheInUse() {
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (!store.healthCheck().online()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the cache did not come up: " + store.healthCheck());
-        }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
     }
 
     @TearDown(Level.Trial)
