@@ -277,12 +277,17 @@ public enum ValueType {
     return inRange(instant, value).truncatedTo(ChronoUnit.MICROS);
   }
 
+  /** Whether {@code instant} is in years 0000 to 9999 (see {@link #MIN_TIMESTAMP}). */
+  public static boolean isInRange(Instant instant) {
+    return !instant.isBefore(MIN_TIMESTAMP) && !instant.isAfter(MAX_TIMESTAMP);
+  }
+
   /**
    * {@code instant} if it is in years 0000 to 9999 (see {@link #MIN_TIMESTAMP}), else an
    * IllegalArgumentException naming {@code given} (what the caller gave).
    */
   public static Instant inRange(Instant instant, Object given) {
-    if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) {
+    if (!isInRange(instant)) {
       String text = given instanceof String s ? "'" + s + "'" : String.valueOf(given);
       throw new IllegalArgumentException(
           "timestamp "

@@ -188,7 +188,7 @@ final class BatchReader {
   private static ApiException unknownField(String field, String where, List<String> known) {
     return ApiException.badRequest(
         "unknown field '"
-            + (field.length() > 80 ? field.substring(0, 77) + "..." : field)
+            + Wire.abbreviate(field)
             + "' in "
             + where
             + "; known fields: "

@@ -337,9 +337,7 @@ final class FeastWriteApi {
    */
   static @Nullable Instant timestamp(JsonNode cell) {
     Instant t = read(cell);
-    return t == null || t.isBefore(ValueType.MIN_TIMESTAMP) || t.isAfter(ValueType.MAX_TIMESTAMP)
-        ? null
-        : t;
+    return t == null || !ValueType.isInRange(t) ? null : t;
   }
 
   private static @Nullable Instant read(JsonNode cell) {
@@ -387,7 +385,6 @@ final class FeastWriteApi {
   }
 
   private static String abbreviate(JsonNode node) {
-    String text = node.toString();
-    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+    return Wire.abbreviate(node.toString());
   }
 }

@@ -286,8 +286,7 @@ final class TrainingDataApi {
   }
 
   private static String abbreviate(JsonNode node) {
-    String s = node.toString();
-    return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    return Wire.abbreviate(node.toString());
   }
 
   /** The body's "format", else the Accept header, else JSON. */
