@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The facade: delegates each call to the path that owns it. All paths resolve names against one
  * registry snapshot ({@link RegistryHolder}, {@link Resolver}) and order their work so that data
  * flows one way: offline store (commits between the cache's begin and end of the write), then
- * tracking.
+ * tracking. Time arguments (window bounds, as-ofs) are held to years 0000 to 9999 here, once for
+ * every backend ({@link ValueType#checkTimeArgument}), as HTTP holds them.
  */
 final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultFeatureStore.class);
@@ -156,6 +157,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
 
   @Override
   public EntityFeatures getEntityFeatures(OnlineRequest request) {
+    ValueType.checkTimeArgument("as_of", request.asOf());
     return onDemand.read(request, reads);
   }
 
@@ -170,6 +172,8 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
       List<String> featureRefs,
       @Nullable Instant start,
       @Nullable Instant end) {
+    ValueType.checkTimeArgument("start_time", start);
+    ValueType.checkTimeArgument("end_time", end);
     return history.getHistoricalFeatures(entityValues, featureRefs, start, end);
   }
 
@@ -195,6 +199,8 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
   @Override
   public MaterializationRun materialize(
       String featureGroup, @Nullable Instant start, @Nullable Instant end, String trigger) {
+    ValueType.checkTimeArgument("start", start);
+    ValueType.checkTimeArgument("end", end);
     return materialization.materialize(featureGroup, start, end, trigger);
   }
 
@@ -212,6 +218,7 @@ final class DefaultFeatureStore implements FeatureStore, Tracker.Listener {
 
   @Override
   public TrainingSetDefinition getTrainingData(TrainingDataRequest request, PitQuery.RowSink sink) {
+    ValueType.checkTimeArgument("as_of", request.asOf());
     return training.getTrainingData(request, sink);
   }
 

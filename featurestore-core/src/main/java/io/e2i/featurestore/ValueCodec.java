@@ -59,7 +59,7 @@ public final class ValueCodec {
       return scalar;
     }
     try {
-      return fromNode(type, MAPPER.readTree(json));
+      return fromStoredNode(type, MAPPER.readTree(json));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("stored value is not JSON: " + json, e);
     }
@@ -120,7 +120,7 @@ public final class ValueCodec {
         case STRING -> plainString(json);
         case TIMESTAMP -> {
           String text = plainString(json);
-          yield text == null ? null : ValueType.toInstant(text);
+          yield text == null ? null : ValueType.storedInstant(text);
         }
         default -> null;
       };
@@ -149,6 +149,15 @@ public final class ValueCodec {
   /** Converts a parsed JSON node (e.g. from an HTTP body) to a normalized value of the type. */
   public static @Nullable Object fromNode(ValueType type, @Nullable JsonNode node) {
     return type.normalize(toJava(node));
+  }
+
+  /**
+   * {@link #fromNode} of a value read back from a store or a cache (what {@link #encode} wrote):
+   * timestamps of any year read, so a value stored before writes were held to years 0000 to 9999
+   * still reads.
+   */
+  public static @Nullable Object fromStoredNode(ValueType type, @Nullable JsonNode node) {
+    return type.normalizeStored(toJava(node));
   }
 
   /** Plain Java form of a JSON node: String, Long/BigInteger, Double, Boolean, List or null. */

@@ -115,6 +115,19 @@ public enum ValueType {
    * @throws IllegalArgumentException naming why the value does not fit
    */
   public @Nullable Object normalize(@Nullable Object value) {
+    return normalize(value, true);
+  }
+
+  /**
+   * {@link #normalize} of a value read back from a store or a cache: a timestamp of any year reads
+   * (a value written before writes were held to years 0000 to 9999, e.g. year 10001, must not make
+   * its reads fail); writes stay strict.
+   */
+  @Nullable Object normalizeStored(@Nullable Object value) {
+    return normalize(value, false);
+  }
+
+  private @Nullable Object normalize(@Nullable Object value, boolean checkYears) {
     if (value == null) {
       return null;
     }
@@ -127,7 +140,7 @@ public enum ValueType {
         if (element == null) {
           throw new IllegalArgumentException("list elements must not be null");
         }
-        out.add(elementType.normalize(element));
+        out.add(elementType.normalize(element, checkYears));
       }
       return Collections.unmodifiableList(out);
     }
@@ -146,7 +159,7 @@ public enum ValueType {
         }
         throw mismatch(value);
       }
-      case TIMESTAMP -> toInstant(value);
+      case TIMESTAMP -> checkYears ? toInstant(value) : storedInstant(value);
       default -> throw new IllegalStateException(name());
     };
   }
@@ -263,18 +276,27 @@ public enum ValueType {
    * a time past them is the caller's mistake, not a store failure.
    */
   public static Instant toInstant(Object value) {
-    Instant instant =
-        switch (value) {
-          case Instant i -> i;
-          case OffsetDateTime o -> o.toInstant();
-          case ZonedDateTime z -> z.toInstant();
-          case java.util.Date d -> d.toInstant();
-          case String s -> parseInstant(s);
-          default ->
-              throw new IllegalArgumentException(
-                  "expected a timestamp, got " + describe(value) + " " + value);
-        };
-    return inRange(instant, value).truncatedTo(ChronoUnit.MICROS);
+    return inRange(anyYear(value), value).truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /**
+   * {@link #toInstant} of a time read back from a store: any year (see {@link #normalizeStored}).
+   */
+  static Instant storedInstant(Object value) {
+    return anyYear(value).truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static Instant anyYear(Object value) {
+    return switch (value) {
+      case Instant i -> i;
+      case OffsetDateTime o -> o.toInstant();
+      case ZonedDateTime z -> z.toInstant();
+      case java.util.Date d -> d.toInstant();
+      case String s -> parseInstant(s);
+      default ->
+          throw new IllegalArgumentException(
+              "expected a timestamp, got " + describe(value) + " " + value);
+    };
   }
 
   /** Whether {@code instant} is in years 0000 to 9999 (see {@link #MIN_TIMESTAMP}). */
@@ -288,13 +310,31 @@ public enum ValueType {
    */
   public static Instant inRange(Instant instant, Object given) {
     if (!isInRange(instant)) {
-      String text = given instanceof String s ? "'" + s + "'" : String.valueOf(given);
-      throw new IllegalArgumentException(
-          "timestamp "
-              + (text.length() > 80 ? text.substring(0, 77) + "..." : text)
-              + " is out of range: years 0000 to 9999");
+      throw new IllegalArgumentException(outOfRange(given));
     }
     return instant;
+  }
+
+  /**
+   * A Java caller's time argument named {@code argument} (a read window's bound, an as-of), refused
+   * as HTTP refuses it (a 400) when it is outside years 0000 to 9999: the stores count microseconds
+   * in a long, so such a time would otherwise fail inside them ("offline store read failed"). Null,
+   * an open bound, passes.
+   *
+   * @throws FeatureStoreException INVALID_ARGUMENT naming the argument and the time
+   */
+  public static @Nullable Instant checkTimeArgument(String argument, @Nullable Instant instant) {
+    if (instant != null && !isInRange(instant)) {
+      throw FeatureStoreException.invalid("'" + argument + "': " + outOfRange(instant));
+    }
+    return instant;
+  }
+
+  private static String outOfRange(Object given) {
+    String text = given instanceof String s ? "'" + s + "'" : String.valueOf(given);
+    return "timestamp "
+        + (text.length() > 80 ? text.substring(0, 77) + "..." : text)
+        + " is out of range: years 0000 to 9999";
   }
 
   private static Instant parseInstant(String s) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.e2i.featurestore.spi.PitQuery;
+import io.e2i.featurestore.testing.CollectingSink;
 import io.e2i.featurestore.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -970,6 +972,63 @@ public abstract class FeatureStoreContract {
     assertThat(before.features()).isEmpty();
     assertThat(store.getEntityFeatures(hcp("H1"), "hcp_demographics").features())
         .containsEntry("specialty", "v2");
+  }
+
+  /**
+   * A time argument outside years 0000 to 9999 (a window bound, an as-of) is the caller's mistake,
+   * named as HTTP's 400 names it, before any store reads it: the stores count microseconds in a
+   * long, and a time such as year 999999999 failed inside them ("offline store read failed").
+   */
+  @Test
+  void timeArgumentsOutsideYears0000To9999AreInvalidArgumentsNamingThem() {
+    seedGroups();
+    write("specialty", hcp("H1"), "v1", T0);
+    Instant far = Instant.parse("+999999999-12-31T23:59:59Z");
+    Instant early = Instant.parse("-999999999-01-01T00:00:00Z");
+    Instant year10001 = Instant.parse("+10001-01-01T00:00:00Z");
+    List<String> specialty = List.of("specialty");
+    PitQuery.Spine spine =
+        new PitQuery.Spine.Rows(
+            List.of("hcp_id", "event_timestamp"),
+            "event_timestamp",
+            List.<Object[]>of(new Object[] {"H1", T0}));
+    List<Map.Entry<String, org.junit.jupiter.api.function.Executable>> calls =
+        List.of(
+            Map.entry(
+                "'start_time'", () -> store.getHistoricalFeatures(hcp("H1"), specialty, far, null)),
+            Map.entry(
+                "'end_time'", () -> store.getHistoricalFeatures(hcp("H1"), specialty, null, early)),
+            Map.entry(
+                "'start_time'", () -> store.getHistoricalFeatures(hcp("H1"), specialty, early, T0)),
+            Map.entry(
+                "'end_time'",
+                () -> store.getHistoricalFeatures(hcp("H1"), specialty, null, year10001)),
+            Map.entry(
+                "'as_of'",
+                () ->
+                    store.getEntityFeatures(
+                        new OnlineRequest(hcp("H1"), "hcp_demographics", List.of(), true, early))),
+            Map.entry(
+                "'as_of'",
+                () ->
+                    store.getTrainingData(
+                        new TrainingDataRequest(
+                            spine, List.of("hcp_demographics:specialty"), early, null),
+                        new CollectingSink())),
+            Map.entry("'start'", () -> store.materialize("hcp_demographics", early, T0)),
+            Map.entry("'end'", () -> store.materialize("hcp_demographics", T0, far)));
+    for (var call : calls) {
+      assertThatThrownBy(call.getValue()::execute)
+          .as(call.getKey())
+          .isInstanceOfSatisfying(
+              FeatureStoreException.class,
+              e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
+          .hasMessageStartingWith(call.getKey() + ": timestamp ")
+          .hasMessageEndingWith(" is out of range: years 0000 to 9999");
+    }
+    assertThat(store.getHistoricalFeatures(hcp("H1"), specialty, null, null))
+        .extracting(FeatureValue::value)
+        .containsExactly("v1");
   }
 
   // ------------------------------------------------------------------ statistics and health

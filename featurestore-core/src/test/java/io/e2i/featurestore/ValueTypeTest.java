@@ -45,6 +45,51 @@ class ValueTypeTest {
     assertThatThrownBy(() -> ValueType.toInstant(Instant.MAX)).hasMessageContaining("out of range");
   }
 
+  /**
+   * A timestamp value stored before writes were held to years 0000 to 9999 (e.g. year 10001) still
+   * reads back: only writes are strict. Both decoder paths: the plain string, and Jackson's (a
+   * list).
+   */
+  @Test
+  void storedTimestampsOfAnyYearDecodeWhileWritesStayStrict() {
+    Instant year10001 = Instant.parse("+10001-01-01T00:00:00Z");
+    Instant bc = Instant.parse("-0005-06-01T00:00:00Z");
+    assertThat(ValueCodec.decode(ValueType.TIMESTAMP, "\"+10001-01-01T00:00:00Z\""))
+        .isEqualTo(year10001);
+    assertThat(ValueCodec.decode(ValueType.TIMESTAMP, ValueCodec.encode(bc))).isEqualTo(bc);
+    assertThat(
+            ValueCodec.decode(
+                ValueType.TIMESTAMP_LIST, ValueCodec.encode(List.of(year10001, Instant.EPOCH))))
+        .isEqualTo(List.of(year10001, Instant.EPOCH));
+    byte[] utf8 = "\"+10001-01-01T00:00:00Z\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ValueCodec.decode(ValueType.TIMESTAMP, utf8, 0, utf8.length)).isEqualTo(year10001);
+    assertThatThrownBy(() -> ValueType.TIMESTAMP.normalize(year10001))
+        .hasMessageContaining("out of range");
+    assertThatThrownBy(() -> ValueType.TIMESTAMP_LIST.normalize(List.of(bc)))
+        .hasMessageContaining("out of range");
+    assertThatThrownBy(
+            () ->
+                ValueCodec.fromNode(
+                    ValueType.TIMESTAMP,
+                    com.fasterxml.jackson.databind.node.TextNode.valueOf(year10001.toString())))
+        .hasMessageContaining("out of range");
+  }
+
+  /** A Java caller's time argument is named in the store's INVALID_ARGUMENT; null is open. */
+  @Test
+  void timeArgumentsAreCheckedNamingTheArgument() {
+    assertThat(ValueType.checkTimeArgument("as_of", null)).isNull();
+    assertThat(ValueType.checkTimeArgument("as_of", ValueType.MAX_TIMESTAMP))
+        .isEqualTo(ValueType.MAX_TIMESTAMP);
+    assertThatThrownBy(
+            () -> ValueType.checkTimeArgument("end_time", ValueType.MAX_TIMESTAMP.plusNanos(1000)))
+        .isInstanceOfSatisfying(
+            FeatureStoreException.class,
+            e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
+        .hasMessage(
+            "'end_time': timestamp +10000-01-01T18:00:00Z is out of range: years 0000 to 9999");
+  }
+
   @Test
   void normalizesLosslessly() {
     assertThat(ValueType.INT64.normalize(5)).isEqualTo(5L);

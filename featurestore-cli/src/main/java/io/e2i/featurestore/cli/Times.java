@@ -1,6 +1,8 @@
 package io.e2i.featurestore.cli;
 
 import io.e2i.featurestore.FeatureStoreException;
+import io.e2i.featurestore.ValueType;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,6 +27,10 @@ final class Times {
 
   private Times() {}
 
+  /**
+   * A timestamp option: a usage error (exit 2) naming {@code what} when it is malformed or outside
+   * years 0000 to 9999 (which the stores cannot read, as over HTTP).
+   */
   static Instant parse(String what, String text) {
     Instant t = tryParse(text, Instant.now());
     if (t == null) {
@@ -35,6 +41,7 @@ final class Times {
               + "'; expected ISO-8601 such as 2025-12-18T10:15:30Z, a date, 'now' or an age"
               + " such as -30d");
     }
+    ValueType.checkTimeArgument(what, t);
     return t;
   }
 
@@ -52,15 +59,19 @@ final class Times {
     }
     Matcher m = AGO.matcher(s.toLowerCase(Locale.ROOT));
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      Duration d =
-          switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-          };
-      return now.minus(d).truncatedTo(ChronoUnit.MICROS);
+      try {
+        long n = Long.parseLong(m.group(1));
+        Duration d =
+            switch (m.group(2)) {
+              case "s" -> Duration.ofSeconds(n);
+              case "m" -> Duration.ofMinutes(n);
+              case "h" -> Duration.ofHours(n);
+              default -> Duration.ofDays(n);
+            };
+        return now.minus(d).truncatedTo(ChronoUnit.MICROS);
+      } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
+        return null; // an age past any long or Instant (e.g. -99999999999999d) is no timestamp
+      }
     }
     return parseAbsolute(s);
   }

@@ -113,7 +113,7 @@ public record CachedFeatures(List<Entry> entries) {
             ? Instant.ofEpochSecond(
                 Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L)
             : Instant.parse(tsText);
-    return new Entry(name, version, type, ValueCodec.fromNode(type, value), ts);
+    return new Entry(name, version, type, ValueCodec.fromStoredNode(type, value), ts);
   }
 
   private static JsonNode readTree(String json) {

@@ -63,6 +63,19 @@ class CachedFeaturesTest {
     assertThat(CachedFeatures.fromJson(cached.toJson())).isEqualTo(cached);
   }
 
+  /** A value stored before writes were held to years 0000 to 9999 reads through a cache too. */
+  @Test
+  void timestampValuesOfAnyYearSurviveTheRoundTrip() {
+    Instant year10001 = Instant.parse("+10001-01-01T00:00:00Z");
+    CachedFeatures cached =
+        new CachedFeatures(
+            List.of(
+                new CachedFeatures.Entry("t", 1, ValueType.TIMESTAMP, year10001, T),
+                new CachedFeatures.Entry(
+                    "tl", 1, ValueType.TIMESTAMP_LIST, List.of(year10001, T), T)));
+    assertThat(CachedFeatures.fromJson(cached.toJson())).isEqualTo(cached);
+  }
+
   @Test
   void malformedEntriesAreRefused() {
     assertThatThrownBy(() -> CachedFeatures.fromJson("{}")).hasMessageContaining("array");

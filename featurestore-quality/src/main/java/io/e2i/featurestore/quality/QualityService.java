@@ -62,7 +62,7 @@ public final class QualityService {
   /** Checks the stored values of every feature of the group (latest versions) in [start, end]. */
   public ValidationReport validate(
       String groupName, @Nullable Instant start, @Nullable Instant end) {
-    checkOrder(start, end, "start", "end");
+    checkWindow(start, end, "start", "end");
     FeatureGroup group = group(groupName);
     List<Feature> latest = store.listFeatures(groupName);
     List<QualityQueries.ValidationCounts> all =
@@ -232,7 +232,7 @@ public final class QualityService {
   private Resolved resolve(FeatureGroup group, Feature latest, DriftWindow side, String what) {
     return switch (side) {
       case DriftWindow.Range r -> {
-        checkOrder(r.start(), r.end(), what + ".start", what + ".end");
+        checkWindow(r.start(), r.end(), what + ".start", what + ".end");
         yield new Resolved(
             new Window(latest.id(), latest.valueType(), r.start(), r.end(), null),
             latest.version(),
@@ -315,8 +315,11 @@ public final class QualityService {
     }
   }
 
-  private static void checkOrder(
+  /** A window given by the caller: its bounds in years 0000 to 9999 (as over HTTP), in order. */
+  private static void checkWindow(
       @Nullable Instant start, @Nullable Instant end, String startName, String endName) {
+    ValueType.checkTimeArgument(startName, start);
+    ValueType.checkTimeArgument(endName, end);
     if (start != null && end != null && start.isAfter(end)) {
       throw FeatureStoreException.invalid(
           startName + " (" + start + ") is after " + endName + " (" + end + ")");

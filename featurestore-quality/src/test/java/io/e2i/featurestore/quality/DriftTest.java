@@ -202,6 +202,36 @@ class DriftTest {
    * False alarms at the default thresholds (PSI 0.1 warn, 0.25 drift) over many pairs of samples
    * drawn from one distribution: written down in docs/performance.md ("Data quality").
    */
+  /**
+   * A window bound outside years 0000 to 9999 is the caller's mistake, named as HTTP names it,
+   * before the store reads: such a time failed inside it ("validation failed").
+   */
+  @Test
+  void windowBoundsOutsideYears0000To9999AreInvalidArgumentsNamingThem() {
+    write("score", 0, List.of(1.0, 2.0, 3.0));
+    Instant far = Instant.parse("+999999999-12-31T23:59:59Z");
+    Instant early = Instant.parse("-999999999-01-01T00:00:00Z");
+    List<Map.Entry<String, org.junit.jupiter.api.function.Executable>> calls =
+        List.of(
+            Map.entry("'start'", () -> quality.validate("hcp", early, null)),
+            Map.entry("'end'", () -> quality.validate("hcp", T0, far)),
+            Map.entry(
+                "'reference.start'",
+                () -> quality.drift("hcp", "score", new DriftWindow.Range(early, T0), day(0))),
+            Map.entry(
+                "'current.end'",
+                () -> quality.drift("hcp", "score", day(0), new DriftWindow.Range(null, far))));
+    for (var call : calls) {
+      assertThatThrownBy(call.getValue()::execute)
+          .as(call.getKey())
+          .isInstanceOfSatisfying(
+              FeatureStoreException.class,
+              e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
+          .hasMessageStartingWith(call.getKey() + ": timestamp ")
+          .hasMessageEndingWith(" is out of range: years 0000 to 9999");
+    }
+  }
+
   @Test
   void falseAlarmRateOfSameDistributionSamples() {
     int trials = 100;
