@@ -1,5 +1,7 @@
 package io.e2i.featurestore.postgres;
 
+import io.e2i.featurestore.ValueCodec;
+import io.e2i.featurestore.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -14,12 +16,17 @@ import org.jspecify.annotations.Nullable;
  * a zero byte. Timestamps are PostgreSQL's binary {@code timestamptz} (microseconds since
  * 2000-01-01 UTC, big-endian); the value is {@code jsonb_send}'s form (version byte 1, then the
  * JSON text), absent for SQL NULL. A zero byte cannot occur in the JSON text (PostgreSQL text has
- * no NUL and {@code jsonb} prints control characters escaped), so it ends a value unambiguously.
+ * no NUL and {@code jsonb} prints control characters escaped), so it ends a value unambiguously. In
+ * a typed read ({@link PgHistory#sql(boolean, boolean, boolean)}) a number may instead come as the
+ * tag byte {@value #FLOAT8_TAG} and its 8 bytes of {@code float8send} (which may contain zero
+ * bytes: the tag gives the length, the separator follows them).
  */
 record PgHistoryRows(UUID featureId, int count, byte @Nullable [] packed) {
   private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L; // 2000-01-01T00:00:00Z
   private static final int TIMESTAMPS = 16;
   private static final byte JSONB_VERSION = 1;
+  static final byte FLOAT8_TAG = 8;
+  private static final double TWO_TO_53 = 0x1p53;
 
   /**
    * Receives one value: its JSON text at {@code b[off, off + len)}, or {@code len < 0} for null.
@@ -28,6 +35,32 @@ record PgHistoryRows(UUID featureId, int count, byte @Nullable [] packed) {
   interface Visitor {
     void value(byte[] b, int off, int len, Instant eventTimestamp, Instant writtenAt)
         throws SQLException;
+
+    /**
+     * Receives a number sent as float8 (typed reads only; see {@link #number(ValueType, double)}).
+     */
+    default void number(double value, Instant eventTimestamp, Instant writtenAt)
+        throws SQLException {
+      throw new SQLException("history: a float8 value in a read of JSON text");
+    }
+  }
+
+  /**
+   * The value a number sent as float8 stands for in a feature of {@code type}: what decoding its
+   * JSON gives. The writer (PgCopy) sets value_num to the Double itself or to the Long's double,
+   * and the typed SQL sends it only below 2^53 in magnitude, where a Long's double is exact: so a
+   * float64 feature's value is the double, an int64 feature's the integer it holds. Anything else
+   * (no such row is written by the store) is decoded from the number's text as its JSON would be.
+   */
+  static @Nullable Object number(ValueType type, double x) {
+    boolean integral = x == Math.rint(x) && Math.abs(x) < TWO_TO_53;
+    if (type == ValueType.FLOAT64) {
+      return x == 0 ? 0.0 : x; // a JSON number's numeric has no negative zero
+    }
+    if (type == ValueType.INT64 && integral) {
+      return (long) x;
+    }
+    return ValueCodec.decode(type, integral ? Long.toString((long) x) : Double.toString(x));
   }
 
   /**
@@ -64,9 +97,13 @@ record PgHistoryRows(UUID featureId, int count, byte @Nullable [] packed) {
   private static void visit(byte[] b, int start, Instants instants, Visitor visitor)
       throws SQLException {
     int value = start + TIMESTAMPS;
-    int end = valueEnd(b, value);
     Instant event = instants.of(micros(b, start));
     Instant written = instants.of(micros(b, start + 8));
+    if (value < b.length && b[value] == FLOAT8_TAG) {
+      visitor.number(Double.longBitsToDouble(micros(b, value + 1)), event, written);
+      return;
+    }
+    int end = valueEnd(b, value);
     if (end == value) {
       visitor.value(b, value, -1, event, written);
     } else {
@@ -84,10 +121,16 @@ record PgHistoryRows(UUID featureId, int count, byte @Nullable [] packed) {
       }
       starts[k] = pos;
       int value = pos + TIMESTAMPS;
-      if (value < b.length && b[value] != 0 && b[value] != JSONB_VERSION) {
+      if (value < b.length && b[value] == FLOAT8_TAG) {
+        pos = value + 9;
+        if (pos > b.length || (pos < b.length && b[pos] != 0)) {
+          throw new SQLException("history: a float8 value not 8 bytes long");
+        }
+      } else if (value < b.length && b[value] != 0 && b[value] != JSONB_VERSION) {
         throw new SQLException("history: unexpected jsonb version " + b[value]);
+      } else {
+        pos = valueEnd(b, value);
       }
-      pos = valueEnd(b, value);
       if (pos < b.length) {
         pos++; // the separator
         if (pos == b.length) {
@@ -110,6 +153,7 @@ record PgHistoryRows(UUID featureId, int count, byte @Nullable [] packed) {
     return i;
   }
 
+  /** The 8 big-endian bytes at {@code at}: a timestamp's microseconds or a float8's bits. */
   private static long micros(byte[] b, int at) {
     long us = 0;
     for (int i = at; i < at + 8; i++) {

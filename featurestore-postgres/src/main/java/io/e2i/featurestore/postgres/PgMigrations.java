@@ -5,7 +5,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Applies the feature store's versioned schema migrations ({@code db/migration/V*.sql}) with
@@ -30,16 +32,23 @@ public final class PgMigrations {
   /** Migrates up to a version ({@code "latest"}: all); tests migrate an old schema with data. */
   static int migrate(DataSource dataSource, String target) {
     try {
-      MigrateResult result =
+      FluentConfiguration config =
           Flyway.configure(PgMigrations.class.getClassLoader())
               .dataSource(dataSource)
               .target(target)
               .table(HISTORY_TABLE)
               .locations("classpath:db/migration")
-              .javaMigrations(new PartitionMigration()) // V6: not one transaction, see there
-              .baselineOnMigrate(false)
-              .load()
-              .migrate();
+              // V6 and V12: not one transaction each, see there
+              .javaMigrations(new PartitionMigration(), new ReadIndexMigration())
+              .baselineOnMigrate(false);
+      // A session advisory lock, not Flyway's default transactional one: that transaction stays
+      // open on another connection for the whole run, and V12's CREATE INDEX CONCURRENTLY waits
+      // for every transaction older than it, so it would wait forever.
+      config
+          .getPluginRegister()
+          .getExact(PostgreSQLConfigurationExtension.class)
+          .setTransactionalLock(false);
+      MigrateResult result = config.load().migrate();
       return result.migrationsExecuted;
     } catch (FlywayException e) {
       throw FeatureStoreException.unavailable("schema migration failed: " + e.getMessage(), e);

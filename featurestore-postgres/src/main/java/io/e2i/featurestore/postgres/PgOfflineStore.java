@@ -231,7 +231,7 @@ public final class PgOfflineStore implements OfflineStore {
     HistoryDecoder decoder = new HistoryDecoder(ids.size(), types, sink);
     try {
       PgHistory.read(
-          readDb, new PgHistory.Query(entity, ids, start, end, historyConnections), decoder);
+          readDb, new PgHistory.Query(entity, ids, start, end, historyConnections, true), decoder);
     } catch (SQLException e) {
       throw PgDatabase.error("reading feature history", e);
     }
@@ -278,12 +278,18 @@ public final class PgOfflineStore implements OfflineStore {
         r.forEach(
             shared,
             true,
-            (b, off, len, event, written) ->
+            new PgHistoryRows.Visitor() {
+              @Override
+              public void value(byte[] b, int off, int len, Instant event, Instant written) {
                 sink.value(
-                    feature,
-                    len < 0 ? null : ValueCodec.decode(type, b, off, len),
-                    event,
-                    written));
+                    feature, len < 0 ? null : ValueCodec.decode(type, b, off, len), event, written);
+              }
+
+              @Override
+              public void number(double value, Instant event, Instant written) {
+                sink.value(feature, PgHistoryRows.number(type, value), event, written);
+              }
+            });
       }
     }
   }
@@ -298,9 +304,9 @@ public final class PgOfflineStore implements OfflineStore {
     return rows.stream().mapToInt(PgHistoryRows::count).max().orElse(0);
   }
 
-  /** The history query (see {@link PgHistory#sql}). */
+  /** The history query of the decoded read, numbers as float8 (see {@link PgHistory#sql}). */
   static String historySql(boolean withStart, boolean withEnd) {
-    return PgHistory.sql(withStart, withEnd);
+    return PgHistory.sql(withStart, withEnd, true);
   }
 
   /**

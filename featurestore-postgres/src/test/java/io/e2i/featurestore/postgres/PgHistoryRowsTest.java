@@ -2,12 +2,16 @@ package io.e2i.featurestore.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.e2i.featurestore.ValueCodec;
+import io.e2i.featurestore.ValueType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -85,6 +89,94 @@ class PgHistoryRowsTest {
     assertThat(instants.of(-1)).isEqualTo(Instant.parse("1999-12-31T23:59:59.999999Z"));
   }
 
+  /**
+   * Numbers as the typed read sends them: the tag byte and 8 bytes of float8, zero bytes included
+   * (1.0 is 3ff0000000000000), between JSON values and nulls; the count still checked.
+   */
+  @Test
+  void float8ValuesWithZeroBytesBetweenJsonAndNulls() throws SQLException {
+    Object[] values = {1.0, "\"x\"", null, 0.0, -2.5, null, 0x1p52, "7"};
+    long[] micros = new long[values.length];
+    for (int k = 0; k < values.length; k++) {
+      micros[k] = 10L * (values.length - k); // newest first, as the walk feeds the aggregate
+    }
+    byte[] packed = packTyped(micros, values);
+    List<String> out = new ArrayList<>();
+    new PgHistoryRows(UUID.randomUUID(), values.length, packed)
+        .forEach(
+            new PgHistoryRows.Instants(values.length),
+            false,
+            new PgHistoryRows.Visitor() {
+              @Override
+              public void value(byte[] b, int off, int len, Instant event, Instant written) {
+                out.add("json " + PgHistoryRows.text(b, off, len));
+              }
+
+              @Override
+              public void number(double value, Instant event, Instant written) {
+                out.add("float8 " + Long.toHexString(Double.doubleToRawLongBits(value)));
+              }
+            });
+    assertThat(out)
+        .containsExactly(
+            "float8 3ff0000000000000",
+            "json \"x\"",
+            "json null",
+            "float8 0",
+            "float8 c004000000000000",
+            "json null",
+            "float8 4330000000000000",
+            "json 7");
+    assertThatThrownBy(() -> visit(new PgHistoryRows(UUID.randomUUID(), values.length, packed)))
+        .as("a reader of JSON text refuses a float8")
+        .hasMessageContaining("float8");
+    assertThatThrownBy(
+            () -> visit(new PgHistoryRows(UUID.randomUUID(), 1, Arrays.copyOf(packed, 16 + 5))))
+        .as("a float8 cut short")
+        .hasMessageContaining("8 bytes");
+  }
+
+  /** A float8 turned back into the value its JSON decodes to, per feature type. */
+  @Test
+  void aFloat8IsTheValueItsJsonDecodesTo() {
+    long[] longs = {
+      0, 1, -1, 42, 1L << 31, -(1L << 40), (1L << 53) - 1, -((1L << 53) - 1), 1234567890123L
+    };
+    for (long l : longs) {
+      assertThat(PgHistoryRows.number(ValueType.INT64, (double) l))
+          .as("%d", l)
+          .isInstanceOf(Long.class)
+          .isEqualTo(ValueCodec.decode(ValueType.INT64, Long.toString(l)));
+    }
+    double[] doubles = {
+      0.0,
+      -0.0,
+      1.0,
+      0.1,
+      1.0 / 3,
+      -2.5,
+      1e-300,
+      Double.MIN_VALUE,
+      0x1p52,
+      4503599627370495.5,
+      9007199254740991.0,
+      1e15 + 0.3
+    };
+    for (double d : doubles) {
+      Object decoded = PgHistoryRows.number(ValueType.FLOAT64, d);
+      Object fromJson = ValueCodec.decode(ValueType.FLOAT64, d == 0 ? "0.0" : Double.toString(d));
+      assertThat(decoded).as("%s", d).isInstanceOf(Double.class);
+      assertThat(Double.doubleToRawLongBits((Double) decoded))
+          .as("%s", d)
+          .isEqualTo(Double.doubleToRawLongBits((Double) fromJson));
+    }
+    // Not written by the store, decoded as the number's JSON text would be.
+    assertThatThrownBy(() -> PgHistoryRows.number(ValueType.INT64, 2.5))
+        .hasMessage(catchThrowable(() -> ValueCodec.decode(ValueType.INT64, "2.5")).getMessage());
+    assertThatThrownBy(() -> PgHistoryRows.number(ValueType.STRING, 3.0))
+        .hasMessage(catchThrowable(() -> ValueCodec.decode(ValueType.STRING, "3")).getMessage());
+  }
+
   private static List<String> visit(PgHistoryRows rows) throws SQLException {
     List<String> out = new ArrayList<>();
     rows.forEach(
@@ -108,6 +200,26 @@ class PgHistoryRowsTest {
       if (values[k] != null) {
         out.write(1);
         out.writeBytes(values[k].getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** As the typed SQL packs them: a Double as the tag and its float8, a String as JSON text. */
+  private static byte[] packTyped(long[] eventMicros, Object... values) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int k = 0; k < eventMicros.length; k++) {
+      if (k > 0) {
+        out.write(0);
+      }
+      writeLong(out, eventMicros[k]);
+      writeLong(out, eventMicros[k]);
+      if (values[k] instanceof Double d) {
+        out.write(PgHistoryRows.FLOAT8_TAG);
+        writeLong(out, Double.doubleToRawLongBits(d));
+      } else if (values[k] instanceof String json) {
+        out.write(1);
+        out.writeBytes(json.getBytes(StandardCharsets.UTF_8));
       }
     }
     return out.toByteArray();

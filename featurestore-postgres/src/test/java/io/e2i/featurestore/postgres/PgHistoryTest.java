@@ -228,7 +228,7 @@ class PgHistoryTest {
    */
   @Test
   void theGenericPlanWalksTheMonthsInIndexOrderWithoutSorting() throws SQLException {
-    String sql = PgHistory.sql(true, true);
+    String sql = PgHistory.sql(true, true, true);
     for (int i = 1; sql.contains("?"); i++) {
       sql = sql.replaceFirst("\\?", "\\$" + i);
     }

@@ -120,7 +120,8 @@ class PgMigrationsTest {
                 + now
                 + "', now())");
       }
-      assertThat(PgMigrations.migrate(db.dataSource())).isEqualTo(1);
+      assertThat(PgMigrations.migrate(db.dataSource(), "11")).isEqualTo(1);
+      PgMigrations.migrate(db.dataSource());
       try (PgOfflineStore store = new PgOfflineStore(db.retain())) {
         java.util.UUID feature = java.util.UUID.fromString(id);
         store.write(
@@ -159,6 +160,122 @@ class PgMigrationsTest {
             "{\"id\":\"C\"} 3.5 3.5",
             "{\"id\":\"D\"} 4 4",
             "{\"id\":\"E\"} 5.5 5.5");
+  }
+
+  /**
+   * V12 rebuilds the read index with value_num on a table with data in the legacy partition and in
+   * months: every partition gets a valid part that includes it, attached to the one index of the
+   * old name, the old parts are gone, no row is lost, a month created after V12 gets the new part,
+   * history reads stay index-only, and running it again changes nothing.
+   */
+  @Test
+  void v12PutsValueNumIntoEveryPartitionsReadIndex() throws SQLException {
+    String url = TestPostgres.newDatabase();
+    String id = "5e0c2a4e-2f6b-4d8e-9a51-7a1c3e5f7d91";
+    java.time.YearMonth cutoff = java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(2);
+    try (PgDatabase db = PgDatabase.open(url, Map.of())) {
+      PgMigrations.migrate(db.dataSource(), "5");
+      exec(
+          db,
+          "INSERT INTO feature_values (feature_id, entity_key, value, event_timestamp, written_at)"
+              + " SELECT '"
+              + id
+              + "', '{\"id\":\"E' || (i % 10) || '\"}', to_jsonb(i * 0.5),"
+              + " timestamptz '2025-10-01' + i * interval '1 minute', now()"
+              + " FROM generate_series(1, 5000) i");
+      PgMigrations.migrate(db.dataSource(), "11");
+      exec(
+          db,
+          "INSERT INTO feature_values (feature_id, entity_key, value, value_num, event_timestamp,"
+              + " written_at) SELECT '"
+              + id
+              + "', '{\"id\":\"E' || (i % 10) || '\"}', to_jsonb(i), i, "
+              + PgPartitions.literal(cutoff)
+              + " + i * interval '10 minutes', now() FROM generate_series(1, 4000) i");
+      List<String> before = readIndexParts(db);
+      assertThat(before).hasSizeGreaterThanOrEqualTo(3).noneMatch(p -> p.contains("value_num"));
+      assertThat(PgMigrations.migrate(db.dataSource(), "12")).isEqualTo(1);
+      List<String> after = readIndexParts(db);
+      assertThat(after).hasSameSizeAs(before);
+      for (String part : after) {
+        assertThat(part)
+            .matches("feature_values_(legacy|y\\d{4}m\\d\\d) feature_values_\\S+_read_idx valid .*")
+            .endsWith(
+                "USING btree (feature_id, entity_key, event_timestamp DESC, seq DESC)"
+                    + " INCLUDE (value, value_num, written_at)");
+      }
+      assertThat(
+              strings(
+                  url,
+                  "SELECT c.relname FROM pg_class c WHERE c.relkind IN ('i', 'I')"
+                      + " AND (c.relname LIKE '%read12%' OR c.relname LIKE '%v12%'"
+                      + " OR c.relname LIKE '%entity_key_event%')"))
+          .as("indexes left over")
+          .isEmpty();
+      assertThat(
+              strings(
+                  url,
+                  "SELECT indisvalid::text FROM pg_index"
+                      + " WHERE indexrelid = 'feature_values_read_idx'::regclass"))
+          .containsExactly("true");
+      assertThat(strings(url, "SELECT count(*) FROM feature_values")).containsExactly("9000");
+      try (Connection c = db.connection()) {
+        ReadIndexMigration.migrate(c); // done: changes nothing
+      }
+      assertThat(readIndexParts(db)).isEqualTo(after);
+      PgMigrations.migrate(db.dataSource());
+      try (PgOfflineStore store = new PgOfflineStore(db.retain())) {
+        store.write(
+            List.of(
+                new io.e2i.featurestore.spi.ValueRow(
+                    java.util.UUID.fromString(id),
+                    io.e2i.featurestore.EntityKey.of("id", "E1"),
+                    7L,
+                    java.time.Instant.parse("2041-06-01T00:00:00Z"))),
+            java.time.Instant.now());
+      }
+      List<String> withNewMonth = readIndexParts(db);
+      assertThat(withNewMonth).hasSize(after.size() + 1);
+      assertThat(withNewMonth)
+          .anyMatch(p -> p.startsWith("feature_values_y2041m06 ") && p.contains("value_num"));
+      exec(db, "CHECKPOINT");
+      exec(db, "VACUUM ANALYZE feature_values");
+      String query =
+          PgOfflineStore.historySql(false, false)
+              .replaceFirst("\\?", "ARRAY['" + id + "'::uuid]")
+              .replaceFirst("\\?", "'{\"id\":\"E1\"}'");
+      assertThat(strings(url, "EXPLAIN (ANALYZE) " + query))
+          .anyMatch(l -> l.contains("Index Only Scan using feature_values_legacy_read_idx"))
+          .noneMatch(l -> l.contains("Heap Fetches") && !l.contains("Heap Fetches: 0"));
+    }
+  }
+
+  /** Each partition's part of feature_values_read_idx: "partition index valid definition". */
+  private static List<String> readIndexParts(PgDatabase db) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.connection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT t.relname || ' ' || i.relname || ' ' || CASE WHEN x.indisvalid THEN"
+                    + " 'valid' ELSE 'invalid' END || ' ' || pg_get_indexdef(i.oid)"
+                    + " FROM pg_inherits p JOIN pg_class t ON t.oid = p.inhrelid"
+                    + " JOIN pg_index x ON x.indrelid = t.oid JOIN pg_class i ON i.oid ="
+                    + " x.indexrelid WHERE p.inhparent = 'feature_values'::regclass"
+                    + " AND NOT x.indisprimary"
+                    + " ORDER BY t.relname, i.relname")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static void exec(PgDatabase db, String sql) throws SQLException {
+    try (Connection c = db.connection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
   }
 
   private static List<String> enumLabels(String url, String type) throws SQLException {
