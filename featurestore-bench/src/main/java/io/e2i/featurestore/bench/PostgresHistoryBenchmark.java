@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code -p stored=50000000} adds other entities' values until that many are stored (issue 15:
  * the target holds with 50,000,000 values): 10 features x one value a day over the same 60 days,
- * loaded server-side with {@code INSERT ... SELECT FROM generate_series} in read-index order (see
- * {@link #fill}) rather than through the API, which would take hours here. Not timed.
+ * loaded server-side with {@code INSERT ... SELECT FROM generate_series} in read-index order, with
+ * the value_num the store's writer gives them (V11; in the read index since V12) (see {@link
+ * #fill}) rather than through the API, which would take hours here. Not timed.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -114,14 +115,17 @@ public class PostgresHistoryBenchmark {
     for (int f = 0; f < PostgresBenchData.FEATURES; f++) {
       PostgresBenchData.sql(
           pg,
-          "INSERT INTO feature_values (feature_id, entity_key, value, event_timestamp, written_at)"
+          "INSERT INTO feature_values (feature_id, entity_key, value, value_num,"
+              + " event_timestamp, written_at)"
               + " SELECT (SELECT id FROM features WHERE name = '"
               + PostgresBenchData.feature(f)
               + "'), '{\"hcp_id\":\"OTHER' || lpad((n / "
               + FILLER_DAYS
               + ")::text, 7, '0') || '\"}', to_jsonb((n / "
               + FILLER_DAYS
-              + ") * 0.5), timestamptz '"
+              + ") * 0.5), ((n / "
+              + FILLER_DAYS
+              + ") * 0.5)::float8, timestamptz '"
               + end
               + "' - (n % "
               + FILLER_DAYS

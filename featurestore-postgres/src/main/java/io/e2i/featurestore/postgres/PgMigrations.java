@@ -29,8 +29,11 @@ public final class PgMigrations {
     return migrate(dataSource, "latest");
   }
 
-  /** Migrates up to a version ({@code "latest"}: all); tests migrate an old schema with data. */
-  static int migrate(DataSource dataSource, String target) {
+  /**
+   * Migrates up to a version ({@code "latest"}: all); tests and ReadIndexMigrationBench migrate an
+   * old schema with data.
+   */
+  public static int migrate(DataSource dataSource, String target) {
     try {
       FluentConfiguration config =
           Flyway.configure(PgMigrations.class.getClassLoader())
