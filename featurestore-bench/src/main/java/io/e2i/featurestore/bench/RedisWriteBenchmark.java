@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * online=memory}) or a Redis cache on a local redis-server ({@code -p online=redis}, the Redis
  * tests' {@link RedisProcess}, no near cache). With Redis a write runs the cache's scripts around
  * its commit (WRITE_BEGIN and WRITE_END since the monotonic-reads change, INVALIDATE after the
- * commit before it), one round trip per 256 scopes each. The entities were read once before, so
+ * commit before it), one call per 256 scopes each (standalone, up to 3 calls in flight since the
+ * chunks were pipelined; before, one round trip each). The entities were read once before, so
  * their entries exist and the scripts delete real keys. {@link #rawRoundTrip}: the floor of one of
  * those round trips, a plain GET on the same kind of redis-server through Lettuce.
  */

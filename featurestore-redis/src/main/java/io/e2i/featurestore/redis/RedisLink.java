@@ -83,6 +83,11 @@ final class RedisLink implements AutoCloseable {
     T apply(StatefulRedisClusterConnection<String, String> cluster);
   }
 
+  /** An operation that needs the standalone connection itself (to pipeline its calls). */
+  interface StandaloneOp<T> {
+    T apply(StatefulRedisConnection<String, String> connection);
+  }
+
   /** What the near cache needs to hear about the connection. */
   interface Hooks {
     /** A new connection, before any call uses it: subscribe to invalidations here. */
@@ -237,6 +242,19 @@ final class RedisLink implements AutoCloseable {
   /** Runs an invalidation on the cluster connection (cluster mode only). */
   <T> T clusterInvalidation(ClusterOp<T> op) {
     return run(c -> op.apply(clusterOf(c)), true);
+  }
+
+  /** Runs an invalidation on the standalone connection itself, to pipeline its calls. */
+  <T> T standaloneInvalidation(StandaloneOp<T> op) {
+    return run(c -> op.apply(standaloneOf(c)), true);
+  }
+
+  private static StatefulRedisConnection<String, String> standaloneOf(
+      StatefulConnection<String, String> c) {
+    if (c instanceof StatefulRedisConnection<String, String> standalone) {
+      return standalone;
+    }
+    throw new IllegalStateException("not a standalone Redis connection");
   }
 
   private static RedisClusterCommands<String, String> commands(

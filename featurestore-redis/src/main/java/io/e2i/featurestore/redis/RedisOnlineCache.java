@@ -49,7 +49,9 @@ import org.jspecify.annotations.Nullable;
  * current epoch, so once an invalidation may have been lost (Redis unreachable during a write), the
  * epoch bump on recovery retires every older entry at once. A write runs {@link #beginWrite} before
  * its rows can be visible (the invalidation, and a mark that keeps fills out while it is in flight)
- * and {@link #endWrite} after, so reads are monotonic also during the write.
+ * and {@link #endWrite} after, so reads are monotonic also during the write. Standalone, a batch's
+ * scripts run in chunks of 256 scopes, a few in flight at once ({@link ScriptPipeline}); each step
+ * returns only once every chunk ran, so begin, commit and end are ordered per write, not per chunk.
  *
  * <p>The optional near cache is fed only by reads on a RESP3 connection with client tracking on, so
  * Redis pushes an invalidation for each entry this instance holds when another instance deletes it.
@@ -287,8 +289,8 @@ public final class RedisOnlineCache implements OnlineCache {
   }
 
   /**
-   * Invalidates many (entity, group) pairs with one script call per {@value #BATCH} pairs, for
-   * batch writes.
+   * Invalidates many (entity, group) pairs with one script call per {@value #BATCH} pairs (a few in
+   * flight at once), for batch writes.
    */
   @Override
   public void invalidateAll(Collection<? extends Map.Entry<EntityKey, String>> scopes) {
@@ -318,26 +320,54 @@ public final class RedisOnlineCache implements OnlineCache {
     run(Script.WRITE_END, scopes);
   }
 
-  /** Runs an invalidation script over the scopes: per slot in a cluster, else in chunks. */
+  /**
+   * Runs an invalidation script over the scopes: per slot in a cluster, else in chunks of {@value
+   * #BATCH} scopes, pipelined ({@link ScriptPipeline}); returns once Redis ran every chunk and the
+   * replicas asked for have them.
+   */
   private void run(Script script, Collection<? extends Map.Entry<EntityKey, String>> scopes) {
     boolean marks = script != Script.INVALIDATE;
     if (settings.cluster()) {
       invalidateInCluster(script, marks, scopes);
       return;
     }
-    List<String> keys = new ArrayList<>(3 * Math.min(scopes.size(), BATCH));
-    List<String> prefixes = new ArrayList<>(Math.min(scopes.size(), BATCH));
-    for (Map.Entry<EntityKey, String> scope : scopes) {
-      String prefix = CacheKey.prefix(scope.getKey(), scope.getValue());
-      prefixes.add(prefix);
-      addKeys(keys, prefix, marks);
-      if (prefixes.size() == BATCH) {
-        invalidateChunk(script, marks, keys, prefixes);
-      }
+    List<String> prefixes = new ArrayList<>(scopes.size());
+    link.standaloneInvalidation(
+        c -> {
+          prefixes.clear();
+          ScriptPipeline pipeline =
+              new ScriptPipeline(c, script, settings.timeout(), genTtlSeconds());
+          List<String> keys = new ArrayList<>(3 * Math.min(scopes.size(), BATCH) + 1);
+          for (Map.Entry<EntityKey, String> scope : scopes) {
+            String prefix = CacheKey.prefix(scope.getKey(), scope.getValue());
+            prefixes.add(prefix);
+            addKeys(keys, prefix, marks);
+            if (prefixes.size() % BATCH == 0) {
+              pipeline.send(chunk(keys, marks));
+            }
+          }
+          if (!keys.isEmpty()) {
+            pipeline.send(chunk(keys, marks));
+          }
+          pipeline.finish();
+          link.awaitReplicas(null, c.sync());
+          return true;
+        });
+    NearCache near = this.near;
+    if (near != null) {
+      // Our own copies go now: the push for our own deletes may come after the reply.
+      prefixes.forEach(near::dropPrefix);
     }
-    if (!prefixes.isEmpty()) {
-      invalidateChunk(script, marks, keys, prefixes);
+  }
+
+  /** One chunk's KEYS (with marks, the epoch last: a mark counts in it); empties {@code keys}. */
+  private static String[] chunk(List<String> keys, boolean marks) {
+    if (marks) {
+      keys.add(EPOCH_KEY);
     }
+    String[] chunk = keys.toArray(String[]::new);
+    keys.clear();
+    return chunk;
   }
 
   /** A scope's keys for the scripts: gen and index, and with marks its writes in flight. */
@@ -395,26 +425,6 @@ public final class RedisOnlineCache implements OnlineCache {
     }
   }
 
-  private void invalidateChunk(
-      Script script, boolean marks, List<String> keys, List<String> prefixes) {
-    if (marks) {
-      keys.add(EPOCH_KEY); // a mark counts in the epoch
-    }
-    String[] keyArray = keys.toArray(String[]::new);
-    link.invalidation(
-        r -> {
-          List<Object> deleted = script.run(r, ScriptOutputType.MULTI, keyArray, genTtlSeconds());
-          link.awaitReplicas(null, r);
-          return deleted;
-        });
-    if (near != null) {
-      // Our own copies go now: the push for our own deletes may come after the reply.
-      prefixes.forEach(near::dropPrefix);
-    }
-    keys.clear();
-    prefixes.clear();
-  }
-
   @Override
   public void invalidateEntity(EntityKey entity) {
     String entityPrefix = entityTag(entity) + ":fg:";
@@ -465,7 +475,8 @@ public final class RedisOnlineCache implements OnlineCache {
 
   /**
    * A generation must outlive every read that took it, and those last far less than an entry; so it
-   * is kept the TTL plus five minutes after its last advance.
+   * is kept the TTL plus five minutes after its last advance (a write's end keeps the expiry its
+   * begin set, see {@link Script#WRITE_END}).
    */
   private String genTtlSeconds() {
     return Long.toString(settings.ttlSeconds() + 300);

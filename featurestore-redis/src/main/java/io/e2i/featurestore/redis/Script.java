@@ -87,13 +87,20 @@ enum Script {
    * A write's end (committed or failed): one write fewer in flight, and the generation advanced
    * again, so a load that began during the write is not cached after it. Nothing was cached while
    * the write was in flight, so there is nothing to delete. KEYS and ARGV as WRITE_BEGIN's.
+   *
+   * <p>The generation's expiry is not renewed: WRITE_BEGIN set it (TTL + 5 minutes) a write's
+   * duration ago, and a read that takes the generation after the end still has that margin less the
+   * write's duration, seconds at most. Only a generation that is gone (expired during a write
+   * longer than that, or lost with a Redis restart) comes back from INCR as 1, and gets its expiry
+   * here, so no generation key outlives its use forever.
    */
   WRITE_END(
       """
       local epoch = tostring(tonumber(redis.call('GET', KEYS[#KEYS]) or '0'))
       for i = 1, #KEYS - 1, 3 do
-        redis.call('INCR', KEYS[i])
-        redis.call('EXPIRE', KEYS[i], ARGV[1])
+        if redis.call('INCR', KEYS[i]) == 1 then
+          redis.call('EXPIRE', KEYS[i], ARGV[1])
+        end
         if redis.call('HINCRBY', KEYS[i + 2], epoch, -1) <= 0 then
           redis.call('HDEL', KEYS[i + 2], epoch)
         end
