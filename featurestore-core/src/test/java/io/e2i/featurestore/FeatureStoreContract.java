@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.testing.CollectingSink;
 import io.e2i.featurestore.testing.MutableClock;
+import io.e2i.featurestore.testing.OutOfRange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -1017,15 +1018,7 @@ public abstract class FeatureStoreContract {
                         new CollectingSink())),
             Map.entry("'start'", () -> store.materialize("hcp_demographics", early, T0)),
             Map.entry("'end'", () -> store.materialize("hcp_demographics", T0, far)));
-    for (var call : calls) {
-      assertThatThrownBy(call.getValue()::execute)
-          .as(call.getKey())
-          .isInstanceOfSatisfying(
-              FeatureStoreException.class,
-              e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
-          .hasMessageStartingWith(call.getKey() + ": timestamp ")
-          .hasMessageEndingWith(" is out of range: years 0000 to 9999");
-    }
+    OutOfRange.assertRefusedNamingTheArgument(calls);
     assertThat(store.getHistoricalFeatures(hcp("H1"), specialty, null, null))
         .extracting(FeatureValue::value)
         .containsExactly("v1");

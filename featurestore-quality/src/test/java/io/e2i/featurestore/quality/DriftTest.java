@@ -13,6 +13,7 @@ import io.e2i.featurestore.FeatureWrite;
 import io.e2i.featurestore.TrainingDataRequest;
 import io.e2i.featurestore.spi.PitQuery;
 import io.e2i.featurestore.testing.CollectingSink;
+import io.e2i.featurestore.testing.OutOfRange;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -221,15 +222,7 @@ class DriftTest {
             Map.entry(
                 "'current.end'",
                 () -> quality.drift("hcp", "score", day(0), new DriftWindow.Range(null, far))));
-    for (var call : calls) {
-      assertThatThrownBy(call.getValue()::execute)
-          .as(call.getKey())
-          .isInstanceOfSatisfying(
-              FeatureStoreException.class,
-              e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
-          .hasMessageStartingWith(call.getKey() + ": timestamp ")
-          .hasMessageEndingWith(" is out of range: years 0000 to 9999");
-    }
+    OutOfRange.assertRefusedNamingTheArgument(calls);
   }
 
   @Test
