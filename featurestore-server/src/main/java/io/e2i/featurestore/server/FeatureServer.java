@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.util.JavalinLogger;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -81,6 +82,10 @@ public final class FeatureServer implements AutoCloseable {
     // The served document (security adds the audit log's parameters) says what each takes.
     this.queryParams = QueryParams.declaredIn(SecurityDoc.addTo(doc, Set.of(), true));
     guard.publishDocument(doc, api::setOpenApi);
+    // Javalin's startup lines (its version "N days old", "Listening on ...") are noise beside our
+    // own "feature server listening on ..." line; Javalin 6.7 has no switch for the version line
+    // alone, this one mutes its startup info (JVM-wide, like the setting itself).
+    JavalinLogger.startupInfo = false;
     this.app =
         Javalin.create(
             config -> {
