@@ -93,6 +93,7 @@ public final class PgOfflineStore implements OfflineStore {
       partitions.ensure(c, rows); // autocommit: a created partition stays even if the write fails
       c.setAutoCommit(false);
       try {
+        PgWriteLog.record(c, rows); // data quality's proof that no row came out of seq order
         PgCopy.copy(c, rows, writtenAt);
         c.commit();
       } catch (SQLException e) {

@@ -359,6 +359,7 @@ final class PgPartitions {
           }
         }
       }
+      PgWriteLog.fold(c); // the writes' log of data quality's certificates, kept small
       load(c);
       return new Report(created, dropped, deleted, false);
     } finally {

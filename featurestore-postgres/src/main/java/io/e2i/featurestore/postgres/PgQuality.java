@@ -280,6 +280,11 @@ final class PgQuality extends SqlQualityQueries {
   /** How many times a scan checked the certificate (tests see the checks it skipped). */
   final AtomicInteger certificateChecks = new AtomicInteger();
 
+  /** How many times a check counted the feature's rows (tests see the counts the log spared). */
+  int rowCounts() {
+    return unique.rowCounts();
+  }
+
   /** The two scans of the feature's rows in the windows, or null when a key was rewritten. */
   @Nullable PgDriftScan scan(Window reference, Window current) {
     UUID id = reference.featureId();

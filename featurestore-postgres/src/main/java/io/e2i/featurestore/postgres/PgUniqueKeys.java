@@ -41,6 +41,16 @@ final class PgUniqueKeys {
                   + through
                   + " GROUP BY entity_key, event_timestamp HAVING count(*) > 1) d";
             }
+
+            /**
+             * The writer's log (V13, {@link PgWriteLog}): sums of the feature's counted rows by
+             * where their bound lies against {@code through}, the uncounted writes, and the seq the
+             * sequence last gave (read after the snapshot, so at least every visible row's).
+             */
+            @Override
+            public String writes(UUID id, long through) {
+              return PgWriteLog.check(uuid(id), through);
+            }
           });
 
   PgUniqueKeys(PgDatabase db) {
@@ -56,10 +66,23 @@ final class PgUniqueKeys {
       return null;
     }
     try (Connection c = db.connection()) {
-      return certificates.uniqueThrough(c, ids);
+      // one snapshot for the count and the log of writes the certificate records beside it
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setReadOnly(true);
+      try {
+        return certificates.uniqueThrough(c, ids);
+      } finally {
+        c.rollback(); // the pool resets the isolation, read-only and autocommit, as for PgDriftScan
+      }
     } catch (SQLException e) {
       throw PgDatabase.error("checking for rewritten values", e);
     }
+  }
+
+  /** How many times the features' rows were counted (tests see the counts the log spared). */
+  int rowCounts() {
+    return certificates.rowCounts.get();
   }
 
   /** Whether the feature is already known to have a rewritten key (no query needed). */

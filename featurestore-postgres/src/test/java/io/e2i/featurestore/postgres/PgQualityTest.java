@@ -502,6 +502,215 @@ class PgQualityTest extends QualityContract {
     assertThat(rewritten.exact()).isNotEqualTo(copy2.exact());
   }
 
+  /** The same feature's windows moved by a second at each end (a monitor's next pair). */
+  private static QualityQueries.Window[] moved(QualityQueries.Window[] w, int seconds) {
+    return new QualityQueries.Window[] {
+      new QualityQueries.Window(
+          w[0].featureId(), w[0].type(), w[0].start().plusSeconds(seconds), w[0].end(), null),
+      new QualityQueries.Window(
+          w[1].featureId(),
+          w[1].type(),
+          w[1].start().plusSeconds(seconds),
+          java.util.Objects.requireNonNull(w[1].end()).plusSeconds(seconds),
+          null)
+    };
+  }
+
+  /** The figures of the path over a copy, which reads the latest value per key when one is. */
+  private static Figures copyFigures(PgQuality q, QualityQueries.Window[] w) {
+    q.scans = false;
+    try {
+      return figures(q, w, 0);
+    } finally {
+      q.scans = true;
+    }
+  }
+
+  private Connection direct() throws SQLException {
+    String database = url.substring(url.lastIndexOf('/') + 1);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/" + database,
+        "postgres",
+        "");
+  }
+
+  /**
+   * A pair of windows drifted for the first time proves the feature's certificate from the writer's
+   * log of writes (V13) instead of counting all its rows: with nothing written since, with rows
+   * written in order since (checked by themselves), and with rows removed since (retention); a key
+   * rewritten by the store since is still found, and the drift then reads the latest value per key,
+   * as the copy does.
+   */
+  @Test
+  void aNewPairOfWindowsProvesTheCertificateFromTheWriteLog() throws SQLException {
+    java.util.Random rnd = new java.util.Random(21);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() + 0.2);
+    }
+    var w = windows("logged", ref, cur);
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    figures(q, w, 0);
+    int counts = q.rowCounts();
+    assertThat(counts).as("the first check counts the rows").isPositive();
+
+    Figures unmoved = figures(q, moved(w, 1), 0);
+    assertThat(q.rowCounts()).as("nothing written since: no count").isEqualTo(counts);
+    assertThat(unmoved.exact()).isEqualTo(copyFigures(q, moved(w, 1)).exact());
+
+    java.time.Instant at = w[0].start().plusSeconds(300_000); // in the reference window
+    store.writeBatchFeatures(
+        List.of(new FeatureWrite("logged", Map.of("id", "New"), 9.5, at, "hcp")));
+    Figures added = figures(q, moved(w, 2), 0);
+    assertThat(q.rowCounts()).as("rows written in order since: no count").isEqualTo(counts);
+    assertThat(added.exact()).startsWith("1000 0 998 0 "); // E0 left the reference, New came
+    assertThat(added.exact()).isEqualTo(copyFigures(q, moved(w, 2)).exact());
+
+    try (Connection c = direct();
+        Statement s = c.createStatement()) { // as retention removes rows
+      s.execute(
+          "DELETE FROM feature_values WHERE feature_id = '"
+              + w[0].featureId()
+              + "' AND entity_key = '{\"id\":\"E5\"}'");
+    }
+    Figures removed = figures(q, moved(w, 3), 0);
+    assertThat(q.rowCounts()).as("rows removed since: no count").isEqualTo(counts);
+    assertThat(removed.exact()).startsWith("998 0 996 0 "); // E5 gone from both
+    assertThat(removed.exact()).isEqualTo(copyFigures(q, moved(w, 3)).exact());
+
+    store.writeBatchFeatures(
+        List.of(new FeatureWrite("logged", Map.of("id", "New"), -9.5, at, "hcp")));
+    Figures rewritten = figures(q, moved(w, 4), 0);
+    assertThat(rewritten.exact()).startsWith("997 0 995 0 [-9.5, "); // New once, its latest
+    assertThat(rewritten.exact()).isEqualTo(copyFigures(q, moved(w, 4)).exact());
+  }
+
+  /**
+   * A write through the store that took its seqs before the certificate's check but committed after
+   * it (concurrent writers), and rewrote a key: the log's bound of that write lies below the
+   * certificate's seq, so the next pair of windows counts the rows again, finds the rewrite and
+   * reads the latest value per key.
+   */
+  @Test
+  void aWriteCommittedOutOfSeqOrderMakesTheNextCheckCount() throws SQLException {
+    java.util.Random rnd = new java.util.Random(22);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() + 0.2);
+    }
+    var w = windows("late", ref, cur);
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    java.time.Instant e7 = w[0].start().plusSeconds(1 + 7); // the reference's E7
+    try (Connection late = direct()) {
+      late.setAutoCommit(false);
+      List<io.e2i.featurestore.spi.ValueRow> rows =
+          List.of(
+              new io.e2i.featurestore.spi.ValueRow(
+                  w[0].featureId(), io.e2i.featurestore.EntityKey.of("id", "E7"), 42.0, e7));
+      PgWriteLog.record(late, rows); // as PgOfflineStore writes, not committed yet
+      PgCopy.copy(late, rows, java.time.Instant.now());
+      store.writeBatchFeatures( // a later seq, committed first
+          List.of(new FeatureWrite("late", Map.of("id", "New"), 0.5, e7.plusSeconds(1), "hcp")));
+      figures(q, w, 0); // certified through the store's write
+      int counts = q.rowCounts();
+      late.commit();
+      Figures after = figures(q, moved(w, 1), 0);
+      assertThat(after.exact()).startsWith("1001 0 999 0 ").contains("42.0"); // E7 once: 42
+      assertThat(after.exact()).isEqualTo(copyFigures(q, moved(w, 1)).exact());
+      assertThat(q.rowCounts())
+          .as("a write below the certificate's seq: counted")
+          .isGreaterThan(counts);
+    }
+  }
+
+  /**
+   * A write to feature_values no writer counted (SQL by hand, an older instance) is logged by V13's
+   * statement trigger: the next pair of windows counts the rows again and finds the key it rewrote,
+   * though its seq is above the certificate's.
+   */
+  @Test
+  void anUncountedWriteMakesTheNextCheckCount() throws SQLException {
+    java.util.Random rnd = new java.util.Random(23);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() + 0.2);
+    }
+    var w = windows("uncounted", ref, cur);
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    figures(q, w, 0);
+    int counts = q.rowCounts();
+    try (Connection c = direct();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO feature_values (feature_id, entity_key, value, event_timestamp, written_at)"
+              + " SELECT feature_id, entity_key, '42.0', event_timestamp, written_at"
+              + " FROM feature_values WHERE feature_id = '"
+              + w[0].featureId()
+              + "' AND entity_key = '{\"id\":\"E7\"}' AND event_timestamp < '"
+              + w[0].end()
+              + "'");
+    }
+    Figures after = figures(q, moved(w, 1), 0);
+    assertThat(after.exact()).startsWith("1000 0 999 0 ").contains("42.0"); // E7 once: 42
+    assertThat(after.exact()).isEqualTo(copyFigures(q, moved(w, 1)).exact());
+    assertThat(q.rowCounts()).isGreaterThan(counts);
+    try (Connection c = direct();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM feature_value_writes WHERE feature_id IS NULL")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("the trigger logged the write").isPositive();
+    }
+  }
+
+  /**
+   * Partition maintenance folds the writer's log (one row per write otherwise) into one row per
+   * feature for the writes before its previous fold, keeping the sums a check compares: a
+   * certificate made before the fold is still proved without a count.
+   */
+  @Test
+  void foldingTheWriteLogKeepsWhatTheCheckCompares() throws SQLException {
+    java.util.Random rnd = new java.util.Random(24);
+    List<Double> ref = new ArrayList<>();
+    List<Double> cur = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ref.add(rnd.nextGaussian());
+      cur.add(rnd.nextGaussian() + 0.2);
+    }
+    var w = windows("folded", ref, cur);
+    java.time.Instant at = w[0].start().plusSeconds(300_000);
+    for (int i = 0; i < 5; i++) {
+      store.writeBatchFeatures(
+          List.of(new FeatureWrite("folded", Map.of("id", "N" + i), 0.5 * i, at, "hcp")));
+    }
+    PgQuality q = (PgQuality) store.qualityQueries().orElseThrow();
+    figures(q, w, 0);
+    int counts = q.rowCounts();
+    String logged = "SELECT count(*), sum(rows) FROM feature_value_writes WHERE feature_id = '";
+    try (Connection c = direct();
+        Statement s = c.createStatement()) {
+      assertThat(PgWriteLog.fold(c)).as("the first fold only marks").isZero();
+      store.writeBatchFeatures(
+          List.of(new FeatureWrite("folded", Map.of("id", "N5"), 2.5, at, "hcp")));
+      assertThat(PgWriteLog.fold(c)).isPositive();
+      try (ResultSet rs = s.executeQuery(logged + w[0].featureId() + "'")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("the writes before the first fold, and N5's").isEqualTo(2);
+        assertThat(rs.getLong(2)).isEqualTo(2006);
+      }
+    }
+    Figures after = figures(q, moved(w, 1), 0);
+    assertThat(q.rowCounts()).as("proved from the folded log").isEqualTo(counts);
+    assertThat(after.exact()).startsWith("1006 0 999 0 ");
+    assertThat(after.exact()).isEqualTo(copyFigures(q, moved(w, 1)).exact());
+  }
+
   /**
    * A sample that leaves too many distinct values in a bucket (or in KS's candidates) sends the
    * drift to the copy, with the same figures.
