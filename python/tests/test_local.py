@@ -54,6 +54,8 @@ def test_starts_shares_and_stops_a_local_server(tmp_path: Path, local_env: None)
         second.close()
         assert server.process.poll() is None
     assert gone(server.process.pid)
+    # No JDK noise in the server's log (JDK 23+ warns about sun.misc.Unsafe unless told not to).
+    assert "sun.misc.Unsafe" not in server.log_path.read_text()
 
     # The data outlives the server.
     with FeatureStoreClient(data_dir=folder) as fs:

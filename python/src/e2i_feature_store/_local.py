@@ -74,6 +74,14 @@ def java_major(java: Path) -> int | None:
     return _major(found.group(1)) if found else None
 
 
+def quiet_jvm_options(java: str) -> list[str]:
+    """What bin/featurestore passes too: JDK 23 and later warn at every start (four lines in the
+    server's log) when protobuf uses sun.misc.Unsafe's memory access; the flag that allows it
+    quietly is unknown to older JDKs, which refuse to start with it."""
+    major = java_major(Path(java))
+    return ["--sun-misc-unsafe-memory-access=allow"] if major is not None and major >= 23 else []
+
+
 def _major(version: str) -> int | None:
     parts = version.split(".")
     first = parts[1] if parts[0] == "1" and len(parts) > 1 else parts[0]  # 1.8.0 is Java 8
@@ -140,8 +148,10 @@ class LocalServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.jar = find_jar(jar)
         self.log_path = self.data_dir / "server.log"
+        java = java or find_java()
         command = [
-            java or find_java(),
+            java,
+            *quiet_jvm_options(java),
             *java_options,
             "-jar",
             str(self.jar),
