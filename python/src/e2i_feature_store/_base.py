@@ -36,8 +36,7 @@ class ClientBase:
         jar: str | os.PathLike[str] | None = None,
         startup_timeout: float = 120.0,
     ) -> None:
-        if retries < 0:
-            raise ValueError(f"retries must be >= 0, got {retries}")
+        _check_settings(url, api_key, timeout, retries)
         self._server: _local.LocalServer | None = None
         if url is None:
             self._server = _local.acquire(data_dir, jar, startup_timeout)
@@ -95,6 +94,20 @@ class ClientBase:
     def __repr__(self) -> str:
         mode = f", local data_dir={str(self._server.data_dir)!r}" if self._server else ""
         return f"{type(self).__name__}(url={self.url!r}{mode})"
+
+
+def _check_settings(url: Any, api_key: Any, timeout: Any, retries: Any) -> None:
+    """Wrong settings fail here, naming the argument, not later inside httpx or http.client."""
+    if url is not None and (not isinstance(url, str) or not url.lower().startswith(("http://", "https://"))):
+        raise ValueError(f"url must be an http:// or https:// URL such as 'http://localhost:8080', got {url!r}")
+    if api_key is not None:
+        # Sent as an HTTP header: printable ASCII only (a newline or a non-ASCII letter is a copy slip).
+        if not isinstance(api_key, str) or not all(" " < ch < "\x7f" for ch in api_key):
+            raise ValueError("api_key must be a string of printable ASCII characters without spaces")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")
 
 
 def answer_of(response: httpx.Response) -> Answer:

@@ -13,18 +13,33 @@ from ._wire import Answer, Call
 GROUPS = "/api/v1/feature-groups"
 
 
-def _seg(name: str) -> str:
+def _seg(name: str, what: str = "name") -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a string, got {type(name).__name__}: {name!r}")
     return quote(name, safe="")
 
 
-def _time(value: Any) -> str | None:
-    return None if value is None else w.format_time(value)
+def _time(value: Any, what: str = "time") -> str | None:
+    return None if value is None else w.format_time(value, what)
 
 
-def _list(value: Iterable[str] | str | None) -> list[str] | None:
+def _list(value: Iterable[str] | str | None, what: str = "value") -> list[str] | None:
+    """A string or an iterable of them; anything else is a TypeError naming the argument."""
     if value is None:
         return None
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"{what} must be a string or a list of strings, got {type(value).__name__}: {value!r}")
+    return list(value)
+
+
+def _mapping(value: Mapping[str, Any] | None, what: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a mapping (dict), got {type(value).__name__}: {value!r}")
+    return dict(value)
 
 
 def _entity(entity_values: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,7 +76,7 @@ def group_fields(
     return w.body(
         description=description,
         owner=owner,
-        tags=_list(tags),
+        tags=_list(tags, "tags"),
         source_table=source_table,
         expected_update_frequency_hours=expected_update_frequency_hours,
         max_age_hours=max_age_hours,
@@ -101,10 +116,10 @@ def feature_fields(
 ) -> dict[str, Any]:
     return w.body(
         value_type=value_type,
-        entity_keys=_list(entity_keys),
+        entity_keys=_list(entity_keys, "entity_keys"),
         description=description,
         owner=owner,
-        tags=_list(tags),
+        tags=_list(tags, "tags"),
         computation_query=computation_query,
         **extra,
     )
@@ -122,18 +137,18 @@ def feature_options(
 ) -> dict[str, Any]:
     return w.body(
         expression=expression,
-        constraints=None if constraints is None else dict(constraints),
+        constraints=_mapping(constraints, "constraints"),
         validation=validation,
-        drift_thresholds=None if drift_thresholds is None else dict(drift_thresholds),
+        drift_thresholds=_mapping(drift_thresholds, "drift_thresholds"),
     )
 
 
 def create_feature(group: str, name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
-    return Call("POST", f"{GROUPS}/{_seg(group)}/features", w.record, json={"name": name, **fields})
+    return Call("POST", f"{GROUPS}/{_seg(group, 'feature_group')}/features", w.record, json={"name": name, **fields})
 
 
 def update_feature(group: str, name: str, fields: dict[str, Any]) -> Call[dict[str, Any]]:
-    return Call("PUT", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}", w.record, json=fields)
+    return Call("PUT", f"{GROUPS}/{_seg(group, 'feature_group')}/features/{_seg(name)}", w.record, json=fields)
 
 
 def split_version(name: str, version: int | None) -> tuple[str, int | None]:
@@ -150,7 +165,7 @@ def get_feature(group: str, name: str, version: int | None) -> Call[dict[str, An
     params = None if version is None else {"version": str(version)}
     return Call(
         "GET",
-        f"{GROUPS}/{_seg(group)}/features/{_seg(name)}",
+        f"{GROUPS}/{_seg(group, 'feature_group')}/features/{_seg(name)}",
         _record_or_none,
         params=params,
         idempotent=True,
@@ -159,18 +174,18 @@ def get_feature(group: str, name: str, version: int | None) -> Call[dict[str, An
 
 
 def list_features(group: str) -> Call[list[dict[str, Any]]]:
-    return Call("GET", f"{GROUPS}/{_seg(group)}/features", w.field_of("features"), idempotent=True)
+    return Call("GET", f"{GROUPS}/{_seg(group, 'feature_group')}/features", w.field_of("features"), idempotent=True)
 
 
 def list_feature_versions(group: str, name: str) -> Call[list[dict[str, Any]]]:
     return Call(
-        "GET", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/versions", w.field_of("versions"), idempotent=True
+        "GET", f"{GROUPS}/{_seg(group, 'feature_group')}/features/{_seg(name)}/versions", w.field_of("versions"), idempotent=True
     )
 
 
 def compute_statistics(group: str, name: str) -> Call[dict[str, Any]]:
     return Call(
-        "POST", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/statistics", w.field_of("statistics"), json={}
+        "POST", f"{GROUPS}/{_seg(group, 'feature_group')}/features/{_seg(name)}/statistics", w.field_of("statistics"), json={}
     )
 
 
@@ -190,7 +205,7 @@ def write_feature_value(
 ) -> Call[int]:
     b: dict[str, Any] = {"feature_name": feature_name, "entity_values": _entity(entity_values), "value": value}
     if event_timestamp is not None:
-        b["event_timestamp"] = w.format_time(event_timestamp)
+        b["event_timestamp"] = w.format_time(event_timestamp, "event_timestamp")
     if feature_group is not None:
         b["feature_group"] = feature_group
     return Call("POST", "/api/v1/feature-values", _written, json=b)
@@ -201,12 +216,18 @@ _WRITE_FIELDS = ("feature_name", "entity_values", "value", "event_timestamp", "f
 
 def write_batch_features(feature_values: Iterable[Mapping[str, Any]], feature_group: str | None) -> Call[int]:
     """The seed's list of dicts, as one request (one transaction on the server)."""
+    if type(feature_values).__module__.startswith("pandas"):
+        raise TypeError("feature_values must be a list of dicts, got a pandas object: pass df.to_dict('records')")
+    if isinstance(feature_values, (str, bytes, Mapping)) or not isinstance(feature_values, Iterable):
+        raise TypeError(f"feature_values must be a list of dicts, got {type(feature_values).__name__}: {feature_values!r}")
     values = []
-    for v in feature_values:
+    for i, v in enumerate(feature_values, start=1):
+        if not isinstance(v, Mapping):
+            raise TypeError(f"feature_values item #{i} must be a dict, got {type(v).__name__}: {v!r}")
         item = dict(v)
         ts = item.get("event_timestamp")
         if ts is not None and not isinstance(ts, str):
-            item["event_timestamp"] = w.format_time(ts)
+            item["event_timestamp"] = w.format_time(ts, f"feature_values item #{i}: event_timestamp")
         values.append(item)
     b: Any = values if feature_group is None else {"feature_values": values, "feature_group": feature_group}
     return Call("POST", "/api/v1/feature-values/batch", _written, json=b, long_running=True)
@@ -225,11 +246,14 @@ def get_entity_features(
 ) -> Call[w.EntityFeatures]:
     b: dict[str, Any] = {"entity_values": _entity(entity_values), "feature_group": feature_group}
     if feature_names is not None:
-        b["feature_names"] = _list(feature_names)
+        b["feature_names"] = _list(feature_names, "feature_names")
+    # A string such as "no" is truthy: it would read the cache when the caller meant not to.
+    if use_cache is None or isinstance(use_cache, (str, bytes)):
+        raise TypeError(f"use_cache must be True or False, got {type(use_cache).__name__}: {use_cache!r}")
     if not use_cache:
         b["use_cache"] = False
     if as_of is not None:
-        b["as_of"] = w.format_time(as_of)
+        b["as_of"] = w.format_time(as_of, "as_of")
     if request_values is not None:
         if not isinstance(request_values, Mapping):
             raise TypeError(f"request_values must be a mapping of name to value, got {request_values!r}")
@@ -246,9 +270,9 @@ def get_historical_features(
 ) -> Call[list[dict[str, Any]]]:
     b = w.body(
         entity_values=_entity(entity_values),
-        feature_names=_list(feature_names),
-        start_time=_time(start_time),
-        end_time=_time(end_time),
+        feature_names=_list(feature_names, "feature_names"),
+        start_time=_time(start_time, "start_time"),
+        end_time=_time(end_time, "end_time"),
         feature_group=feature_group,
     )
     return Call("POST", "/api/v1/historical-features", w.field_of("records"), json=b, idempotent=True)
@@ -280,7 +304,7 @@ def metrics() -> Call[str]:
 def create_api_key(
     name: str, read: Sequence[str] | str, write: Sequence[str] | str, admin: Sequence[str] | str
 ) -> Call[dict[str, Any]]:
-    b = {"name": name, "read": _list(read) or [], "write": _list(write) or [], "admin": _list(admin) or []}
+    b = {"name": name, "read": _list(read, "read") or [], "write": _list(write, "write") or [], "admin": _list(admin, "admin") or []}
     return Call("POST", "/api/v1/keys", w.record, json=b)
 
 
@@ -293,7 +317,7 @@ def revoke_api_key(name: str) -> Call[dict[str, Any]]:
 
 
 def audit_log(since: Any, actor: str | None, action: str | None, limit: int | None) -> Call[list[dict[str, Any]]]:
-    params = w.body(since=_time(since), actor=actor, action=action, limit=None if limit is None else str(limit))
+    params = w.body(since=_time(since, "since"), actor=actor, action=action, limit=None if limit is None else str(limit))
     return Call("GET", "/api/v1/audit", w.field_of("entries"), params=params or None, idempotent=True)
 
 
@@ -324,26 +348,26 @@ def _window(side: str, value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
         if "training_set" in value:
             return dict(value)
-        return {k: (None if v is None else w.format_time(v)) for k, v in value.items()}
+        return {k: (None if v is None else w.format_time(v, f"{side}[{k!r}]")) for k, v in value.items()}
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return w.body(start=_time(value[0]), end=_time(value[1]))
+        return w.body(start=_time(value[0], f"{side} start"), end=_time(value[1], f"{side} end"))
     raise TypeError(
         f"{side} must be a training set name, a (start, end) pair or {{'start': .., 'end': ..}}, got {value!r}"
     )
 
 
 def validate_feature_group(group: str, start: Any, end: Any) -> Call[dict[str, Any]]:
-    b = w.body(start=_time(start), end=_time(end))
-    return Call("POST", f"{GROUPS}/{_seg(group)}/validate", w.record, json=b, idempotent=True)
+    b = w.body(start=_time(start, "start"), end=_time(end, "end"))
+    return Call("POST", f"{GROUPS}/{_seg(group, 'feature_group')}/validate", w.record, json=b, idempotent=True)
 
 
 def feature_drift(group: str, name: str, reference: Any, current: Any) -> Call[dict[str, Any]]:
     b = {"reference": _window("reference", reference), "current": _window("current", current)}
-    return Call("POST", f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/drift", w.record, json=b, idempotent=True)
+    return Call("POST", f"{GROUPS}/{_seg(group, 'feature_group')}/features/{_seg(name)}/drift", w.record, json=b, idempotent=True)
 
 
 def run_drift_monitors(group: str) -> Call[list[dict[str, Any]]]:
-    return Call("POST", f"{GROUPS}/{_seg(group)}/drift/run", w.field_of("results"))
+    return Call("POST", f"{GROUPS}/{_seg(group, 'feature_group')}/drift/run", w.field_of("results"))
 
 
 def list_drift() -> Call[list[dict[str, Any]]]:
@@ -354,7 +378,7 @@ def drift_history(group: str, name: str, limit: int | None) -> Call[list[dict[st
     params = w.body(limit=None if limit is None else str(limit))
     return Call(
         "GET",
-        f"{GROUPS}/{_seg(group)}/features/{_seg(name)}/drift/history",
+        f"{GROUPS}/{_seg(group, 'feature_group')}/features/{_seg(name)}/drift/history",
         w.field_of("results"),
         params=params or None,
         idempotent=True,
@@ -365,8 +389,8 @@ def drift_history(group: str, name: str, limit: int | None) -> Call[list[dict[st
 
 
 def materialize(group: str, start: Any, end: Any) -> Call[dict[str, Any]]:
-    b = w.body(start=_time(start), end=_time(end))
-    return Call("POST", f"{GROUPS}/{_seg(group)}/materialize", w.record, json=b, long_running=True)
+    b = w.body(start=_time(start, "start"), end=_time(end, "end"))
+    return Call("POST", f"{GROUPS}/{_seg(group, 'feature_group')}/materialize", w.record, json=b, long_running=True)
 
 
 def list_materializations(group: str | None, limit: int | None) -> Call[list[dict[str, Any]]]:

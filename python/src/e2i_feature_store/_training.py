@@ -39,7 +39,11 @@ def _frame_columns(df: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]
     for name, c in zip(names, df.columns):
         s = df[c]
         if name == ts_column or pd.api.types.is_datetime64_any_dtype(s.dtype):
-            columns.append(_iso_times(pd.to_datetime(s, utc=True)))  # naive times are UTC
+            try:
+                times = pd.to_datetime(s, utc=True)  # naive times are UTC
+            except (ValueError, TypeError, OverflowError) as e:
+                raise InvalidArgument(f"spine column {name!r} holds a value that is not a time: {e}") from None
+            columns.append(_iso_times(times))
         elif s.hasnans:
             columns.append(s.astype(object).where(s.notna(), None).tolist())
         else:
@@ -65,9 +69,24 @@ def _row_columns(rows: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]
     """A list of dicts, or a dict of lists, without pandas."""
     if isinstance(rows, Mapping):
         names = [str(k) for k in rows]
+        for k, v in rows.items():
+            if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+                raise TypeError(f"entity_df column {k!r} must be a list of values, got {type(v).__name__}: {v!r}")
         columns = [list(v) for v in rows.values()]
+        lengths = {n: len(c) for n, c in zip(names, columns)}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"entity_df columns must have the same length, got {lengths}")
     else:
-        items = [dict(r) for r in rows]
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+            raise TypeError(
+                "entity_df must be a pandas DataFrame, a list of dicts or a dict of lists, "
+                f"got {type(rows).__name__}: {rows!r}"
+            )
+        items = []
+        for i, r in enumerate(rows, start=1):
+            if not isinstance(r, Mapping):
+                raise TypeError(f"entity_df row #{i} must be a dict, got {type(r).__name__}: {r!r}")
+            items.append(dict(r))
         names = []
         for r in items:
             for k in r:
@@ -76,8 +95,19 @@ def _row_columns(rows: Any, ts_column: str) -> tuple[list[str], list[list[Any]]]
         columns = [[r.get(n) for r in items] for n in names]
     if ts_column in names:
         i = names.index(ts_column)
-        columns[i] = [None if v is None else w.format_time(v) for v in columns[i]]
+        columns[i] = [None if v is None else w.format_time(v, f"spine column {ts_column!r}") for v in columns[i]]
     return names, columns
+
+
+def _check_times(column: Any, name: str) -> None:
+    """A time column that is not datetime64 is parsed once up front: the rows are encoded while
+    they are sent, where an error would surface from inside the HTTP library."""
+    pd = _pandas()
+    if not pd.api.types.is_datetime64_any_dtype(column.dtype):
+        try:
+            pd.to_datetime(column, utc=True)
+        except (ValueError, TypeError, OverflowError) as e:
+            raise InvalidArgument(f"spine column {name!r} holds a value that is not a time: {e}") from None
 
 
 class RequestBody:
@@ -118,13 +148,15 @@ def request_body(
     head = w.body(
         features=feature_list,
         timestamp_column=None if timestamp_column == "event_timestamp" else timestamp_column,
-        as_of=None if as_of is None else w.format_time(as_of),
+        as_of=None if as_of is None else w.format_time(as_of, "as_of"),
         save_as=save_as,
         format=fmt,
     )
     if _is_frame(entity_df):
         names = [str(c) for c in entity_df.columns]
         rows = len(entity_df)
+        if timestamp_column in names:
+            _check_times(entity_df[entity_df.columns[names.index(timestamp_column)]], timestamp_column)
 
         def encode(start: int, end: int) -> bytes:
             _, columns = _frame_columns(entity_df.iloc[start:end], timestamp_column)

@@ -24,15 +24,18 @@ def to_utc(value: _dt.datetime) -> _dt.datetime:
     return value.astimezone(UTC)
 
 
-def format_time(value: _dt.datetime | _dt.date | str) -> str:
+def format_time(value: _dt.datetime | _dt.date | str, what: str = "time") -> str:
     """ISO-8601 with a ``Z``; strings pass through (the server checks them)."""
     if isinstance(value, str):
         return value
+    # pandas' NaT is a datetime that equals nothing, itself included; its isoformat() is "NaT".
+    if isinstance(value, _dt.date) and value != value:
+        raise ValueError(f"{what} is NaT (a missing time); give a time, or None where a time may be left out")
     if isinstance(value, _dt.datetime):
         return to_utc(value).replace(tzinfo=None).isoformat() + "Z"
     if isinstance(value, _dt.date):
         return value.isoformat() + "T00:00:00Z"
-    raise TypeError(f"expected a datetime or ISO-8601 string, got {type(value).__name__}: {value!r}")
+    raise TypeError(f"{what} must be a datetime or ISO-8601 string, got {type(value).__name__}: {value!r}")
 
 
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?(.*)$")
