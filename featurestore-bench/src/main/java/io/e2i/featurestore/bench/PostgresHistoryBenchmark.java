@@ -56,8 +56,8 @@ public class PostgresHistoryBenchmark {
   @Param("1440000")
   public long stored;
 
-  /** The store's option {@code history_connections} (its default is 2). */
-  @Param("2")
+  /** The store's option {@code history_connections} (its default is 1). */
+  @Param("1")
   public int connections;
 
   private EmbeddedPostgres pg;

@@ -39,9 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * tests' {@link RedisProcess}, no near cache). With Redis a write runs the cache's scripts around
  * its commit (WRITE_BEGIN and WRITE_END since the monotonic-reads change, INVALIDATE after the
  * commit before it), one call per 256 scopes each (standalone, up to 3 calls in flight since the
- * chunks were pipelined; before, one round trip each). The entities were read once before, so
- * their entries exist and the scripts delete real keys. {@link #rawRoundTrip}: the floor of one of
- * those round trips, a plain GET on the same kind of redis-server through Lettuce.
+ * chunks were pipelined; before, one round trip each). The entities were read once before, so their
+ * entries exist and the scripts delete real keys. {@link #rawRoundTrip}: the floor of one of those
+ * round trips, a plain GET on the same kind of redis-server through Lettuce.
  */
 @Fork(
     value = 1,

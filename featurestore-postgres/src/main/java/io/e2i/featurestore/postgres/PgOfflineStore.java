@@ -50,7 +50,7 @@ public final class PgOfflineStore implements OfflineStore {
   private final PgQuality quality; // one, so its certificates of unrewritten keys are kept
   private volatile @Nullable ScheduledExecutorService maintenance;
   private volatile PgPitJoin.Parallelism joinParallelism = PgPitJoin.Parallelism.DEFAULT;
-  private volatile int historyConnections = 2;
+  private volatile int historyConnections = 1;
 
   PgOfflineStore(PgDatabase db) {
     this(db, db.retain());
@@ -311,7 +311,7 @@ public final class PgOfflineStore implements OfflineStore {
   }
 
   /**
-   * How many connections one history read may use (option {@code history_connections}, default 2):
+   * How many connections one history read may use (option {@code history_connections}, default 1):
    * its features are split between them when the pool has idle ones (see {@link PgHistory}).
    */
   void historyConnections(int connections) {
