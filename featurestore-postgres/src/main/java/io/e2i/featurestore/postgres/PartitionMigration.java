@@ -9,9 +9,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,40 +35,17 @@ import org.slf4j.LoggerFactory;
  * the maximum and the validation) runs beside them. Times measured on millions of rows are in
  * docs/performance.md.
  */
-public final class PartitionMigration implements JavaMigration {
+public final class PartitionMigration extends OutsideTransactionMigration {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionMigration.class);
   static final String CHECK_NAME = "feature_values_legacy_range";
 
-  @Override
-  public MigrationVersion getVersion() {
-    return MigrationVersion.fromVersion("6");
+  public PartitionMigration() {
+    super(6, "partitioned feature values");
   }
 
   @Override
-  public String getDescription() {
-    return "partitioned feature values";
-  }
-
-  @Override
-  public @org.jspecify.annotations.Nullable Integer getChecksum() {
-    return 6; // fixed: Flyway compares it with the one recorded when V6 ran
-  }
-
-  @Override
-  public boolean canExecuteInTransaction() {
-    return false;
-  }
-
-  @Override
-  public void migrate(Context context) throws Exception {
-    Connection c = context.getConnection();
-    boolean autoCommit = c.getAutoCommit();
-    c.setAutoCommit(true);
-    try {
-      migrate(c);
-    } finally {
-      c.setAutoCommit(autoCommit);
-    }
+  void run(Connection c) throws SQLException {
+    migrate(c);
   }
 
   static void migrate(Connection c) throws SQLException {

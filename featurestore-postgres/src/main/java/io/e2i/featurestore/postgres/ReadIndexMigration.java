@@ -7,10 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * again. Until step 3 the old index serves reads; the history's SQL needs the new one only to stay
  * index-only (with the old one it reads {@code value_num} from the heap: right, but slower).
  */
-public final class ReadIndexMigration implements JavaMigration {
+public final class ReadIndexMigration extends OutsideTransactionMigration {
   private static final Logger LOG = LoggerFactory.getLogger(ReadIndexMigration.class);
   static final String INDEX = "feature_values_read_idx";
   static final String BUILDING = "feature_values_read_v12_idx";
@@ -46,36 +42,13 @@ public final class ReadIndexMigration implements JavaMigration {
       "(feature_id, entity_key, event_timestamp DESC, seq DESC)"
           + " INCLUDE (value, value_num, written_at)";
 
-  @Override
-  public MigrationVersion getVersion() {
-    return MigrationVersion.fromVersion("12");
+  public ReadIndexMigration() {
+    super(12, "value_num in the read index");
   }
 
   @Override
-  public String getDescription() {
-    return "value_num in the read index";
-  }
-
-  @Override
-  public @Nullable Integer getChecksum() {
-    return 12; // fixed: Flyway compares it with the one recorded when V12 ran
-  }
-
-  @Override
-  public boolean canExecuteInTransaction() {
-    return false;
-  }
-
-  @Override
-  public void migrate(Context context) throws Exception {
-    Connection c = context.getConnection();
-    boolean autoCommit = c.getAutoCommit();
-    c.setAutoCommit(true);
-    try {
-      migrate(c);
-    } finally {
-      c.setAutoCommit(autoCommit);
-    }
+  void run(Connection c) throws SQLException {
+    migrate(c);
   }
 
   static void migrate(Connection c) throws SQLException {
