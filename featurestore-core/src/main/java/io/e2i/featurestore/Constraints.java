@@ -60,6 +60,53 @@ public record Constraints(
     return equals(NONE);
   }
 
+  /**
+   * Refuses a rule that can never apply to a feature of {@code type} (the write path checks {@code
+   * min} / {@code max} on numbers, {@code pattern} / {@code max_length} on strings, {@code allowed}
+   * on scalars and {@code min_items} / {@code max_items} on lists), so a declared rule is never
+   * silently inert: {@code max_length} on a float64 feature, or {@code allowed: ["a"]} on an int64
+   * one, is an error naming the rule, the feature and its type.
+   */
+  public void checkAppliesTo(String feature, ValueType type) {
+    String where = " on feature '" + feature + "' of type " + type.wireName();
+    if (!type.isNumeric() && (min != null || max != null)) {
+      throw invalid(
+          (min != null ? "min" : "max") + " applies to int64 and float64 values, not" + where);
+    }
+    if (type != ValueType.STRING && (pattern != null || maxLength != null)) {
+      throw invalid(
+          (pattern != null ? "pattern" : "max_length") + " applies to string values, not" + where);
+    }
+    if (!type.isList() && (minItems != null || maxItems != null)) {
+      throw invalid(
+          (minItems != null ? "min_items" : "max_items") + " applies to list values, not" + where);
+    }
+    if (!allowed.isEmpty()) {
+      if (type.isList()) {
+        throw invalid("allowed applies to single values, not" + where);
+      }
+      for (Object v : allowed) {
+        if (!allowedFits(type, v)) {
+          throw invalid(
+              "allowed value "
+                  + (v instanceof String ? "'" + v + "'" : String.valueOf(v))
+                  + " can never be a value"
+                  + where);
+        }
+      }
+    }
+  }
+
+  private static boolean allowedFits(ValueType type, Object v) {
+    return switch (type) {
+      case INT64 -> v instanceof Long || (v instanceof Double d && d == Math.rint(d));
+      case FLOAT64 -> v instanceof Number;
+      case BOOL -> v instanceof Boolean;
+      case STRING, TIMESTAMP -> v instanceof String;
+      default -> false;
+    };
+  }
+
   /** The wire and YAML form: only the rules set, snake_case keys. */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();

@@ -42,6 +42,7 @@ public record FeatureSpec(
     entityKeys = entityKeys.stream().sorted().toList();
     tags = Names.copy(tags);
     constraints = constraints == null ? Constraints.NONE : constraints;
+    constraints.checkAppliesTo(name, valueType);
     if (expression != null && expression.isBlank()) {
       throw FeatureStoreException.invalid("feature '" + name + "': expression may not be blank");
     }

@@ -165,6 +165,37 @@ public abstract class QualityContract {
   }
 
   @Test
+  void aRuleThatCanNeverApplyToTheTypeIsRefusedNamingItAndCreatesNothing() {
+    Object[][] cases = {
+      {"float64", rules("max_length", 3), "max_length applies to string values"},
+      {"int64", rules("pattern", "a+"), "pattern applies to string values"},
+      {"string", rules("min", 0), "min applies to int64 and float64 values"},
+      {"list<float64>", rules("max", 1), "max applies to int64 and float64 values"},
+      {"int64", rules("min_items", 1), "min_items applies to list values"},
+      {"list<string>", rules("allowed", List.of("a")), "allowed applies to single values"},
+      {"int64", rules("allowed", List.of("a")), "allowed value 'a' can never be a value"},
+      {"int64", rules("allowed", List.of(1.5)), "allowed value 1.5 can never be a value"},
+      {"bool", rules("allowed", List.of(1)), "allowed value 1 can never be a value"},
+      {"string", rules("allowed", List.of(true)), "allowed value true can never be a value"},
+    };
+    for (Object[] c : cases) {
+      assertThatThrownBy(() -> feature("f", (String) c[0], (Constraints) c[1], null))
+          .as("%s %s", c[0], c[1])
+          .isInstanceOfSatisfying(
+              FeatureStoreException.class,
+              e -> assertThat(e.code()).isEqualTo(FeatureStoreException.Code.INVALID_ARGUMENT))
+          .hasMessageContaining((String) c[2])
+          .hasMessageContaining("feature 'f' of type");
+    }
+    assertThat(store.listFeatures("hcp")).isEmpty();
+    // What fits is accepted: a whole number allowed on int64, numbers on float64, a timestamp's
+    // text.
+    feature("n", "int64", rules("allowed", List.of(1, 2.0)), null);
+    feature("x", "float64", rules("allowed", List.of(1, 2.5), "min", 0), null);
+    feature("t", "timestamp", rules("allowed", List.of("2026-01-01T00:00:00Z")), null);
+  }
+
+  @Test
   void maxLengthCountsCharacters() {
     feature("name", "string", rules("max_length", 3), null);
     store.writeFeatureValue("name", Map.of("hcp_id", "H1"), "été", T0, "hcp");
